@@ -1,0 +1,98 @@
+using Serving.Engine.Sampling;
+using Serving.Engine.Scheduling;
+using TorchSharp;
+
+namespace Serving.Engine.Engine;
+
+// Disaggregation hooks: a prefill engine holds a prefilled request and exports its KV; a decode engine reserves
+// blocks, imports that KV and continues the request as if it had run the prefill itself.
+public sealed partial class LlmEngine
+{
+    /// <summary>Copies a held request's prompt KV for layers [firstLayer, endLayer) into one contiguous buffer.</summary>
+    public KvExport ExportKv(string requestId, int firstLayer, int endLayer)
+    {
+        var seq = Find(requestId, SequenceStatus.Held);
+        CheckLayers(firstLayer, endLayer);
+        var numBlocks = seq.NumBlocks(KvLayout.BlockSize);
+        // The held sequence's last (sampled) token has no KV yet: export only the prompt's blocks.
+        var promptBlocks = (seq.PromptLength + KvLayout.BlockSize - 1) / KvLayout.BlockSize;
+        numBlocks = Math.Min(numBlocks, promptBlocks);
+        var data = runner.Cache.Export(seq.BlockTable.GetRange(0, numBlocks), firstLayer, endLayer);
+        return new KvExport(requestId, KvLayout, firstLayer, endLayer, seq.PromptLength, numBlocks, data);
+    }
+
+    /// <summary>Frees a held request's blocks once its KV has been handed over.</summary>
+    public void Release(string requestId)
+    {
+        var seq = Find(requestId, SequenceStatus.Held);
+        scheduler.Blocks.Free(seq);
+        seq.Status = SequenceStatus.Finished;
+        live.Remove(requestId);
+    }
+
+    /// <summary>
+    /// Reserves blocks for a prompt whose KV will be imported. False when the pool cannot hold it now
+    /// (the caller retries later or routes elsewhere); throws when the request is invalid.
+    /// </summary>
+    public bool TryReserveImport(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling)
+    {
+        var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill: false);
+        if (scheduler.Blocks.NumFreeBlocks < seq.NumBlocks(KvLayout.BlockSize))
+            return false;
+        scheduler.Blocks.AllocateFresh(seq);
+        seq.Status = SequenceStatus.Importing;
+        live.Add(requestId, seq);
+        return true;
+    }
+
+    /// <summary>Writes imported KV (as <see cref="ExportKv"/> lays it out) for a range of layers into the reserved blocks.</summary>
+    public void ImportKv(string requestId, int firstLayer, int endLayer, ReadOnlySpan<byte> bytes)
+    {
+        var seq = Find(requestId, SequenceStatus.Importing);
+        CheckLayers(firstLayer, endLayer);
+        var layout = KvLayout;
+        var numBlocks = seq.NumBlocks(layout.BlockSize);
+        var expected = layout.BlockBytesPerLayer * numBlocks * (endLayer - firstLayer);
+        if (bytes.Length != expected)
+            throw new ArgumentException($"KV for {requestId} layers [{firstLayer}, {endLayer}) should be {expected} bytes ({numBlocks} blocks) but is {bytes.Length}.");
+        using var staging = torch.empty([endLayer - firstLayer, numBlocks, layout.BlockSize, 2, layout.NumKvHeads, layout.HeadDim], DType);
+        bytes.CopyTo(staging.bytes);
+        runner.Cache.Import(seq.BlockTable, firstLayer, staging);
+    }
+
+    /// <summary>Admits an imported request into the running batch with the first token the prefill engine sampled.</summary>
+    public RequestOutput CompleteImport(string requestId, int firstToken, TokenLogprob? firstLogprob = null)
+    {
+        var seq = Find(requestId, SequenceStatus.Importing);
+        return AdmitImported(seq, firstToken, firstLogprob);
+    }
+
+    RequestOutput AdmitImported(Sequence seq, int firstToken, TokenLogprob? firstLogprob)
+    {
+        var tokensWithKv = seq.Length;
+        seq.Append(firstToken);
+        if (firstLogprob is not null)
+            (seq.Logprobs ??= []).Add(firstLogprob);
+        scheduler.Blocks.Commit(seq, tokensWithKv);
+        if (StopReason(seq) is { } reason)
+            Finish(seq, reason);
+        else
+            scheduler.AddRunning(seq);
+        return Output(seq, [firstToken], firstLogprob is null ? null : [firstLogprob]);
+    }
+
+    Sequence Find(string requestId, SequenceStatus status)
+    {
+        if (!live.TryGetValue(requestId, out var seq))
+            throw new KeyNotFoundException($"request '{requestId}' is not in this engine.");
+        if (seq.Status != status)
+            throw new InvalidOperationException($"request '{requestId}' is {seq.Status}, not {status}.");
+        return seq;
+    }
+
+    void CheckLayers(int firstLayer, int endLayer)
+    {
+        if (firstLayer < 0 || endLayer > Config.NumLayers || firstLayer >= endLayer)
+            throw new ArgumentOutOfRangeException(nameof(firstLayer), $"layer range [{firstLayer}, {endLayer}) is not inside [0, {Config.NumLayers}).");
+    }
+}

@@ -1,0 +1,180 @@
+using System.IO.Hashing;
+using System.Text;
+using Serving.Engine.Cache;
+using Serving.Engine.Config;
+using Serving.Engine.Model;
+using Serving.Engine.Runtime;
+using Serving.Engine.Sampling;
+using Serving.Engine.Scheduling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Serving.Engine.Engine;
+
+/// <summary>
+/// One worker's engine: a model replica, its paged KV pool and the continuous-batching loop. Not thread-safe:
+/// one loop thread owns it. Each <see cref="Step"/> is schedule → run → sample → postprocess.
+/// </summary>
+public sealed partial class LlmEngine : IDisposable
+{
+    readonly Scheduler scheduler;
+    readonly ModelRunner runner;
+    readonly Dictionary<string, Sequence> live = [];
+    readonly HashSet<int> eosTokenIds;
+
+    internal LlmEngine(ModelConfig config, IWeightSource weights, EngineOptions options, IEnumerable<int>? eosTokenIds = null)
+    {
+        Options = options;
+        Config = config;
+        if (options.NumThreads is { } threads)
+            torch.set_num_threads(threads);
+        Device = DeviceSelection.Resolve(options.Device);
+        DType = DeviceSelection.ResolveDType(options.DType, config, Device);
+        this.eosTokenIds = [.. eosTokenIds ?? config.EosTokenIds];
+
+        var model = new LlamaModel(config, LlamaWeights.Load(weights, config, DType, Device), DType, Device);
+        KvLayout = new KvLayout(config.NumLayers, options.BlockSize, config.NumKvHeads, config.HeadDim, DeviceSelection.Name(DType), Fingerprint(config, weights));
+        var numBlocks = options.NumBlocks ?? (int)Math.Max(1, options.KvCacheBytes / KvCache.BytesPerBlock(KvLayout));
+        runner = new ModelRunner(model, new KvCache(KvLayout, numBlocks, DType, Device));
+        scheduler = new Scheduler(options.Scheduler, new BlockManager(numBlocks, options.BlockSize, options.EnablePrefixCaching));
+    }
+
+    public EngineOptions Options { get; }
+    public ModelConfig Config { get; }
+    public Device Device { get; }
+    public ScalarType DType { get; }
+    public KvLayout KvLayout { get; }
+    public int MaxModelLength => Config.MaxModelLength;
+    public IReadOnlySet<int> EosTokenIds => eosTokenIds;
+
+    public bool HasUnfinishedRequests => scheduler.HasWork;
+    public int NumWaiting => scheduler.NumWaiting;
+    public int NumRunning => scheduler.NumRunning;
+    public long NumPreemptions => scheduler.NumPreemptions;
+    public int NumTotalBlocks => scheduler.Blocks.NumBlocks;
+    public int NumFreeBlocks => scheduler.Blocks.NumFreeBlocks;
+    public int NumCachedBlocks => scheduler.Blocks.NumCachedBlocks;
+
+    internal ModelRunner Runner => runner;
+    internal Scheduler Scheduler => scheduler;
+
+    /// <summary>Queues a request. With <paramref name="holdAfterPrefill"/>, it stops after its first token and keeps its KV for export.</summary>
+    public void AddRequest(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill = false)
+    {
+        var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill);
+        scheduler.Add(seq);
+        live.Add(requestId, seq);
+    }
+
+    /// <summary>Runs one iteration of continuous batching and returns what each scheduled request produced.</summary>
+    public IReadOnlyList<RequestOutput> Step()
+    {
+        var batch = scheduler.Schedule();
+        if (batch.IsEmpty)
+            return [];
+        Sampler.Result[] sampled;
+        using (var logits = runner.Run(batch))
+            sampled = Sampler.Sample(logits, [.. batch.Decodes, .. batch.Prefills], eosTokenIds);
+
+        var outputs = new List<RequestOutput>(sampled.Length);
+        var i = 0;
+        foreach (var seq in batch.Decodes)
+            outputs.Add(Postprocess(seq, sampled[i++], isPrefill: false));
+        foreach (var seq in batch.Prefills)
+            outputs.Add(Postprocess(seq, sampled[i++], isPrefill: true));
+        return outputs;
+    }
+
+    /// <summary>Stops a request wherever it is and frees its blocks. False when it is not known (or already finished).</summary>
+    public bool Abort(string requestId)
+    {
+        if (!live.Remove(requestId, out var seq))
+            return false;
+        if (seq.Status is SequenceStatus.Waiting or SequenceStatus.Running)
+            scheduler.Remove(seq);
+        else
+            scheduler.Blocks.Free(seq);
+        seq.Status = SequenceStatus.Finished;
+        seq.FinishReason = FinishReason.Abort;
+        return true;
+    }
+
+    RequestOutput Postprocess(Sequence seq, Sampler.Result result, bool isPrefill)
+    {
+        var tokensWithKv = seq.Length;
+        seq.Append(result.TokenId);
+        if (result.Logprob is { } lp)
+            (seq.Logprobs ??= []).Add(lp);
+        scheduler.Blocks.Commit(seq, tokensWithKv);
+
+        var reason = StopReason(seq);
+        if (reason is not null)
+            Finish(seq, reason.Value);
+        else if (isPrefill && seq.HoldAfterPrefill)
+        {
+            scheduler.Remove(seq, freeBlocks: false);
+            seq.Status = SequenceStatus.Held;
+        }
+        return Output(seq, [result.TokenId], result.Logprob is { } l ? [l] : null);
+    }
+
+    RequestOutput Output(Sequence seq, IReadOnlyList<int> newTokens, IReadOnlyList<TokenLogprob>? logprobs) =>
+        new(seq.RequestId, newTokens, "", logprobs, seq.IsFinished, seq.FinishReason, seq.PromptLength, seq.OutputLength, seq.NumCachedTokens);
+
+    FinishReason? StopReason(Sequence seq)
+    {
+        var p = seq.Sampling;
+        var token = seq.LastToken;
+        if (seq.OutputLength >= p.MinTokens && ((!p.IgnoreEos && eosTokenIds.Contains(token)) || p.StopTokenIds.Contains(token)))
+            return FinishReason.Stop;
+        if (seq.OutputLength >= p.MaxTokens || seq.Length >= MaxModelLength)
+            return FinishReason.Length;
+        return null;
+    }
+
+    void Finish(Sequence seq, FinishReason reason)
+    {
+        if (seq.Status is SequenceStatus.Running or SequenceStatus.Waiting)
+            scheduler.Remove(seq);
+        else
+            scheduler.Blocks.Free(seq);
+        seq.Status = SequenceStatus.Finished;
+        seq.FinishReason = reason;
+        live.Remove(seq.RequestId);
+    }
+
+    Sequence NewSequence(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        sampling.Validate();
+        if (live.ContainsKey(requestId))
+            throw new ArgumentException($"request id '{requestId}' is already in use.", nameof(requestId));
+        if (promptTokens.Count == 0)
+            throw new ArgumentException("the prompt is empty.", nameof(promptTokens));
+        foreach (var t in promptTokens)
+            if (t < 0 || t >= Config.VocabSize)
+                throw new ArgumentException($"token id {t} is outside the vocabulary [0, {Config.VocabSize}).", nameof(promptTokens));
+        if (promptTokens.Count + sampling.MaxTokens > MaxModelLength)
+            throw new ArgumentException(
+                $"prompt ({promptTokens.Count} tokens) plus max_tokens ({sampling.MaxTokens}) exceeds the model's context length ({MaxModelLength}).",
+                nameof(sampling));
+        var blocksNeeded = (promptTokens.Count + sampling.MaxTokens + Options.BlockSize - 1) / Options.BlockSize;
+        if (blocksNeeded > NumTotalBlocks)
+            throw new ArgumentException(
+                $"the request needs {blocksNeeded} KV blocks but the pool has {NumTotalBlocks}; raise the KV cache memory or shorten the request.",
+                nameof(sampling));
+        return new Sequence(requestId, promptTokens, sampling, holdAfterPrefill);
+    }
+
+    static string Fingerprint(ModelConfig config, IWeightSource weights)
+    {
+        var hasher = new XxHash64();
+        hasher.Append(Encoding.UTF8.GetBytes(config with { EosTokenIds = [] } is var c ? c.ToString() : ""));
+        using var first = weights.Load("model.embed_tokens.weight", ScalarType.Float32);
+        using var row = first.narrow(0, 0, 1).contiguous();
+        hasher.Append(row.bytes);
+        return Convert.ToHexString(hasher.GetCurrentHash()).ToLowerInvariant();
+    }
+
+    public void Dispose() => runner.Dispose();
+}

@@ -1,0 +1,164 @@
+using Serving.Engine.Cache;
+using Serving.Engine.Config;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Serving.Engine.Model;
+
+/// <summary>
+/// The Llama-family decoder (Llama 2/3, Mistral, TinyLlama, Qwen2) over a flattened batch and the paged KV cache.
+/// Built for few kernels per layer: fused q/k/v and gate/up projections, rope without concatenation, KV written
+/// in place, grouped-query attention without repeating KV heads for decode, logits only for sampled rows.
+/// </summary>
+internal sealed class LlamaModel : IDisposable
+{
+    readonly LlamaWeights weights;
+    readonly RotaryEmbedding rope;
+    readonly int numHeads, numKvHeads, headDim, groups, intermediate, qkSize, kvSize;
+    readonly double eps;
+
+    public LlamaModel(ModelConfig config, LlamaWeights weights, ScalarType dtype, Device device)
+    {
+        Config = config;
+        DType = dtype;
+        Device = device;
+        this.weights = weights;
+        rope = new RotaryEmbedding(config, dtype, device);
+        numHeads = config.NumHeads;
+        numKvHeads = config.NumKvHeads;
+        headDim = config.HeadDim;
+        groups = numHeads / numKvHeads;
+        intermediate = config.IntermediateSize;
+        qkSize = (numHeads + numKvHeads) * headDim;
+        kvSize = numKvHeads * headDim;
+        eps = config.RmsNormEps;
+    }
+
+    public ModelConfig Config { get; }
+    public ScalarType DType { get; }
+    public Device Device { get; }
+    public int NumLayers => Config.NumLayers;
+
+    /// <summary>Embeds the batch's tokens and prepares its rope rows; layers run next.</summary>
+    public void Begin(ForwardBatch batch)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (cos, sin) = rope.ForPositions(batch.Positions);
+        batch.Cos = cos.DetachFromDisposeScope();
+        batch.Sin = sin.DetachFromDisposeScope();
+        batch.Hidden = weights.Embed.index_select(0, batch.TokenIds).DetachFromDisposeScope();
+        batch.NextLayer = 0;
+    }
+
+    /// <summary>Runs layers [NextLayer, endLayer) on the batch, writing their KV into the cache.</summary>
+    public void RunLayers(ForwardBatch batch, int endLayer, KvCache cache)
+    {
+        if (batch.Hidden is null)
+            throw new InvalidOperationException("Begin the forward pass before running layers.");
+        if (endLayer < batch.NextLayer || endLayer > NumLayers)
+            throw new ArgumentOutOfRangeException(nameof(endLayer), $"layer range [{batch.NextLayer}, {endLayer}) is outside [0, {NumLayers}).");
+        for (var l = batch.NextLayer; l < endLayer; l++)
+        {
+            using var scope = torch.NewDisposeScope();
+            Layer(l, batch, batch.Hidden, cache);
+        }
+        batch.NextLayer = endLayer;
+    }
+
+    /// <summary>Final norm and LM head on the batch's logit rows, as float32 [rows, vocab].</summary>
+    public Tensor Logits(ForwardBatch batch)
+    {
+        if (batch.NextLayer != NumLayers)
+            throw new InvalidOperationException($"Logits need all {NumLayers} layers; the pass stopped at {batch.NextLayer}.");
+        using var scope = torch.NewDisposeScope();
+        var rows = batch.Hidden!.index_select(0, batch.LogitRows);
+        var normed = RmsNorm(rows, weights.FinalNorm);
+        var logits = F.linear(normed, weights.LmHead);
+        return (logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
+
+    void Layer(int l, ForwardBatch b, Tensor x, KvCache cache)
+    {
+        var w = weights.Layers[l];
+        var n = b.NumTokens;
+        var h = RmsNorm(x, w.InputNorm);
+        var qkv = w.QkvBias is null ? F.linear(h, w.Qkv) : F.linear(h, w.Qkv, w.QkvBias);
+        var qk = rope.Apply(qkv.narrow(1, 0, qkSize).view(n, numHeads + numKvHeads, headDim), b.Cos!, b.Sin!);
+        var q = qk.narrow(1, 0, numHeads);
+        var k = qk.narrow(1, numHeads, numKvHeads);
+        var v = qkv.narrow(1, qkSize, kvSize).view(n, numKvHeads, headDim);
+        cache.Slots(l).index_copy_(0, b.SlotMapping, torch.stack([k, v], 1));
+
+        var attn = Attention(l, b, q, k, v, cache);
+        x.add_(F.linear(attn, w.O));
+
+        var gateUp = F.linear(RmsNorm(x, w.PostNorm), w.GateUp);
+        var act = F.silu(gateUp.narrow(1, 0, intermediate)).mul_(gateUp.narrow(1, intermediate, intermediate));
+        x.add_(F.linear(act, w.Down));
+    }
+
+    Tensor Attention(int l, ForwardBatch b, Tensor q, Tensor k, Tensor v, KvCache cache)
+    {
+        var parts = new List<Tensor>(b.Prefills.Count + 1);
+        if (b.NumDecodes > 0)
+        {
+            // Decode: one query per sequence; fold the query heads of each KV head into the query axis (GQA without repeating KV).
+            var bsz = b.NumDecodes;
+            var qd = q.narrow(0, 0, bsz).reshape(bsz, numKvHeads, groups, headDim);
+            var blockSize = cache.Layout.BlockSize;
+            var ctx = cache.Blocks(l).index_select(0, b.DecodeBlocks!).view(bsz, b.DecodeMaxBlocks * blockSize, 2, numKvHeads, headDim);
+            var keys = ctx.select(2, 0).transpose(1, 2);
+            var values = ctx.select(2, 1).transpose(1, 2);
+            var o = F.scaled_dot_product_attention(qd, keys, values, b.DecodeMask);
+            parts.Add(o.reshape(bsz, numHeads * headDim));
+        }
+        foreach (var seg in b.Prefills)
+        {
+            var qs = q.narrow(0, seg.Start, seg.Length).transpose(0, 1).unsqueeze(0);
+            Tensor o;
+            if (seg.CachedLength == 0)
+            {
+                var ks = ExpandKvHeads(k.narrow(0, seg.Start, seg.Length));
+                var vs = ExpandKvHeads(v.narrow(0, seg.Start, seg.Length));
+                o = F.scaled_dot_product_attention(qs, ks, vs, is_casual: true);
+            }
+            else
+            {
+                var blockSize = cache.Layout.BlockSize;
+                var nb = seg.ContextBlocks!.shape[0];
+                var ctx = cache.Blocks(l).index_select(0, seg.ContextBlocks).view(nb * blockSize, 2, numKvHeads, headDim).narrow(0, 0, seg.ContextLength);
+                o = F.scaled_dot_product_attention(qs, ExpandKvHeads(ctx.select(1, 0)), ExpandKvHeads(ctx.select(1, 1)), seg.Mask);
+            }
+            parts.Add(o.squeeze(0).transpose(0, 1).reshape(seg.Length, numHeads * headDim));
+        }
+        return parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
+    }
+
+    /// <summary>[tokens, kvHeads, headDim] → [1, heads, tokens, headDim], each KV head repeated for its query group.</summary>
+    Tensor ExpandKvHeads(Tensor x)
+    {
+        var t = x.shape[0];
+        var expanded = groups == 1 ? x : x.unsqueeze(2).expand(t, numKvHeads, groups, headDim).reshape(t, numHeads, headDim);
+        return expanded.transpose(0, 1).unsqueeze(0);
+    }
+
+    Tensor RmsNorm(Tensor x, Tensor weight)
+    {
+        // Normalise in float32 whatever the model dtype, as the reference implementations do.
+        if (x.dtype == ScalarType.Float32)
+        {
+            var inv = x.square().mean([-1L], keepdim: true).add_(eps).rsqrt_();
+            return x.mul(inv).mul_(weight);
+        }
+        var x32 = x.to(ScalarType.Float32);
+        var inv32 = x32.square().mean([-1L], keepdim: true).add_(eps).rsqrt_();
+        return x32.mul_(inv32).to(x.dtype).mul_(weight);
+    }
+
+    public void Dispose()
+    {
+        rope.Dispose();
+        weights.Dispose();
+    }
+}

@@ -1,0 +1,111 @@
+using Serving.Engine.Cache;
+using Serving.Engine.Model;
+using Serving.Engine.Scheduling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Serving.Engine.Runtime;
+
+/// <summary>
+/// Turns a scheduled batch into tensors (token ids, positions, KV slots, block tables, masks) and runs the model on
+/// them. It knows the cache and the model, never the scheduler.
+/// </summary>
+internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
+{
+    public LlamaModel Model { get; } = model;
+    public KvCache Cache { get; } = cache;
+    int BlockSize => Cache.Layout.BlockSize;
+
+    /// <summary>Runs a whole forward pass and returns float32 logits, one row per sequence (decodes, then prefills).</summary>
+    public Tensor Run(ScheduledBatch scheduled)
+    {
+        using var batch = Prepare(scheduled.Decodes, scheduled.Prefills);
+        Model.Begin(batch);
+        Model.RunLayers(batch, Model.NumLayers, Cache);
+        return Model.Logits(batch);
+    }
+
+    public ForwardBatch Prepare(IReadOnlyList<Sequence> decodes, IReadOnlyList<Sequence> prefills)
+    {
+        var device = Model.Device;
+        var tokens = new List<long>();
+        var positions = new List<long>();
+        var slots = new List<long>();
+        var logitRows = new List<long>();
+
+        foreach (var seq in decodes)
+        {
+            var pos = seq.Length - 1;
+            logitRows.Add(tokens.Count);
+            tokens.Add(seq.LastToken);
+            positions.Add(pos);
+            slots.Add(Slot(seq, pos));
+        }
+
+        Tensor? decodeBlocks = null, decodeMask = null;
+        var maxBlocks = 0;
+        if (decodes.Count > 0)
+        {
+            maxBlocks = decodes.Max(s => s.NumBlocks(BlockSize));
+            var table = new long[decodes.Count * maxBlocks];
+            var mask = new bool[decodes.Count * maxBlocks * BlockSize];
+            for (var i = 0; i < decodes.Count; i++)
+            {
+                var seq = decodes[i];
+                for (var b = 0; b < seq.BlockTable.Count && b < maxBlocks; b++)
+                    table[i * maxBlocks + b] = seq.BlockTable[b];
+                Array.Fill(mask, true, i * maxBlocks * BlockSize, seq.Length);
+            }
+            decodeBlocks = torch.tensor(table, device: device);
+            decodeMask = torch.tensor(mask, [decodes.Count, 1, 1, maxBlocks * BlockSize], device: device);
+        }
+
+        var segments = new List<PrefillSegment>(prefills.Count);
+        foreach (var seq in prefills)
+        {
+            var start = tokens.Count;
+            var cached = seq.NumCachedTokens;
+            var length = seq.Length - cached;
+            for (var p = cached; p < seq.Length; p++)
+            {
+                tokens.Add(seq.Tokens[p]);
+                positions.Add(p);
+                slots.Add(Slot(seq, p));
+            }
+            logitRows.Add(tokens.Count - 1);
+
+            Tensor? contextBlocks = null, mask = null;
+            if (cached > 0)
+            {
+                var nb = seq.NumBlocks(BlockSize);
+                contextBlocks = torch.tensor(seq.BlockTable.Take(nb).Select(b => (long)b).ToArray(), device: device);
+                var m = new bool[length * seq.Length];
+                for (var i = 0; i < length; i++)
+                    Array.Fill(m, true, i * seq.Length, cached + i + 1);
+                mask = torch.tensor(m, [length, seq.Length], device: device);
+            }
+            segments.Add(new PrefillSegment(start, length, cached, contextBlocks, mask));
+        }
+
+        return new ForwardBatch
+        {
+            TokenIds = torch.tensor(tokens.ToArray(), device: device),
+            Positions = torch.tensor(positions.ToArray(), device: device),
+            SlotMapping = torch.tensor(slots.ToArray(), device: device),
+            LogitRows = torch.tensor(logitRows.ToArray(), device: device),
+            NumDecodes = decodes.Count,
+            DecodeBlocks = decodeBlocks,
+            DecodeMask = decodeMask,
+            DecodeMaxBlocks = maxBlocks,
+            Prefills = segments,
+        };
+    }
+
+    long Slot(Sequence seq, int position) => (long)seq.BlockTable[position / BlockSize] * BlockSize + position % BlockSize;
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        Cache.Dispose();
+    }
+}

@@ -1,0 +1,8 @@
+namespace Serving.Engine.Scheduling;
+
+/// <summary>What one iteration runs: decodes (one token each) and prefills (their uncached prompt tokens).</summary>
+internal sealed record ScheduledBatch(IReadOnlyList<Sequence> Decodes, IReadOnlyList<Sequence> Prefills)
+{
+    public bool IsEmpty => Decodes.Count == 0 && Prefills.Count == 0;
+    public int NumTokens => Decodes.Count + Prefills.Sum(p => p.Length - p.NumCachedTokens);
+}
