@@ -1,0 +1,54 @@
+using Serving.Engine.Sampling;
+using Serving.Engine.Tests.Support;
+
+namespace Serving.Engine.Tests.Engine;
+
+public sealed class KvTransferTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void ExportImport_IntoSecondEngine_ContinuesTokenIdentically(int layerGroups)
+    {
+        using var prefill = TestModels.Engine();
+        using var decode = TestModels.Engine();
+        using var single = TestModels.Engine();
+        var prompt = TestModels.Prompt(45, 7);
+        var sampling = SamplingParams.Greedy(24) with { IgnoreEos = true };
+        var expected = single.Generate([prompt], sampling)[0];
+
+        prefill.AddRequest("r", prompt, sampling, holdAfterPrefill: true);
+        var first = prefill.Step().Single();
+        Assert.False(first.Finished);
+        Assert.True(decode.TryReserveImport("r", prompt, sampling));
+        var layers = prefill.Config.NumLayers;
+        for (var g = 0; g < layerGroups; g++)
+        {
+            int lo = layers * g / layerGroups, hi = layers * (g + 1) / layerGroups;
+            using var kv = prefill.ExportKv("r", lo, hi);
+            Assert.Equal(prefill.KvLayout, kv.Layout);
+            decode.ImportKv("r", lo, hi, kv.Bytes);
+        }
+        prefill.Release("r");
+        Assert.Equal(prefill.NumTotalBlocks, prefill.NumFreeBlocks);
+
+        var tokens = new List<int>(decode.CompleteImport("r", first.NewTokenIds[0]).NewTokenIds);
+        while (decode.HasUnfinishedRequests)
+            tokens.AddRange(decode.Step().SelectMany(o => o.NewTokenIds));
+
+        Assert.Equal(expected, tokens);
+        Assert.Equal(decode.NumTotalBlocks, decode.NumFreeBlocks);
+    }
+
+    [Fact]
+    public void Import_WithWrongByteCount_IsRefusedWithAClearError()
+    {
+        using var decode = TestModels.Engine();
+        var prompt = TestModels.Prompt(20, 1);
+        Assert.True(decode.TryReserveImport("r", prompt, SamplingParams.Greedy(4)));
+        var e = Assert.Throws<ArgumentException>(() => decode.ImportKv("r", 0, 8, new byte[100]));
+        Assert.Contains("should be", e.Message);
+        Assert.True(decode.Abort("r"));
+        Assert.Equal(decode.NumTotalBlocks, decode.NumFreeBlocks);
+    }
+}
