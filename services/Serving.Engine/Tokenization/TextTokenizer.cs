@@ -31,6 +31,9 @@ public sealed class TextTokenizer
 
     public IReadOnlySet<int> EosTokenIds { get; }
 
+    /// <summary>Whether <see cref="Encode"/> prepends BOS when asked to add special tokens.</summary>
+    internal bool AddsBos => _addBos;
+
     /// <summary>Loads from tokenizer.json when it is byte-level BPE, else from a SentencePiece tokenizer.model.</summary>
     public static TextTokenizer Load(string modelFolder)
     {
