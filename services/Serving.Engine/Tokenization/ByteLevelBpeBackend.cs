@@ -1,0 +1,81 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+
+namespace Serving.Engine.Tokenization;
+
+/// <summary>Byte-level BPE (GPT-2, Llama-3, Qwen2) on Microsoft.ML.Tokenizers, built from tokenizer.json.</summary>
+internal sealed class ByteLevelBpeBackend : ITokenizerBackend
+{
+    private readonly BpeTokenizer _bpe;
+    private readonly Dictionary<string, int> _tokenToId;
+    private readonly string?[] _idToToken;
+    private readonly Dictionary<int, AddedToken> _added;
+
+    public ByteLevelBpeBackend(HfTokenizerJson json)
+    {
+        _tokenToId = new Dictionary<string, int>(json.Vocab, StringComparer.Ordinal);
+        foreach (var token in json.AddedTokens) _tokenToId[token.Content] = token.Id;
+        _added = json.AddedTokens.ToDictionary(t => t.Id);
+
+        VocabSize = _tokenToId.Count == 0 ? 0 : _tokenToId.Values.Max() + 1;
+        _idToToken = new string?[VocabSize];
+        foreach (var (token, id) in _tokenToId) _idToToken[id] = token;
+
+        var specials = json.AddedTokens.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal);
+        var preTokenizer = new RegexPreTokenizer(
+            new Regex(json.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant), specials);
+        _bpe = BpeTokenizer.Create(new BpeOptions(json.Vocab)
+        {
+            Merges = json.Merges,
+            SpecialTokens = specials,
+            PreTokenizer = preTokenizer,
+            ByteLevel = true,
+        });
+        if (json.TemplateBosToken is { } bos && _tokenToId.TryGetValue(bos, out int bosId))
+        {
+            DefaultAddBos = true;
+            DefaultBosId = bosId;
+        }
+    }
+
+    public int VocabSize { get; }
+
+    public bool DefaultAddBos { get; }
+
+    public int? DefaultBosId { get; }
+
+    public int? DefaultEosId => null;
+
+    public int? TokenToId(string token) => _tokenToId.TryGetValue(token, out int id) ? id : null;
+
+    public string? TokenText(int id) => id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
+
+    public bool IsSpecial(int id) => _added.TryGetValue(id, out var t) && t.Special;
+
+    public IReadOnlyList<int> Encode(string text) => _bpe.EncodeToIds(text);
+
+    // Decoded here rather than by the library so partial UTF-8 sequences become U+FFFD predictably,
+    // which the streaming detokenizer relies on.
+    public string Decode(IReadOnlyList<int> ids, int start, int count, bool skipSpecialTokens)
+    {
+        var bytes = new List<byte>(count * 4);
+        for (int i = start; i < start + count; i++)
+        {
+            int id = ids[i];
+            if (_added.TryGetValue(id, out var added))
+            {
+                if (!(added.Special && skipSpecialTokens)) bytes.AddRange(Encoding.UTF8.GetBytes(added.Content));
+                continue;
+            }
+            // Ids past the tokenizer's vocabulary (padded embedding rows) decode to nothing.
+            if (TokenText(id) is not { } token) continue;
+            foreach (char c in token)
+            {
+                if (ByteLevelAlphabet.TryDecode(c, out byte b)) bytes.Add(b);
+                else bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+            }
+        }
+        return Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.ML.Tokenizers;
+
+namespace Serving.Engine.Tokenization;
+
+/// <summary>SentencePiece BPE (Llama-2 style tokenizer.model) through <see cref="LlamaTokenizer"/>.</summary>
+internal sealed class SentencePieceBackend : ITokenizerBackend
+{
+    private readonly LlamaTokenizer _sp;
+    private readonly string?[] _idToToken;
+
+    public SentencePieceBackend(string modelPath)
+    {
+        using var stream = File.OpenRead(modelPath);
+        // BOS is added by TextTokenizer from the config, so the library must not add it too.
+        _sp = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
+        VocabSize = _sp.Vocabulary.Count == 0 ? 0 : _sp.Vocabulary.Values.Max() + 1;
+        _idToToken = new string?[VocabSize];
+        foreach (var (token, id) in _sp.Vocabulary) _idToToken[id] = token;
+    }
+
+    public int VocabSize { get; }
+
+    public bool DefaultAddBos => true;
+
+    public int? DefaultBosId => _sp.BeginningOfSentenceId;
+
+    public int? DefaultEosId => _sp.EndOfSentenceId;
+
+    public int? TokenToId(string token) => _sp.Vocabulary.TryGetValue(token, out int id) ? id : null;
+
+    public string? TokenText(int id) => id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
+
+    public bool IsSpecial(int id) =>
+        id == _sp.BeginningOfSentenceId || id == _sp.EndOfSentenceId || id == _sp.UnknownId;
+
+    public IReadOnlyList<int> Encode(string text) =>
+        _sp.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
+
+    public string Decode(IReadOnlyList<int> ids, int start, int count, bool skipSpecialTokens)
+    {
+        var window = new int[count];
+        for (int i = 0; i < count; i++) window[i] = ids[start + i];
+        return _sp.Decode(window.Where(id => id >= 0 && id < VocabSize), considerSpecialTokens: !skipSpecialTokens);
+    }
+}

@@ -1,0 +1,75 @@
+namespace Serving.Engine.Tokenization;
+
+/// <summary>
+/// A model folder's tokenizer: tokenizer.json (byte-level BPE) or tokenizer.model (SentencePiece), with BOS/EOS
+/// taken from the folder's configs the way Hugging Face transformers reads them.
+/// </summary>
+public sealed class TextTokenizer
+{
+    private readonly ITokenizerBackend _backend;
+    private readonly bool _addBos;
+
+    private TextTokenizer(ITokenizerBackend backend, TokenizerConfig config)
+    {
+        _backend = backend;
+        BosTokenId = config.GenerationBosId
+            ?? (config.BosToken is { } bos ? backend.TokenToId(bos) : null)
+            ?? config.ModelBosId
+            ?? backend.DefaultBosId;
+        _addBos = (config.AddBosToken ?? backend.DefaultAddBos) && BosTokenId is not null;
+
+        var eos = new HashSet<int>(config.GenerationEosIds);
+        if (config.EosToken is { } eosToken && backend.TokenToId(eosToken) is { } eosId) eos.Add(eosId);
+        if (eos.Count == 0) eos.UnionWith(config.ModelEosIds);
+        if (eos.Count == 0 && backend.DefaultEosId is { } fallback) eos.Add(fallback);
+        EosTokenIds = eos;
+    }
+
+    public int VocabSize => _backend.VocabSize;
+
+    public int? BosTokenId { get; }
+
+    public IReadOnlySet<int> EosTokenIds { get; }
+
+    /// <summary>Whether <see cref="Encode"/> prepends BOS when asked to add special tokens.</summary>
+    internal bool AddsBos => _addBos;
+
+    /// <summary>Loads from tokenizer.json when it is byte-level BPE, else from a SentencePiece tokenizer.model.</summary>
+    public static TextTokenizer Load(string modelFolder)
+    {
+        string json = Path.Combine(modelFolder, "tokenizer.json");
+        string sentencePiece = Path.Combine(modelFolder, "tokenizer.model");
+        string reason = "no tokenizer.json";
+        ITokenizerBackend? backend = null;
+        if (File.Exists(json) && HfTokenizerJson.TryLoad(json, out reason) is { } parsed)
+            backend = new ByteLevelBpeBackend(parsed);
+        else if (File.Exists(sentencePiece))
+            backend = new SentencePieceBackend(sentencePiece);
+        if (backend is null)
+            throw new NotSupportedException($"{modelFolder}: no usable tokenizer ({reason}; no tokenizer.model)");
+        return new TextTokenizer(backend, TokenizerConfig.Load(modelFolder));
+    }
+
+    /// <summary>Encodes text; with <paramref name="addSpecialTokens"/>, prepends BOS when the model's config asks for it.</summary>
+    public IReadOnlyList<int> Encode(string text, bool addSpecialTokens = true)
+    {
+        var ids = _backend.Encode(text);
+        if (!addSpecialTokens || !_addBos) return ids;
+        var withBos = new List<int>(ids.Count + 1) { BosTokenId!.Value };
+        withBos.AddRange(ids);
+        return withBos;
+    }
+
+    public string Decode(IReadOnlyList<int> ids, bool skipSpecialTokens = true) =>
+        _backend.Decode(ids, 0, ids.Count, skipSpecialTokens);
+
+    /// <summary>The vocabulary entry for <paramref name="id"/> as stored (e.g. "Ġhello"), or null if unknown.</summary>
+    public string? TokenText(int id) => _backend.TokenText(id);
+
+    public bool IsSpecial(int id) => _backend.IsSpecial(id);
+
+    public StreamingDetokenizer CreateStreamingDetokenizer(bool skipSpecialTokens = true) => new(this, skipSpecialTokens);
+
+    internal string Decode(IReadOnlyList<int> ids, int start, int count, bool skipSpecialTokens) =>
+        _backend.Decode(ids, start, count, skipSpecialTokens);
+}
