@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test project in Serving.sln and prints the totals over all of them as the last line:
+# "N passed, N failed" (CI reads that line).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+dotnet build Serving.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
+
+status=0
+dotnet test Serving.sln -c Release --no-build -nologo \
+  --logger "trx;LogFilePrefix=run" --results-directory "$results" "$@" || status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # the runner failed without a failing test (crash, timeout): count it
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
