@@ -8,7 +8,7 @@ namespace Serving.Engine.Checkpoint;
 /// Reads the tensors of a Hugging Face checkpoint folder: a single <c>model.safetensors</c> or shards listed in
 /// <c>model.safetensors.index.json</c>. Files stay memory-mapped until disposal.
 /// </summary>
-public sealed class CheckpointReader : IDisposable
+public sealed class CheckpointReader : IDisposable, Serving.Engine.Model.IWeightSource
 {
     public const string SingleFileName = "model.safetensors";
     public const string IndexFileName = "model.safetensors.index.json";

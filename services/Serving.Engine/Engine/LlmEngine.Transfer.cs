@@ -28,6 +28,7 @@ public sealed partial class LlmEngine
         scheduler.Blocks.Free(seq);
         seq.Status = SequenceStatus.Finished;
         live.Remove(requestId);
+        texts.Remove(requestId);
     }
 
     /// <summary>
@@ -41,7 +42,7 @@ public sealed partial class LlmEngine
             return false;
         scheduler.Blocks.AllocateFresh(seq);
         seq.Status = SequenceStatus.Importing;
-        live.Add(requestId, seq);
+        Track(seq);
         return true;
     }
 
@@ -74,11 +75,13 @@ public sealed partial class LlmEngine
         if (firstLogprob is not null)
             (seq.Logprobs ??= []).Add(firstLogprob);
         scheduler.Blocks.Commit(seq, tokensWithKv);
-        if (StopReason(seq) is { } reason)
-            Finish(seq, reason);
+        var reason = StopReason(seq);
+        var text = AppendText(seq, ref reason);
+        if (reason is not null)
+            Finish(seq, reason.Value);
         else
             scheduler.AddRunning(seq);
-        return Output(seq, [firstToken], firstLogprob is null ? null : [firstLogprob]);
+        return Output(seq, [firstToken], text, firstLogprob is null ? null : [firstLogprob]);
     }
 
     Sequence Find(string requestId, SequenceStatus status)

@@ -1,11 +1,14 @@
 using System.IO.Hashing;
 using System.Text;
 using Serving.Engine.Cache;
+using Serving.Engine.Checkpoint;
 using Serving.Engine.Config;
+using Serving.Engine.DefaultModel;
 using Serving.Engine.Model;
 using Serving.Engine.Runtime;
 using Serving.Engine.Sampling;
 using Serving.Engine.Scheduling;
+using Serving.Engine.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,16 +24,20 @@ public sealed partial class LlmEngine : IDisposable
     readonly ModelRunner runner;
     readonly Dictionary<string, Sequence> live = [];
     readonly HashSet<int> eosTokenIds;
+    readonly Dictionary<string, TextStream> texts = [];
 
-    internal LlmEngine(ModelConfig config, IWeightSource weights, EngineOptions options, IEnumerable<int>? eosTokenIds = null)
+    internal LlmEngine(ModelConfig config, IWeightSource weights, EngineOptions options, TextTokenizer? tokenizer = null)
     {
         Options = options;
         Config = config;
+        Tokenizer = tokenizer;
         if (options.NumThreads is { } threads)
             torch.set_num_threads(threads);
         Device = DeviceSelection.Resolve(options.Device);
         DType = DeviceSelection.ResolveDType(options.DType, config, Device);
-        this.eosTokenIds = [.. eosTokenIds ?? config.EosTokenIds];
+        this.eosTokenIds = [.. config.EosTokenIds];
+        if (tokenizer is not null)
+            this.eosTokenIds.UnionWith(tokenizer.EosTokenIds);
 
         var model = new LlamaModel(config, LlamaWeights.Load(weights, config, DType, Device), DType, Device);
         KvLayout = new KvLayout(config.NumLayers, options.BlockSize, config.NumKvHeads, config.HeadDim, DeviceSelection.Name(DType), Fingerprint(config, weights));
@@ -39,7 +46,23 @@ public sealed partial class LlmEngine : IDisposable
         scheduler = new Scheduler(options.Scheduler, new BlockManager(numBlocks, options.BlockSize, options.EnablePrefixCaching));
     }
 
+    /// <summary>
+    /// Loads a Hugging Face checkpoint folder (or the default tiny model when <see cref="EngineOptions.ModelPath"/> is
+    /// null, creating it on first use) onto the device the options pick.
+    /// </summary>
+    public static LlmEngine Create(EngineOptions options)
+    {
+        var folder = options.ModelPath ?? DefaultModelStore.EnsureDefault();
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"model folder '{folder}' does not exist.");
+        var config = ModelConfig.Load(folder);
+        var tokenizer = TextTokenizer.Load(folder);
+        using var weights = CheckpointReader.Open(folder);
+        return new LlmEngine(config, weights, options, tokenizer);
+    }
+
     public EngineOptions Options { get; }
+    public TextTokenizer? Tokenizer { get; }
     public ModelConfig Config { get; }
     public Device Device { get; }
     public ScalarType DType { get; }
@@ -63,8 +86,19 @@ public sealed partial class LlmEngine : IDisposable
     {
         var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill);
         scheduler.Add(seq);
-        live.Add(requestId, seq);
+        Track(seq);
     }
+
+    void Track(Sequence seq)
+    {
+        live.Add(seq.RequestId, seq);
+        if (Tokenizer is not null)
+            texts[seq.RequestId] = new TextStream(Tokenizer, seq.Sampling.Stop);
+    }
+
+    /// <summary>Encodes text with the model's tokenizer (BOS added where the model wants it).</summary>
+    public IReadOnlyList<int> Encode(string text) =>
+        (Tokenizer ?? throw new InvalidOperationException("this engine has no tokenizer.")).Encode(text);
 
     /// <summary>Runs one iteration of continuous batching and returns what each scheduled request produced.</summary>
     public IReadOnlyList<RequestOutput> Step()
@@ -90,6 +124,7 @@ public sealed partial class LlmEngine : IDisposable
     {
         if (!live.Remove(requestId, out var seq))
             return false;
+        texts.Remove(requestId);
         if (seq.Status is SequenceStatus.Waiting or SequenceStatus.Running)
             scheduler.Remove(seq);
         else
@@ -108,6 +143,7 @@ public sealed partial class LlmEngine : IDisposable
         scheduler.Blocks.Commit(seq, tokensWithKv);
 
         var reason = StopReason(seq);
+        var text = AppendText(seq, ref reason);
         if (reason is not null)
             Finish(seq, reason.Value);
         else if (isPrefill && seq.HoldAfterPrefill)
@@ -115,11 +151,22 @@ public sealed partial class LlmEngine : IDisposable
             scheduler.Remove(seq, freeBlocks: false);
             seq.Status = SequenceStatus.Held;
         }
-        return Output(seq, [result.TokenId], result.Logprob is { } l ? [l] : null);
+        return Output(seq, [result.TokenId], text, result.Logprob is { } l ? [l] : null);
     }
 
-    RequestOutput Output(Sequence seq, IReadOnlyList<int> newTokens, IReadOnlyList<TokenLogprob>? logprobs) =>
-        new(seq.RequestId, newTokens, "", logprobs, seq.IsFinished, seq.FinishReason, seq.PromptLength, seq.OutputLength, seq.NumCachedTokens);
+    /// <summary>Detokenizes the sequence's newest token; a stop string found in the text finishes the request.</summary>
+    string AppendText(Sequence seq, ref FinishReason? reason)
+    {
+        if (!texts.TryGetValue(seq.RequestId, out var stream))
+            return "";
+        var (delta, stopped) = stream.Append(seq.LastToken, isLast: reason is not null);
+        if (stopped)
+            reason = FinishReason.Stop;
+        return delta;
+    }
+
+    RequestOutput Output(Sequence seq, IReadOnlyList<int> newTokens, string text, IReadOnlyList<TokenLogprob>? logprobs) =>
+        new(seq.RequestId, newTokens, text, logprobs, seq.IsFinished, seq.FinishReason, seq.PromptLength, seq.OutputLength, seq.NumCachedTokens);
 
     FinishReason? StopReason(Sequence seq)
     {
@@ -141,6 +188,7 @@ public sealed partial class LlmEngine : IDisposable
         seq.Status = SequenceStatus.Finished;
         seq.FinishReason = reason;
         live.Remove(seq.RequestId);
+        texts.Remove(seq.RequestId);
     }
 
     Sequence NewSequence(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill)
