@@ -72,47 +72,96 @@ internal static class Sampler
         var max = float.NegativeInfinity;
         foreach (var x in row)
             max = Math.Max(max, x);
-        // Probabilities (unnormalised) at the given temperature.
-        var probs = new double[row.Length];
+        // Probabilities relative to the most likely token (which gets 1), at the given temperature; min-p filters first.
+        var minP = (float)p.MinP;
+        var probs = new float[row.Length];
         double total = 0;
         for (var i = 0; i < row.Length; i++)
-            total += probs[i] = float.IsNegativeInfinity(row[i]) ? 0 : Math.Exp((row[i] - max) / t);
-
-        var order = Enumerable.Range(0, row.Length).Where(i => probs[i] > 0).ToArray();
-        Array.Sort(order, (a, b) => probs[b].CompareTo(probs[a]) is var c && c != 0 ? c : a.CompareTo(b));
-        var keep = order.Length;
-        if (p.TopK > 0)
-            keep = Math.Min(keep, p.TopK);
-        if (p.MinP > 0)
         {
-            var floor = p.MinP * probs[order[0]];
-            var n = 0;
-            while (n < keep && probs[order[n]] >= floor)
-                n++;
-            keep = Math.Max(1, n);
+            var q = MathF.Exp((row[i] - max) / t);
+            probs[i] = q >= minP ? q : 0;
+            total += probs[i];
         }
-        double kept = 0;
-        for (var i = 0; i < keep; i++)
-            kept += probs[order[i]];
+        if (p.TopK <= 0 && p.TopP >= 1)
+            return Pick(probs, u * total);
+
+        // Only the head of the distribution can survive top-k / top-p: sort just the tokens above a threshold,
+        // lowering it until the head provably holds every survivor.
+        var threshold = 1e-2f;
+        while (true)
+        {
+            var head = Head(probs, threshold, out var headMass);
+            var complete = threshold <= minP || threshold < 1e-30f;
+            // With top-k, the k most likely tokens are all in a head of at least k; without it, top-p's cut lies in a
+            // head holding at least top_p of the mass.
+            if (!complete)
+                complete = p.TopK > 0 ? head.Length >= p.TopK : headMass >= p.TopP * total;
+            if (complete)
+                return PickFromHead(head, probs, p, total, u);
+            threshold /= 100;
+        }
+    }
+
+    static int[] Head(float[] probs, float threshold, out double mass)
+    {
+        var head = new List<int>();
+        mass = 0;
+        for (var i = 0; i < probs.Length; i++)
+            if (probs[i] >= threshold && probs[i] > 0)
+            {
+                head.Add(i);
+                mass += probs[i];
+            }
+        var ids = head.ToArray();
+        var keys = ids.Select(i => -probs[i]).ToArray();
+        Array.Sort(keys, ids);
+        return ids;
+    }
+
+    static int PickFromHead(int[] head, float[] probs, SamplingParams p, double total, double u)
+    {
+        var keep = p.TopK > 0 ? Math.Min(p.TopK, head.Length) : head.Length;
+        var kept = total;
+        if (p.TopK > 0)
+        {
+            kept = 0;
+            for (var i = 0; i < keep; i++)
+                kept += probs[head[i]];
+        }
         if (p.TopP < 1)
         {
             double cum = 0;
             var n = 0;
             while (n < keep && cum < p.TopP * kept)
-                cum += probs[order[n++]];
+                cum += probs[head[n++]];
             keep = Math.Max(1, n);
             kept = cum;
         }
-
         var target = u * kept;
         double acc = 0;
         for (var i = 0; i < keep; i++)
         {
-            acc += probs[order[i]];
+            acc += probs[head[i]];
             if (acc >= target)
-                return order[i];
+                return head[i];
         }
-        return order[keep - 1];
+        return head[keep - 1];
+    }
+
+    static int Pick(float[] probs, double target)
+    {
+        double acc = 0;
+        var last = 0;
+        for (var i = 0; i < probs.Length; i++)
+        {
+            if (probs[i] <= 0)
+                continue;
+            acc += probs[i];
+            last = i;
+            if (acc >= target)
+                return i;
+        }
+        return last;
     }
 
     /// <summary>A uniform draw that depends only on the seed and the output position, so a request resumed elsewhere draws the same.</summary>

@@ -10,7 +10,8 @@ public sealed class SamplerTests
     {
         using var engine = TestModels.Engine();
         var prompt = TestModels.Prompt(10, 1);
-        var p = new SamplingParams { Temperature = 1.0, MaxTokens = 30, IgnoreEos = true, Seed = 42 };
+        // A hot temperature: the small test model is confident enough that at 1.0 two seeds may agree by chance.
+        var p = new SamplingParams { Temperature = 5.0, MaxTokens = 30, IgnoreEos = true, Seed = 42 };
         var a = engine.Generate([prompt], p)[0];
         var b = engine.Generate([prompt, prompt], p);
         var c = engine.Generate([prompt], p with { Seed = 43 })[0];
