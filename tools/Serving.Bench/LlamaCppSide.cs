@@ -7,7 +7,8 @@ namespace Serving.Bench;
 
 /// <summary>
 /// llama.cpp through LLamaSharp on the same weights (F32 GGUF) with an f32 KV cache: one context for single-prompt
-/// prefill, one multi-sequence context for batched decode (one token per sequence id per step).
+/// prefill, one multi-sequence context for batched decode (one token per sequence id per step). Flash attention is
+/// a parameter because on this CPU it wins prefill and loses decode, and llama.cpp's default (auto) turns it on.
 /// </summary>
 internal sealed class LlamaCppSide : IBenchSide
 {
@@ -17,18 +18,21 @@ internal sealed class LlamaCppSide : IBenchSide
     readonly LLamaBatch batch = new();
     readonly List<int> positions = [];
 
-    public LlamaCppSide(string ggufPath, int threads, int maxPrefill, int maxSeqs, int contextPerSeq)
+    public LlamaCppSide(string ggufPath, int threads, int maxPrefill, int maxSeqs, int contextPerSeq, bool flashAttention)
     {
-        var load = Params(ggufPath, threads, 512, 512, 1);
-        weights = LLamaWeights.LoadFromFile(load);
-        prefillContext = weights.CreateContext(Params(ggufPath, threads, maxPrefill, maxPrefill, 1));
-        decodeContext = weights.CreateContext(Params(ggufPath, threads, contextPerSeq * maxSeqs, maxPrefill, maxSeqs));
+        weights = LLamaWeights.LoadFromFile(Params(ggufPath, threads, 512, 512, 1, flashAttention));
+        prefillContext = weights.CreateContext(Params(ggufPath, threads, maxPrefill, maxPrefill, 1, flashAttention));
+        decodeContext = weights.CreateContext(Params(ggufPath, threads, contextPerSeq * maxSeqs, maxPrefill, maxSeqs, flashAttention));
+        Name = $"{NamePrefix} FA {(flashAttention ? "on" : "off")}";
     }
 
-    public string Name => "llama.cpp f32";
+    public const string NamePrefix = "llama.cpp f32";
 
-    static ModelParams Params(string path, int threads, int context, int batch, int seqs) => new(path)
+    public string Name { get; }
+
+    static ModelParams Params(string path, int threads, int context, int batch, int seqs, bool flashAttention) => new(path)
     {
+        FlashAttention = flashAttention,
         ContextSize = (uint)context,
         BatchSize = (uint)batch,
         UBatchSize = (uint)batch,

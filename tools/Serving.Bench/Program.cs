@@ -36,10 +36,11 @@ try
     GgufWriter.Write(modelFolder, gguf);
     using var f32 = new EngineSide(modelFolder, "float32", options.Threads, numBlocks);
     using var bf16 = new EngineSide(modelFolder, "bfloat16", options.Threads, numBlocks);
-    using var llama = new LlamaCppSide(gguf, options.Threads, maxPrefill, maxBatch, contextPerSeq);
+    using var llamaFa = new LlamaCppSide(gguf, options.Threads, maxPrefill, maxBatch, contextPerSeq, flashAttention: true);
+    using var llamaNoFa = new LlamaCppSide(gguf, options.Threads, maxPrefill, maxBatch, contextPerSeq, flashAttention: false);
 
     var text = f32.Encode(BenchText.Value);
-    var suite = new Suite(options, [f32, bf16, llama], text);
+    var suite = new Suite(options, [f32, bf16, llamaFa, llamaNoFa], text);
     suite.Run();
 
     var ratios = Report.Ratios(suite.Measurements);
@@ -50,7 +51,7 @@ try
         new()
         {
             ["ours"] = "runner + paged KV cache (block 16), no prefix caching, logits for last token (prefill) / every sequence (decode)",
-            ["llama_cpp"] = $"LLamaSharp 0.30.0 CPU backend, F32 GGUF, f32 KV cache, flash attention: llama.cpp default, " +
+            ["llama_cpp"] = $"LLamaSharp 0.30.0 CPU backend, F32 GGUF, f32 KV cache, flash attention on and off (default auto = on); ratios use the better of the two per metric, " +
                 $"prefill context n_ctx=n_batch=n_ubatch={maxPrefill}, decode context n_seq_max={maxBatch}, " +
                 $"n_ctx={maxBatch * contextPerSeq} ({contextPerSeq} per sequence, non-unified KV)",
             ["decode"] = $"batch 1 on sequence 0, batch 8 on sequences 1..8, batch {maxBatch} on all; {options.StepsPerRep} steps per rep",
