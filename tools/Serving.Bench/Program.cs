@@ -64,6 +64,7 @@ try
     File.WriteAllText(outPath, JsonSerializer.Serialize(results, new JsonSerializerOptions
     {
         WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     }));
 
