@@ -65,23 +65,7 @@ public sealed partial class LlmEngine
     public RequestOutput CompleteImport(string requestId, int firstToken, TokenLogprob? firstLogprob = null)
     {
         var seq = Find(requestId, SequenceStatus.Importing);
-        return AdmitImported(seq, firstToken, firstLogprob);
-    }
-
-    RequestOutput AdmitImported(Sequence seq, int firstToken, TokenLogprob? firstLogprob)
-    {
-        var tokensWithKv = seq.Length;
-        seq.Append(firstToken);
-        if (firstLogprob is not null)
-            (seq.Logprobs ??= []).Add(firstLogprob);
-        scheduler.Blocks.Commit(seq, tokensWithKv);
-        var reason = StopReason(seq);
-        var text = AppendText(seq, ref reason);
-        if (reason is not null)
-            Finish(seq, reason.Value);
-        else
-            scheduler.AddRunning(seq);
-        return Output(seq, [firstToken], text, firstLogprob is null ? null : [firstLogprob]);
+        return Postprocess(seq, new Sampler.Result(firstToken, firstLogprob), isPrefill: false);
     }
 
     Sequence Find(string requestId, SequenceStatus status)

@@ -39,8 +39,9 @@ public sealed partial class LlmEngine : IDisposable
         if (tokenizer is not null)
             this.eosTokenIds.UnionWith(tokenizer.EosTokenIds);
 
-        var model = new LlamaModel(config, LlamaWeights.Load(weights, config, DType, Device), DType, Device);
-        KvLayout = new KvLayout(config.NumLayers, options.BlockSize, config.NumKvHeads, config.HeadDim, DeviceSelection.Name(DType), Fingerprint(config, weights));
+        var loaded = LlamaWeights.Load(weights, config, DType, Device);
+        var model = new LlamaModel(config, loaded, DType, Device);
+        KvLayout = new KvLayout(config.NumLayers, options.BlockSize, config.NumKvHeads, config.HeadDim, DeviceSelection.Name(DType), Fingerprint(config, loaded.Embed));
         var numBlocks = options.NumBlocks ?? (int)Math.Max(1, options.KvCacheBytes / KvCache.BytesPerBlock(KvLayout));
         runner = new ModelRunner(model, new KvCache(KvLayout, numBlocks, DType, Device));
         scheduler = new Scheduler(options.Scheduler, new BlockManager(numBlocks, options.BlockSize, options.EnablePrefixCaching));
@@ -146,6 +147,8 @@ public sealed partial class LlmEngine : IDisposable
         var text = AppendText(seq, ref reason);
         if (reason is not null)
             Finish(seq, reason.Value);
+        else if (seq.Status == SequenceStatus.Importing)
+            scheduler.AddRunning(seq);
         else if (isPrefill && seq.HoldAfterPrefill)
         {
             scheduler.Remove(seq, freeBlocks: false);
@@ -214,12 +217,12 @@ public sealed partial class LlmEngine : IDisposable
         return new Sequence(requestId, promptTokens, sampling, holdAfterPrefill);
     }
 
-    static string Fingerprint(ModelConfig config, IWeightSource weights)
+    /// <summary>Identifies the architecture and the weights (by the first embedding row) so two engines can check they match.</summary>
+    static string Fingerprint(ModelConfig config, Tensor embed)
     {
         var hasher = new XxHash64();
-        hasher.Append(Encoding.UTF8.GetBytes(config with { EosTokenIds = [] } is var c ? c.ToString() : ""));
-        using var first = weights.Load("model.embed_tokens.weight", ScalarType.Float32);
-        using var row = first.narrow(0, 0, 1).contiguous();
+        hasher.Append(Encoding.UTF8.GetBytes((config with { EosTokenIds = [] }).ToString()));
+        using var row = embed.narrow(0, 0, 1).to(ScalarType.Float32).cpu().contiguous();
         hasher.Append(row.bytes);
         return Convert.ToHexString(hasher.GetCurrentHash()).ToLowerInvariant();
     }
