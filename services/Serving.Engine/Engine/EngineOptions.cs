@@ -27,5 +27,8 @@ public sealed record EngineOptions
 
     public bool EnablePrefixCaching { get; init; } = true;
 
+    /// <summary>Layer groups a prefill whose KV leaves this engine is computed in; each group's KV is exported as it completes.</summary>
+    public int KvExportLayerGroups { get; init; } = 4;
+
     public SchedulerOptions Scheduler { get; init; } = new();
 }

@@ -13,12 +13,15 @@ public sealed partial class LlmEngine
     {
         var seq = Find(requestId, SequenceStatus.Held);
         CheckLayers(firstLayer, endLayer);
-        var numBlocks = seq.NumBlocks(KvLayout.BlockSize);
-        // The held sequence's last (sampled) token has no KV yet: export only the prompt's blocks.
-        var promptBlocks = (seq.PromptLength + KvLayout.BlockSize - 1) / KvLayout.BlockSize;
-        numBlocks = Math.Min(numBlocks, promptBlocks);
+        return ExportPromptKv(seq, firstLayer, endLayer);
+    }
+
+    KvExport ExportPromptKv(Sequence seq, int firstLayer, int endLayer)
+    {
+        // A held sequence's sampled token has no KV yet: only the prompt's blocks move.
+        var numBlocks = (seq.PromptLength + KvLayout.BlockSize - 1) / KvLayout.BlockSize;
         var data = runner.Cache.Export(seq.BlockTable.GetRange(0, numBlocks), firstLayer, endLayer);
-        return new KvExport(requestId, KvLayout, firstLayer, endLayer, seq.PromptLength, numBlocks, data);
+        return new KvExport(seq.RequestId, KvLayout, firstLayer, endLayer, seq.PromptLength, numBlocks, data);
     }
 
     /// <summary>Frees a held request's blocks once its KV has been handed over.</summary>

@@ -108,7 +108,7 @@ public sealed partial class LlmEngine : IDisposable
         if (batch.IsEmpty)
             return [];
         Sampler.Result[] sampled;
-        using (var logits = runner.Run(batch))
+        using (var logits = Run(batch))
             sampled = Sampler.Sample(logits, [.. batch.Decodes, .. batch.Prefills], eosTokenIds);
 
         var outputs = new List<RequestOutput>(sampled.Length);
@@ -119,6 +119,26 @@ public sealed partial class LlmEngine : IDisposable
             outputs.Add(Postprocess(seq, sampled[i++], isPrefill: true));
         return outputs;
     }
+
+    /// <summary>
+    /// Runs the batch. When it holds prefills whose KV leaves this engine, the layers run in
+    /// <see cref="EngineOptions.KvExportLayerGroups"/> groups and each group's KV is handed to <see cref="KvExported"/>
+    /// as soon as it is computed, so sending it overlaps the next group's compute.
+    /// </summary>
+    Tensor Run(ScheduledBatch batch)
+    {
+        var exporting = KvExported is null ? [] : batch.Prefills.Where(s => s.HoldAfterPrefill).ToList();
+        if (exporting.Count == 0)
+            return runner.Run(batch);
+        return runner.Run(batch, Options.KvExportLayerGroups, (first, end) =>
+        {
+            foreach (var seq in exporting)
+                KvExported!(ExportPromptKv(seq, first, end));
+        });
+    }
+
+    /// <summary>Receives each layer group's KV of held prefills as it is computed (on the engine's thread; the receiver owns the export).</summary>
+    public Action<KvExport>? KvExported { get; set; }
 
     /// <summary>Stops a request wherever it is and frees its blocks. False when it is not known (or already finished).</summary>
     public bool Abort(string requestId)

@@ -25,6 +25,22 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
         return Model.Logits(batch);
     }
 
+    /// <summary>Runs the pass in <paramref name="groups"/> contiguous layer groups, calling back after each with its layer range.</summary>
+    public Tensor Run(ScheduledBatch scheduled, int groups, Action<int, int> groupDone)
+    {
+        using var batch = Prepare(scheduled.Decodes, scheduled.Prefills);
+        Model.Begin(batch);
+        var layers = Model.NumLayers;
+        groups = Math.Clamp(groups, 1, layers);
+        for (var g = 0; g < groups; g++)
+        {
+            var first = batch.NextLayer;
+            Model.RunLayers(batch, layers * (g + 1) / groups, Cache);
+            groupDone(first, batch.NextLayer);
+        }
+        return Model.Logits(batch);
+    }
+
     public ForwardBatch Prepare(IReadOnlyList<Sequence> decodes, IReadOnlyList<Sequence> prefills)
     {
         var device = Model.Device;

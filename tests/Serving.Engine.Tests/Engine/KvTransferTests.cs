@@ -41,6 +41,46 @@ public sealed class KvTransferTests
     }
 
     [Fact]
+    public void LayerGroups_AreExportedAsTheyAreComputed_AndImportToTheSameContinuation()
+    {
+        using var prefill = TestModels.Engine();
+        using var decode = TestModels.Engine();
+        using var single = TestModels.Engine();
+        var prompts = new[] { TestModels.Prompt(33, 1), TestModels.Prompt(70, 2) };
+        var sampling = SamplingParams.Greedy(12) with { IgnoreEos = true };
+
+        var exports = new List<Serving.Engine.Engine.KvExport>();
+        prefill.KvExported = exports.Add;
+        prefill.AddRequest("a", prompts[0], sampling, holdAfterPrefill: true);
+        prefill.AddRequest("b", prompts[1], sampling, holdAfterPrefill: true);
+        var firsts = prefill.Step().ToDictionary(o => o.RequestId, o => o.NewTokenIds[0]);
+
+        // Four groups of two layers per request, in layer order.
+        Assert.Equal(8, exports.Count);
+        Assert.Equal([0, 2, 4, 6], exports.Where(e => e.RequestId == "a").Select(e => e.FirstLayer));
+        for (var i = 0; i < 2; i++)
+        {
+            var id = i == 0 ? "a" : "b";
+            Assert.True(decode.TryReserveImport(id, prompts[i], sampling));
+            foreach (var e in exports.Where(e => e.RequestId == id))
+                decode.ImportKv(id, e.FirstLayer, e.EndLayer, e.Bytes);
+            prefill.Release(id);
+            decode.CompleteImport(id, firsts[id]);
+        }
+        foreach (var e in exports)
+            e.Dispose();
+
+        var tokens = new Dictionary<string, List<int>> { ["a"] = [firsts["a"]], ["b"] = [firsts["b"]] };
+        while (decode.HasUnfinishedRequests)
+            foreach (var o in decode.Step())
+                tokens[o.RequestId].AddRange(o.NewTokenIds);
+        var expected = single.Generate(prompts, sampling);
+        Assert.Equal(expected[0], tokens["a"]);
+        Assert.Equal(expected[1], tokens["b"]);
+        Assert.Equal(prefill.NumTotalBlocks, prefill.NumFreeBlocks);
+    }
+
+    [Fact]
     public void Import_WithWrongByteCount_IsRefusedWithAClearError()
     {
         using var decode = TestModels.Engine();
