@@ -34,6 +34,17 @@ public sealed class KvExport : IDisposable
     /// <summary>The raw bytes, read in place from the tensor's storage (no copy).</summary>
     public ReadOnlySpan<byte> Bytes => data.bytes;
 
+    /// <summary>The same bytes as memory, for asynchronous senders; valid until this export is disposed.</summary>
+    public unsafe ReadOnlyMemory<byte> Memory
+    {
+        get
+        {
+            var span = data.bytes;
+            fixed (byte* p = span)
+                return new NativeMemory(p, span.Length).Memory;
+        }
+    }
+
     internal Tensor Tensor => data;
 
     public void Dispose() => data.Dispose();

@@ -24,6 +24,9 @@ public sealed partial class LlmEngine
         return new KvExport(seq.RequestId, KvLayout, firstLayer, endLayer, seq.PromptLength, numBlocks, data);
     }
 
+    /// <summary>True when the request stopped after its prefill and waits for its KV to be exported.</summary>
+    public bool IsHeld(string requestId) => live.TryGetValue(requestId, out var seq) && seq.Status == SequenceStatus.Held;
+
     /// <summary>Frees a held request's blocks once its KV has been handed over.</summary>
     public void Release(string requestId)
     {

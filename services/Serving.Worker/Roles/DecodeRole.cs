@@ -1,0 +1,79 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Serving.Engine.Engine;
+using Serving.Worker.Runtime;
+using Serving.Worker.Transfer;
+
+namespace Serving.Worker.Roles;
+
+/// <summary>
+/// The decode side of disaggregation: reserves KV blocks first, has a prefill worker push the prompt's KV into them,
+/// then continues the request in its continuous batch. When the transfer finally fails, it recomputes the prefill
+/// itself, so the client still gets the right output.
+/// </summary>
+public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoint endpoint, ResiliencePipeline transferPipeline, ILogger logger)
+{
+    public EngineLoop Loop { get; } = loop;
+    public KvEndpoint Endpoint { get; } = endpoint;
+
+    public async IAsyncEnumerable<RequestOutput> GenerateAsync(
+        GenerationRequest request, IPrefillService prefill, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        request = request.WithResolvedSeed();
+        var id = request.RequestId;
+        var finished = false;
+        try
+        {
+            var outputs = await ReserveAsync(request, cancellationToken);
+            inbox.Expect(id);
+            try
+            {
+                await transferPipeline.ExecuteAsync(
+                    async ct => await prefill.PrefillAsync(request, Endpoint, ct), cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.Recomputing(logger, e, Endpoint.WorkerId, id);
+                inbox.Forget(id);
+                Loop.Abort(id);
+                outputs = Loop.Submit(id, request.PromptTokens, request.Sampling);
+            }
+
+            await foreach (var output in outputs.ReadAllAsync(cancellationToken))
+            {
+                finished = output.Finished;
+                yield return output;
+            }
+        }
+        finally
+        {
+            if (!finished)
+            {
+                // Client gone or failure: stop accepting KV for it and free whatever it holds.
+                inbox.Forget(id);
+                Loop.Abort(id);
+            }
+        }
+    }
+
+    async Task<ChannelReader<RequestOutput>> ReserveAsync(GenerationRequest request, CancellationToken cancellationToken)
+    {
+        var wait = TimeSpan.FromMilliseconds(5);
+        while (true)
+        {
+            if (await Loop.ReserveImportAsync(request.RequestId, request.PromptTokens, request.Sampling) is { } outputs)
+                return outputs;
+            // No room in the pool yet: running sequences free blocks as they finish.
+            await Task.Delay(wait, cancellationToken);
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks));
+        }
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Worker}: KV transfer for request {RequestId} failed; recomputing its prefill locally.")]
+        public static partial void Recomputing(ILogger logger, Exception e, string worker, string requestId);
+    }
+}

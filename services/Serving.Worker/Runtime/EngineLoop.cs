@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Serving.Engine.Engine;
+using Serving.Engine.Sampling;
+
+namespace Serving.Worker.Runtime;
+
+/// <summary>
+/// Owns one engine and the thread that drives it. Everything that touches the engine runs on that thread: callers
+/// post commands and read each request's outputs from its own channel. The loop steps while there is work and
+/// sleeps on the command queue when there is none.
+/// </summary>
+public sealed partial class EngineLoop : IAsyncDisposable
+{
+    readonly LlmEngine engine;
+    readonly ILogger logger;
+    readonly ConcurrentQueue<Action> commands = new();
+    readonly SemaphoreSlim signal = new(0);
+    readonly Dictionary<string, ChannelWriter<RequestOutput>> streams = [];
+    readonly Dictionary<string, Action<KvExport>> exportHandlers = [];
+    readonly CancellationTokenSource stopping = new();
+    readonly Thread thread;
+    volatile WorkerLoad load = WorkerLoad.Empty;
+    int importing;
+
+    public EngineLoop(string name, LlmEngine engine, ILogger logger)
+    {
+        Name = name;
+        this.engine = engine;
+        this.logger = logger;
+        engine.KvExported = OnKvExported;
+        thread = new Thread(Run) { Name = $"engine-{name}", IsBackground = true };
+        thread.Start();
+    }
+
+    public string Name { get; }
+    public WorkerLoad Load => load;
+
+    /// <summary>The engine's fixed facts (layout, config, tokenizer) — safe to read from any thread.</summary>
+    public LlmEngine Engine => engine;
+
+    /// <summary>Runs a function on the loop thread and returns its result.</summary>
+    public Task<T> InvokeAsync<T>(Func<LlmEngine, T> action)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                done.SetResult(action(engine));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
+    }
+
+    public Task InvokeAsync(Action<LlmEngine> action) => InvokeAsync(e =>
+    {
+        action(e);
+        return true;
+    });
+
+    /// <summary>
+    /// Queues a request and returns its outputs as they are produced. With <paramref name="onKvExport"/>, the request
+    /// stops after its first token and each layer group's KV is handed to the callback (on the loop thread) as it is computed.
+    /// </summary>
+    public ChannelReader<RequestOutput> Submit(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling, Action<KvExport>? onKvExport = null)
+    {
+        var channel = Channel.CreateUnbounded<RequestOutput>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        Post(() =>
+        {
+            try
+            {
+                engine.AddRequest(requestId, prompt, sampling, holdAfterPrefill: onKvExport is not null);
+                streams[requestId] = channel.Writer;
+                if (onKvExport is not null)
+                    exportHandlers[requestId] = onKvExport;
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+        });
+        return channel.Reader;
+    }
+
+    /// <summary>Reserves blocks for a request whose KV will be imported; its outputs start once the import completes.</summary>
+    public Task<ChannelReader<RequestOutput>?> ReserveImportAsync(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling) =>
+        InvokeAsync(e =>
+        {
+            if (!e.TryReserveImport(requestId, prompt, sampling))
+                return null;
+            var channel = Channel.CreateUnbounded<RequestOutput>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            streams[requestId] = channel.Writer;
+            Interlocked.Increment(ref importing);
+            return (ChannelReader<RequestOutput>?)channel.Reader;
+        });
+
+    /// <summary>Admits an imported request with its first token; the output goes to the request's stream.</summary>
+    public Task CompleteImportAsync(string requestId, int firstToken, TokenLogprob? logprob) => InvokeAsync(e =>
+    {
+        Interlocked.Decrement(ref importing);
+        Deliver(e.CompleteImport(requestId, firstToken, logprob));
+    });
+
+    /// <summary>Stops a request wherever it is; its stream ends with <see cref="OperationCanceledException"/>.</summary>
+    public void Abort(string requestId) => Post(() =>
+    {
+        if (engine.Abort(requestId))
+            Log.Aborted(logger, Name, requestId);
+        exportHandlers.Remove(requestId);
+        if (streams.Remove(requestId, out var writer))
+            writer.TryComplete(new OperationCanceledException($"request {requestId} was aborted."));
+    });
+
+    /// <summary>Frees a held request's blocks once its KV has left.</summary>
+    public void Release(string requestId) => Post(() =>
+    {
+        exportHandlers.Remove(requestId);
+        if (engine.IsHeld(requestId))
+            engine.Release(requestId);
+    });
+
+    void Post(Action command)
+    {
+        commands.Enqueue(command);
+        signal.Release();
+    }
+
+    void Run()
+    {
+        var token = stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            while (commands.TryDequeue(out var command))
+            {
+                try
+                {
+                    command();
+                }
+                catch (Exception e)
+                {
+                    Log.CommandFailed(logger, e, Name);
+                }
+            }
+            if (engine.HasUnfinishedRequests)
+                StepOnce();
+            else
+            {
+                PublishLoad();
+                try
+                {
+                    signal.Wait(token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    void StepOnce()
+    {
+        try
+        {
+            foreach (var output in engine.Step())
+                Deliver(output);
+        }
+        catch (Exception e)
+        {
+            // A failed step leaves the batch in an unknown state: end every request in it rather than guess.
+            Log.StepFailed(logger, e, Name);
+            foreach (var (id, writer) in streams)
+            {
+                engine.Abort(id);
+                writer.TryComplete(e);
+            }
+            streams.Clear();
+            exportHandlers.Clear();
+        }
+        PublishLoad();
+    }
+
+    void Deliver(RequestOutput output)
+    {
+        if (!streams.TryGetValue(output.RequestId, out var writer))
+            return;
+        writer.TryWrite(output);
+        if (output.Finished || output.NewTokenIds.Count > 0 && engine.IsHeld(output.RequestId))
+        {
+            writer.TryComplete();
+            streams.Remove(output.RequestId);
+        }
+    }
+
+    void OnKvExported(KvExport export)
+    {
+        if (exportHandlers.TryGetValue(export.RequestId, out var handler))
+            handler(export);
+        else
+            export.Dispose();
+    }
+
+    void PublishLoad() => load = new WorkerLoad(engine.NumWaiting, engine.NumRunning, Volatile.Read(ref importing), engine.NumFreeBlocks, engine.NumTotalBlocks);
+
+    public async ValueTask DisposeAsync()
+    {
+        stopping.Cancel();
+        await Task.Run(thread.Join);
+        foreach (var writer in streams.Values)
+            writer.TryComplete(new ObjectDisposedException(Name));
+        engine.Dispose();
+        stopping.Dispose();
+        signal.Dispose();
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "{Worker}: request {RequestId} aborted; its KV blocks are free.")]
+        public static partial void Aborted(ILogger logger, string worker, string requestId);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "{Worker}: a command on the engine thread failed.")]
+        public static partial void CommandFailed(ILogger logger, Exception e, string worker);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "{Worker}: engine step failed; every request in flight was ended.")]
+        public static partial void StepFailed(ILogger logger, Exception e, string worker);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Serving.Worker.Runtime;
+
+namespace Serving.Worker.Transfer;
+
+/// <summary>
+/// A decode worker's receiving side: the requests it has reserved blocks for, the header check every transfer must
+/// pass, and the imports it posts to the engine thread in arrival order.
+/// </summary>
+public sealed class KvInbox(string workerId, EngineLoop loop)
+{
+    readonly ConcurrentDictionary<string, byte> expected = new();
+
+    public string WorkerId { get; } = workerId;
+
+    /// <summary>Accepts transfers for this request from now on (after its blocks are reserved).</summary>
+    public void Expect(string requestId) => expected[requestId] = 0;
+
+    /// <summary>Stops accepting transfers for the request (finished, failed over, or cancelled).</summary>
+    public void Forget(string requestId) => expected.TryRemove(requestId, out _);
+
+    /// <summary>Refuses a transfer this worker did not reserve for, or whose KV layout differs from the engine's.</summary>
+    public void Check(KvTransferHeader header)
+    {
+        if (header.TargetWorker != WorkerId)
+            throw new KvTransferException($"transfer for worker '{header.TargetWorker}' reached worker '{WorkerId}'.", retryable: false);
+        if (!expected.ContainsKey(header.RequestId))
+            throw new KvTransferException($"worker '{WorkerId}' has no blocks reserved for request '{header.RequestId}'.", retryable: false);
+        var mine = loop.Engine.KvLayout;
+        if (header.Layout != mine)
+            throw new KvTransferException(
+                $"KV layout mismatch for request '{header.RequestId}': sender has {header.Layout}, worker '{WorkerId}' has {mine}.", retryable: false);
+    }
+
+    /// <summary>Writes one layer group's bytes into the reserved blocks (on the engine thread).</summary>
+    public Task ImportAsync(string requestId, int firstLayer, int endLayer, ReadOnlyMemory<byte> bytes)
+    {
+        CheckExpected(requestId);
+        return loop.InvokeAsync(e => e.ImportKv(requestId, firstLayer, endLayer, bytes.Span));
+    }
+
+    /// <summary>Admits the request into the decode batch with the first token; its outputs flow from here.</summary>
+    public Task CompleteAsync(string requestId, FirstToken first)
+    {
+        CheckExpected(requestId);
+        Forget(requestId);
+        return loop.CompleteImportAsync(requestId, first.TokenId, first.Logprob);
+    }
+
+    void CheckExpected(string requestId)
+    {
+        if (!expected.ContainsKey(requestId))
+            throw new KvTransferException($"worker '{WorkerId}' is not expecting KV for request '{requestId}' (cancelled or failed over).", retryable: false);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.IO.Hashing;
+using Grpc.Core;
+using Serving.Protocol.V1;
+
+namespace Serving.Worker.Transfer;
+
+/// <summary>
+/// The receiving end of KV over gRPC, hosted by every process with decode workers. It refuses transfers its
+/// workers did not reserve for or whose layout differs, verifies each chunk's checksum, assembles each layer group
+/// in a pooled buffer and imports it as soon as it is whole.
+/// </summary>
+public sealed class KvTransferService(KvInboxRegistry registry) : KvTransfer.KvTransferBase
+{
+    public override async Task<KvPushReply> Push(IAsyncStreamReader<KvPushRequest> requestStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        if (!await requestStream.MoveNext(ct) || requestStream.Current.KindCase != KvPushRequest.KindOneofCase.Header)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "a KV transfer must start with its header."));
+        var header = requestStream.Current.Header.FromProto();
+        var inbox = Guard(() => registry.Find(header.TargetWorker));
+        Guard(() => inbox.Check(header));
+
+        byte[]? group = null;
+        long received = 0, filled = 0;
+        try
+        {
+            while (await requestStream.MoveNext(ct))
+            {
+                var message = requestStream.Current;
+                if (message.KindCase == KvPushRequest.KindOneofCase.Done)
+                {
+                    if (group is not null)
+                        throw new RpcException(new Status(StatusCode.InvalidArgument, "the transfer ended in the middle of a layer group."));
+                    await Guard(() => inbox.CompleteAsync(header.RequestId, message.Done.FromProto()));
+                    return new KvPushReply { BytesReceived = received };
+                }
+                if (message.KindCase != KvPushRequest.KindOneofCase.Chunk)
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, $"unexpected {message.KindCase} message in a KV transfer."));
+
+                var chunk = message.Chunk;
+                var data = chunk.Data.Span;
+                if (XxHash3.HashToUInt64(data) != chunk.Checksum)
+                    throw new RpcException(new Status(StatusCode.DataLoss,
+                        $"chunk at offset {chunk.Offset} of layers [{chunk.FirstLayer}, {chunk.EndLayer}) of request {header.RequestId} failed its checksum."));
+                if (chunk.GroupBytes <= 0 || chunk.Offset < 0 || chunk.Offset + data.Length > chunk.GroupBytes || chunk.GroupBytes > int.MaxValue)
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, $"chunk at offset {chunk.Offset} does not fit its group of {chunk.GroupBytes} bytes."));
+
+                group ??= ArrayPool<byte>.Shared.Rent((int)chunk.GroupBytes);
+                data.CopyTo(group.AsSpan((int)chunk.Offset));
+                filled += data.Length;
+                received += data.Length;
+                if (filled == chunk.GroupBytes)
+                {
+                    var whole = group;
+                    await Guard(() => inbox.ImportAsync(header.RequestId, chunk.FirstLayer, chunk.EndLayer, whole.AsMemory(0, (int)chunk.GroupBytes)));
+                    ArrayPool<byte>.Shared.Return(group);
+                    group = null;
+                    filled = 0;
+                }
+            }
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the transfer of request {header.RequestId} ended before its first token was sent."));
+        }
+        finally
+        {
+            if (group is not null)
+                ArrayPool<byte>.Shared.Return(group);
+        }
+    }
+
+    static T Guard<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (KvTransferException e)
+        {
+            throw new RpcException(new Status(e.Retryable ? StatusCode.Unavailable : StatusCode.FailedPrecondition, e.Message));
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+    }
+
+    static void Guard(Action action) => Guard(() =>
+    {
+        action();
+        return true;
+    });
+
+    static async Task Guard(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (KvTransferException e)
+        {
+            throw new RpcException(new Status(e.Retryable ? StatusCode.Unavailable : StatusCode.FailedPrecondition, e.Message));
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Serving.Engine.Engine;
+using Serving.Engine.Sampling;
+using Serving.Worker.Roles;
+using Serving.Worker.Transfer;
+
+namespace Serving.Worker.Tests;
+
+public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : IClassFixture<DisaggregationFixture>
+{
+    static readonly string[] Texts =
+    [
+        "Hi",
+        "The quick brown fox jumps over the lazy dog.",
+        string.Join(' ', Enumerable.Repeat("Serving splits prefill and decode across workers so long prompts never stall generation.", 12)),
+        "Über café naïve — 東京 🚀 emoji and accents.",
+    ];
+
+    [Theory]
+    [InlineData("local")]
+    [InlineData("grpc")]
+    public async Task Greedy_ThroughPrefillAndDecodeWorkers_IsTokenIdenticalToOneEngine(string transport)
+    {
+        var sampling = SamplingParams.Greedy(24) with { IgnoreEos = true };
+        await AssertSameAsSingleEngine(transport, sampling);
+    }
+
+    [Theory]
+    [InlineData("local")]
+    [InlineData("grpc")]
+    public async Task SeededSampling_WithPenaltiesAndLogprobs_IsIdenticalToOneEngine(string transport)
+    {
+        var sampling = new SamplingParams
+        {
+            Temperature = 0.9, TopP = 0.9, TopK = 50, Seed = 1234, MaxTokens = 20, IgnoreEos = true,
+            FrequencyPenalty = 0.5, PresencePenalty = 0.3, RepetitionPenalty = 1.1, Logprobs = 2,
+        };
+        await AssertSameAsSingleEngine(transport, sampling);
+    }
+
+    [Fact]
+    public async Task StopStrings_CarryOverToTheDecodeWorker()
+    {
+        var prompt = f.Reference.Encode(Texts[1]);
+        var free = f.Reference.Tokenizer!.Decode(f.Reference.Generate([prompt], SamplingParams.Greedy(30) with { IgnoreEos = true })[0]);
+        var stop = free.Substring(free.Length / 2, 2);
+        var sampling = SamplingParams.Greedy(30) with { IgnoreEos = true, Stop = [stop] };
+
+        var (_, text, last) = await Run(new PrefillRole(f.Prefill, f.Grpc), "stop-1", prompt, sampling);
+
+        Assert.Equal(free[..free.IndexOf(stop, StringComparison.Ordinal)], text);
+        Assert.Equal(Serving.Engine.Scheduling.FinishReason.Stop, last.FinishReason);
+        await f.AssertPoolsWholeAsync();
+    }
+
+    async Task AssertSameAsSingleEngine(string transport, SamplingParams sampling)
+    {
+        var prompts = Texts.Select(t => f.Reference.Encode(t)).ToArray();
+        var expected = f.Reference.Generate(prompts, sampling);
+        var prefill = new PrefillRole(f.Prefill, transport == "grpc" ? f.Grpc : f.Local);
+
+        var runs = prompts.Select((p, i) => Run(prefill, $"{transport}-{sampling.Seed}-{i}", p, sampling)).ToArray();
+        var results = await Task.WhenAll(runs);
+
+        for (var i = 0; i < prompts.Length; i++)
+            Assert.Equal(expected[i], results[i].Tokens);
+        await f.AssertPoolsWholeAsync();
+    }
+
+    async Task<(List<int> Tokens, string Text, RequestOutput Last)> Run(IPrefillService prefill, string id, IReadOnlyList<int> prompt, SamplingParams sampling)
+    {
+        var tokens = new List<int>();
+        var text = "";
+        RequestOutput? last = null;
+        await foreach (var o in f.DecodeRole().GenerateAsync(new GenerationRequest(id, prompt, sampling), prefill, CancellationToken.None))
+        {
+            tokens.AddRange(o.NewTokenIds);
+            text += o.NewText;
+            last = o;
+        }
+        return (tokens, text, last!);
+    }
+}

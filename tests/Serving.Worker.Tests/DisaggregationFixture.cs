@@ -1,0 +1,99 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Serving.Engine.Engine;
+using Serving.Worker.Roles;
+using Serving.Worker.Runtime;
+using Serving.Worker.Transfer;
+using TorchSharp;
+
+namespace Serving.Worker.Tests;
+
+/// <summary>
+/// A prefill worker and a decode worker on the default model in this process, the decode side's KV receiver on a
+/// real Kestrel server on loopback, and a single engine for reference outputs.
+/// </summary>
+public sealed class DisaggregationFixture : IAsyncLifetime
+{
+    public static readonly EngineOptions Options = new() { Device = "cpu", DType = "float32", KvCacheBytes = 32L << 20 };
+
+    WebApplication? server;
+
+    public EngineLoop Prefill { get; private set; } = null!;
+    public EngineLoop Decode { get; private set; } = null!;
+    public KvInboxRegistry Registry { get; private set; } = null!;
+    public KvInbox Inbox { get; private set; } = null!;
+    public KvEndpoint Endpoint { get; private set; } = null!;
+    public GrpcKvTransport Grpc { get; private set; } = null!;
+    public LocalKvTransport Local { get; private set; } = null!;
+    public LlmEngine Reference { get; private set; } = null!;
+    public ILogger Logger { get; } = NullLogger.Instance;
+
+    public async Task InitializeAsync()
+    {
+        // Two engine threads share two cores: one intra-op thread each.
+        torch.set_num_threads(1);
+        var kvOptions = new GrpcKvOptions { ChunkBytes = 64 << 10 };
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddServingKvTransfer(kvOptions);
+        builder.WebHost.ConfigureKestrel(k => k.ListenForKv(IPAddress.Loopback, 0, kvOptions));
+        server = builder.Build();
+        server.MapServingKvTransfer();
+        await server.StartAsync();
+        var address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+        Registry = server.Services.GetRequiredService<KvInboxRegistry>();
+        Prefill = new EngineLoop("prefill-0", LlmEngine.Create(Options), Logger);
+        Decode = new EngineLoop("decode-0", LlmEngine.Create(Options), Logger);
+        Inbox = new KvInbox("decode-0", Decode);
+        Registry.Add(Inbox);
+        Endpoint = new KvEndpoint("decode-0", address);
+        Grpc = new GrpcKvTransport(kvOptions);
+        Local = new LocalKvTransport(Registry);
+        Reference = LlmEngine.Create(Options);
+    }
+
+    public DecodeRole DecodeRole(int retries = 2) => new(Decode, Inbox, Endpoint, Pipeline(retries), Logger);
+
+    public static ResiliencePipeline Pipeline(int retries) => new ResiliencePipelineBuilder()
+        .AddRetry(new Polly.Retry.RetryStrategyOptions
+        {
+            MaxRetryAttempts = retries,
+            Delay = TimeSpan.FromMilliseconds(10),
+            ShouldHandle = new PredicateBuilder().Handle<KvTransferException>(e => e.Retryable),
+        })
+        .AddTimeout(TimeSpan.FromSeconds(60))
+        .Build();
+
+    /// <summary>Waits until both pools have every block back (the loops free asynchronously).</summary>
+    public async Task AssertPoolsWholeAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            var p = await Prefill.InvokeAsync(e => (e.NumFreeBlocks, e.NumTotalBlocks));
+            var d = await Decode.InvokeAsync(e => (e.NumFreeBlocks, e.NumTotalBlocks));
+            if (p.NumFreeBlocks == p.NumTotalBlocks && d.NumFreeBlocks == d.NumTotalBlocks)
+                return;
+            await Task.Delay(20);
+        }
+        Assert.Fail("KV blocks were not all returned to the pools.");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Grpc.Dispose();
+        await Prefill.DisposeAsync();
+        await Decode.DisposeAsync();
+        Reference.Dispose();
+        if (server is not null)
+            await server.DisposeAsync();
+    }
+}
