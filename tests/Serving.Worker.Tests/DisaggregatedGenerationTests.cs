@@ -45,8 +45,10 @@ public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : ICla
         var stop = free.Substring(free.Length / 2, 2);
         var sampling = SamplingParams.Greedy(30) with { IgnoreEos = true, Stop = [stop] };
 
-        var (_, text, last) = await Run(new PrefillRole(f.Prefill, f.Grpc), "stop-1", prompt, sampling);
+        var decode = f.DecodeRole();
+        var (_, text, last) = await Run(new PrefillRole(f.Prefill, f.Grpc), "stop-1", prompt, sampling, decode);
 
+        Assert.Equal(0, decode.Recomputed);
         Assert.Equal(free[..free.IndexOf(stop, StringComparison.Ordinal)], text);
         Assert.Equal(Serving.Engine.Scheduling.FinishReason.Stop, last.FinishReason);
         await f.AssertPoolsWholeAsync();
@@ -57,21 +59,29 @@ public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : ICla
         var prompts = Texts.Select(t => f.Reference.Encode(t)).ToArray();
         var expected = f.Reference.Generate(prompts, sampling);
         var prefill = new PrefillRole(f.Prefill, transport == "grpc" ? f.Grpc : f.Local);
+        var decode = f.DecodeRole();
+        var importedBefore = f.Inbox.BytesImported;
 
-        var runs = prompts.Select((p, i) => Run(prefill, $"{transport}-{sampling.Seed}-{i}", p, sampling)).ToArray();
+        var runs = prompts.Select((p, i) => Run(prefill, $"{transport}-{sampling.Seed}-{i}", p, sampling, decode)).ToArray();
         var results = await Task.WhenAll(runs);
+
+        // The KV really moved: no request fell back to recomputing its prefill on the decode worker.
+        Assert.Equal(0, decode.Recomputed);
+        var layout = f.Decode.Engine.KvLayout;
+        var expectedBytes = prompts.Sum(p => (p.Count + layout.BlockSize - 1) / layout.BlockSize * layout.BlockBytesPerLayer * layout.NumLayers);
+        Assert.Equal(expectedBytes, f.Inbox.BytesImported - importedBefore);
 
         for (var i = 0; i < prompts.Length; i++)
             Assert.Equal(expected[i], results[i].Tokens);
         await f.AssertPoolsWholeAsync();
     }
 
-    async Task<(List<int> Tokens, string Text, RequestOutput Last)> Run(IPrefillService prefill, string id, IReadOnlyList<int> prompt, SamplingParams sampling)
+    async Task<(List<int> Tokens, string Text, RequestOutput Last)> Run(IPrefillService prefill, string id, IReadOnlyList<int> prompt, SamplingParams sampling, DecodeRole? decode = null)
     {
         var tokens = new List<int>();
         var text = "";
         RequestOutput? last = null;
-        await foreach (var o in f.DecodeRole().GenerateAsync(new GenerationRequest(id, prompt, sampling), prefill, CancellationToken.None))
+        await foreach (var o in (decode ?? f.DecodeRole()).GenerateAsync(new GenerationRequest(id, prompt, sampling), prefill, CancellationToken.None))
         {
             tokens.AddRange(o.NewTokenIds);
             text += o.NewText;

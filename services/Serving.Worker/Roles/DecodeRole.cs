@@ -15,8 +15,13 @@ namespace Serving.Worker.Roles;
 /// </summary>
 public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoint endpoint, ResiliencePipeline transferPipeline, ILogger logger)
 {
+    int recomputed;
+
     public EngineLoop Loop { get; } = loop;
     public KvEndpoint Endpoint { get; } = endpoint;
+
+    /// <summary>Requests whose transfer finally failed and whose prefill this worker recomputed.</summary>
+    public int Recomputed => Volatile.Read(ref recomputed);
 
     public async IAsyncEnumerable<RequestOutput> GenerateAsync(
         GenerationRequest request, IPrefillService prefill, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -36,6 +41,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 Log.Recomputing(logger, e, Endpoint.WorkerId, id);
+                Interlocked.Increment(ref recomputed);
                 inbox.Forget(id);
                 Loop.Abort(id);
                 outputs = Loop.Submit(id, request.PromptTokens, request.Sampling);

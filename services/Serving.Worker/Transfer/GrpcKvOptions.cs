@@ -4,7 +4,7 @@ namespace Serving.Worker.Transfer;
 public sealed record GrpcKvOptions
 {
     public int ChunkBytes { get; init; } = 1 << 20;
-    public int StreamWindowBytes { get; init; } = 32 << 20;
+    public int StreamWindowBytes { get; init; } = 16 << 20;
     public int ConnectionWindowBytes { get; init; } = 64 << 20;
     public int MaxFrameBytes { get; init; } = 1 << 20;
     /// <summary>Largest message either side accepts: a chunk plus its framing.</summary>

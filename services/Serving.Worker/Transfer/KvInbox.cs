@@ -10,8 +10,12 @@ namespace Serving.Worker.Transfer;
 public sealed class KvInbox(string workerId, EngineLoop loop)
 {
     readonly ConcurrentDictionary<string, byte> expected = new();
+    long bytesImported;
 
     public string WorkerId { get; } = workerId;
+
+    /// <summary>KV bytes written into this worker's pool by transfers so far.</summary>
+    public long BytesImported => Interlocked.Read(ref bytesImported);
 
     /// <summary>Accepts transfers for this request from now on (after its blocks are reserved).</summary>
     public void Expect(string requestId) => expected[requestId] = 0;
@@ -36,7 +40,11 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     public Task ImportAsync(string requestId, int firstLayer, int endLayer, ReadOnlyMemory<byte> bytes)
     {
         CheckExpected(requestId);
-        return loop.InvokeAsync(e => e.ImportKv(requestId, firstLayer, endLayer, bytes.Span));
+        return loop.InvokeAsync(e =>
+        {
+            e.ImportKv(requestId, firstLayer, endLayer, bytes.Span);
+            Interlocked.Add(ref bytesImported, bytes.Length);
+        });
     }
 
     /// <summary>Admits the request into the decode batch with the first token; its outputs flow from here.</summary>

@@ -1,0 +1,150 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Serving.Engine.Engine;
+using Serving.Engine.Sampling;
+using Serving.Protocol.V1;
+using Serving.Worker.Roles;
+using Serving.Worker.Transfer;
+
+namespace Serving.Worker.Tests;
+
+public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixture<DisaggregationFixture>
+{
+    static readonly SamplingParams Greedy = SamplingParams.Greedy(16) with { IgnoreEos = true };
+
+    [Fact]
+    public async Task LayoutMismatch_IsRefusedBeforeAnyBytesMove()
+    {
+        var prompt = f.Reference.Encode("layout check");
+        Assert.NotNull(await f.Decode.ReserveImportAsync("layout-1", prompt, Greedy));
+        f.Inbox.Expect("layout-1");
+        var wrong = f.Decode.Engine.KvLayout with { DType = "bfloat16" };
+
+        var e = await Assert.ThrowsAsync<KvTransferException>(async () =>
+        {
+            await using var sender = await f.Grpc.OpenAsync(f.Endpoint, new Serving.Worker.Transfer.KvTransferHeader("layout-1", "decode-0", wrong, prompt.Count), CancellationToken.None);
+            await sender.CompleteAsync(new FirstToken(1, null), CancellationToken.None);
+        });
+
+        Assert.Contains("layout mismatch", e.Message);
+        Assert.False(e.Retryable);
+        f.Inbox.Forget("layout-1");
+        f.Decode.Abort("layout-1");
+        await f.AssertPoolsWholeAsync();
+    }
+
+    [Fact]
+    public async Task CorruptedChunk_IsRefusedWithDataLoss()
+    {
+        var prompt = f.Reference.Encode("a corrupted chunk must never reach the cache");
+        Assert.NotNull(await f.Decode.ReserveImportAsync("corrupt-1", prompt, Greedy));
+        f.Inbox.Expect("corrupt-1");
+        using var channel = GrpcChannel.ForAddress(f.Endpoint.Address);
+        var call = new KvTransfer.KvTransferClient(channel).Push();
+        var header = new Serving.Worker.Transfer.KvTransferHeader("corrupt-1", "decode-0", f.Decode.Engine.KvLayout, prompt.Count);
+
+        var payload = new byte[4096];
+        Random.Shared.NextBytes(payload);
+        var status = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await call.RequestStream.WriteAsync(new KvPushRequest { Header = header.ToProto() });
+            await call.RequestStream.WriteAsync(new KvPushRequest
+            {
+                Chunk = new KvChunk
+                {
+                    FirstLayer = 0, EndLayer = 2, Offset = 0, GroupBytes = payload.Length,
+                    Data = ByteString.CopyFrom(payload), Checksum = System.IO.Hashing.XxHash3.HashToUInt64(payload) ^ 1,
+                },
+            });
+            await call.RequestStream.CompleteAsync();
+            await call.ResponseAsync;
+        });
+
+        Assert.Equal(StatusCode.DataLoss, status.StatusCode);
+        Assert.Contains("checksum", status.Status.Detail);
+        f.Inbox.Forget("corrupt-1");
+        f.Decode.Abort("corrupt-1");
+        await f.AssertPoolsWholeAsync();
+    }
+
+    [Fact]
+    public async Task TransferThatKeepsFailing_FallsBackToLocalPrefill_WithTheSameOutput()
+    {
+        var prompt = f.Reference.Encode("When every transfer fails, the decode worker computes the prompt itself.");
+        var expected = f.Reference.Generate([prompt], Greedy)[0];
+        var failing = new FailingPrefill();
+
+        var tokens = new List<int>();
+        await foreach (var o in f.DecodeRole(retries: 2).GenerateAsync(new GenerationRequest("fallback-1", prompt, Greedy), failing, CancellationToken.None))
+            tokens.AddRange(o.NewTokenIds);
+
+        Assert.Equal(3, failing.Calls); // the first try and two retries
+        Assert.Equal(expected, tokens);
+        await f.AssertPoolsWholeAsync();
+    }
+
+    [Fact]
+    public async Task CancellingMidTransfer_LeavesBothPoolsWhole()
+    {
+        var prompt = f.Reference.Encode(string.Join(' ', Enumerable.Repeat("a long prompt so the transfer has several groups", 20)));
+        var gate = new GatedTransport(f.Grpc);
+        using var cts = new CancellationTokenSource();
+
+        var run = Task.Run(async () =>
+        {
+            await foreach (var _ in f.DecodeRole().GenerateAsync(new GenerationRequest("cancel-1", prompt, Greedy), new PrefillRole(f.Prefill, gate), cts.Token))
+            {
+            }
+        });
+        await gate.FirstGroupSent.WaitAsync(TimeSpan.FromSeconds(30));
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await f.AssertPoolsWholeAsync();
+    }
+
+    sealed class FailingPrefill : IPrefillService
+    {
+        public int Calls;
+
+        public Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            throw new KvTransferException("prefill worker unreachable (test)", retryable: true);
+        }
+    }
+
+    /// <summary>Lets the first layer group through, then holds the rest until the transfer is cancelled.</summary>
+    sealed class GatedTransport(IKvTransport inner) : IKvTransport
+    {
+        readonly TaskCompletionSource firstSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "gated";
+        public Task FirstGroupSent => firstSent.Task;
+
+        public async Task<IKvSender> OpenAsync(KvEndpoint target, Serving.Worker.Transfer.KvTransferHeader header, CancellationToken cancellationToken) =>
+            new Sender(await inner.OpenAsync(target, header, cancellationToken), firstSent);
+
+        sealed class Sender(IKvSender inner, TaskCompletionSource firstSent) : IKvSender
+        {
+            int groups;
+
+            public void Enqueue(KvExport group)
+            {
+                if (Interlocked.Increment(ref groups) == 1)
+                {
+                    inner.Enqueue(group);
+                    firstSent.TrySetResult();
+                }
+                else
+                    group.Dispose();
+            }
+
+            public async Task CompleteAsync(FirstToken first, CancellationToken cancellationToken) =>
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+}
