@@ -8,8 +8,9 @@ namespace Serving.Host;
 /// <summary>Generates text from a prompt with one engine, streaming it to the console.</summary>
 internal static class GenerateCommand
 {
-    public static void AddTo(RootCommand root)
+    public static Command Create()
     {
+        var command = new Command("generate", "Generate text from a prompt with one engine in this process (no cluster).");
         var prompt = new Argument<string>("prompt") { Description = "Text to continue.", DefaultValueFactory = _ => "Once upon a time" };
         var model = new Option<string?>("--model") { Description = "Hugging Face checkpoint folder (default: the project's tiny model, created on first use)." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens to generate.", DefaultValueFactory = _ => 64 };
@@ -21,9 +22,9 @@ internal static class GenerateCommand
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: all cores)." };
 
         foreach (var o in new Option[] { model, maxTokens, temperature, topP, seed, dtype, device, threads })
-            root.Options.Add(o);
-        root.Arguments.Add(prompt);
-        root.SetAction(parse =>
+            command.Options.Add(o);
+        command.Arguments.Add(prompt);
+        command.SetAction(parse =>
         {
             var options = new EngineOptions
             {
@@ -41,6 +42,7 @@ internal static class GenerateCommand
             };
             return Run(options, parse.GetValue(prompt)!, sampling);
         });
+        return command;
     }
 
     static int Run(EngineOptions options, string prompt, SamplingParams sampling)

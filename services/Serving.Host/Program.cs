@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Serving.Host;
 
-var root = new RootCommand("Serving: a disaggregated LLM serving cluster. Today: generate text with one engine.");
-GenerateCommand.AddTo(root);
-return root.Parse(args).Invoke();
+var root = new RootCommand("Serving: a disaggregated LLM serving cluster. With no options: one process with a gateway, a prefill worker and a decode worker on the default model.");
+ServeCommand.Configure(root);
+root.Subcommands.Add(GenerateCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,5 @@
+namespace Serving.Cluster.Abstractions;
+
+/// <summary>No live worker can take a request (none registered, or every one of a needed role is down).</summary>
+[GenerateSerializer]
+public sealed class NoWorkersException(string message) : Exception(message);

@@ -1,0 +1,26 @@
+using Serving.Engine.Engine;
+
+namespace Serving.Cluster.Abstractions;
+
+/// <summary>What a worker streams back for one request: new tokens and text, and how it ended.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TokenChunk(
+    [property: Id(0)] int[] TokenIds,
+    [property: Id(1)] string Text,
+    [property: Id(2)] TokenLogprobMessage[]? Logprobs,
+    [property: Id(3)] bool Finished,
+    [property: Id(4)] string? FinishReason,
+    [property: Id(5)] int PromptTokens,
+    [property: Id(6)] int OutputTokens,
+    [property: Id(7)] int CachedPromptTokens)
+{
+    public static TokenChunk From(RequestOutput o) => new(
+        [.. o.NewTokenIds],
+        o.NewText,
+        o.NewLogprobs?.Select(TokenLogprobMessage.From).ToArray(),
+        o.Finished,
+        o.FinishReason?.ToString().ToLowerInvariant(),
+        o.PromptTokens,
+        o.OutputTokens,
+        o.CachedPromptTokens);
+}

@@ -1,0 +1,12 @@
+using Serving.Cluster.Abstractions;
+using Serving.Worker.Roles;
+using Serving.Worker.Transfer;
+
+namespace Serving.Cluster.Grains;
+
+/// <summary>A prefill worker reached through its grain, wherever its silo is.</summary>
+internal sealed class GrainPrefillService(IWorkerGrain prefill) : IPrefillService
+{
+    public Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken) =>
+        prefill.Prefill(GenerateCommand.From(request), target.WorkerId, target.Address, cancellationToken);
+}

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Serving.Cluster.Abstractions;
+using Serving.Cluster.Placement;
+using Serving.Cluster.Routing;
+
+namespace Serving.Cluster.Grains;
+
+/// <summary>
+/// Knows the workers (from their heartbeats), keeps only those whose silo is active and who reported recently,
+/// and assigns each request a decode worker and a prefill worker — or a mixed worker when there is no P/D pair.
+/// </summary>
+[Reentrant]
+internal sealed partial class RouterGrain(IClusterMembershipService membership, RoutingOptions options, TimeProvider time, ILogger<RouterGrain> logger)
+    : Grain, IRouterGrain
+{
+    readonly Dictionary<string, WorkerState> workers = [];
+    readonly IAssignmentPolicy prefillPolicy = AssignmentPolicies.Create(options.Policy);
+    readonly IAssignmentPolicy decodePolicy = AssignmentPolicies.Create(options.Policy);
+
+    public Task Report(WorkerInfo worker, WorkerLoadReport load)
+    {
+        if (!workers.TryGetValue(worker.WorkerId, out var state))
+        {
+            workers[worker.WorkerId] = state = new WorkerState(worker);
+            Log.Registered(logger, worker.WorkerId, worker.Role, worker.KvAddress);
+        }
+        state.Info = worker;
+        state.Load = load;
+        state.LastReport = time.GetUtcNow().UtcDateTime;
+        state.AssignedSinceReport = 0;
+        return Task.CompletedTask;
+    }
+
+    public Task Remove(string workerId)
+    {
+        if (workers.Remove(workerId))
+            Log.Removed(logger, workerId);
+        return Task.CompletedTask;
+    }
+
+    public Task<Assignment> Assign(int promptTokens)
+    {
+        var live = Live();
+        var prefills = live.Where(w => w.Info.Role == WorkerRole.Prefill).ToList();
+        var decodes = live.Where(w => w.Info.Role == WorkerRole.Decode).ToList();
+        var mixed = live.Where(w => w.Info.Role == WorkerRole.Mixed).ToList();
+
+        Assignment assignment;
+        if (prefills.Count > 0 && decodes.Count > 0)
+        {
+            var prefill = prefillPolicy.Choose(prefills, promptTokens);
+            var decode = decodePolicy.Choose(decodes, promptTokens);
+            prefill.AssignedSinceReport++;
+            decode.AssignedSinceReport++;
+            assignment = new Assignment(decode.Info.WorkerId, prefill.Info.WorkerId);
+        }
+        else if (mixed.Count > 0 || decodes.Count > 0)
+        {
+            // No P/D pair: colocate on a mixed worker (or a decode worker prefilling locally).
+            var worker = decodePolicy.Choose(mixed.Count > 0 ? mixed : decodes, promptTokens);
+            worker.AssignedSinceReport++;
+            assignment = new Assignment(worker.Info.WorkerId, null);
+        }
+        else
+            throw new NoWorkersException(live.Count == 0
+                ? "no workers are up."
+                : "no worker can decode: only prefill workers are up.");
+        return Task.FromResult(assignment);
+    }
+
+    public Task<WorkerInfo[]> Workers() => Task.FromResult(Live().Select(w => w.Info).ToArray());
+
+    List<WorkerState> Live()
+    {
+        var active = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .Select(m => m.SiloAddress)
+            .ToHashSet();
+        var cutoff = time.GetUtcNow().UtcDateTime - options.WorkerTimeout;
+        foreach (var stale in workers.Values.Where(w => w.LastReport < cutoff || !active.Contains(WorkerKey.Silo(w.Info.WorkerId))).ToList())
+        {
+            workers.Remove(stale.Info.WorkerId);
+            Log.Dropped(logger, stale.Info.WorkerId);
+        }
+        return [.. workers.Values.OrderBy(w => w.Info.WorkerId, StringComparer.Ordinal)];
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} joined as {Role}; KV at {KvAddress}.")]
+        public static partial void Registered(ILogger logger, string workerId, WorkerRole role, string kvAddress);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} left routing.")]
+        public static partial void Removed(ILogger logger, string workerId);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} dropped from routing: its silo is down or it stopped reporting.")]
+        public static partial void Dropped(ILogger logger, string workerId);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using Orleans.Concurrency;
+using Serving.Cluster.Abstractions;
+using Serving.Cluster.Placement;
+using Serving.Cluster.Workers;
+using Serving.Engine.Engine;
+using Serving.Worker.Transfer;
+
+namespace Serving.Cluster.Grains;
+
+/// <summary>
+/// The grain in front of one local worker. Reentrant: it holds no state of its own, and many requests stream
+/// through it at once into the worker's continuous batch.
+/// </summary>
+[Reentrant, WorkerPlacement]
+internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
+{
+    LocalWorker Worker => workers.Get(WorkerKey.Name(this.GetPrimaryKeyString()));
+
+    public async IAsyncEnumerable<TokenChunk> Generate(GenerateCommand request, string? prefillWorker, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var worker = Worker;
+        var generation = request.ToRequest().WithResolvedSeed();
+        IAsyncEnumerable<RequestOutput> outputs = worker.Decode is { } decode && prefillWorker is not null
+            ? decode.GenerateAsync(generation, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker)), cancellationToken)
+            : RunHere(worker, generation, cancellationToken);
+        await foreach (var output in outputs)
+            yield return TokenChunk.From(output);
+    }
+
+    public Task Prefill(GenerateCommand request, string decodeWorker, string kvAddress, CancellationToken cancellationToken)
+    {
+        var prefill = Worker.Prefill ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} is not a prefill worker.");
+        return prefill.PrefillAsync(request.ToRequest(), new KvEndpoint(decodeWorker, kvAddress), cancellationToken);
+    }
+
+    static async IAsyncEnumerable<RequestOutput> RunHere(LocalWorker worker, Worker.Roles.GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var finished = false;
+        try
+        {
+            var outputs = worker.Loop.Submit(request.RequestId, request.PromptTokens, request.Sampling);
+            await foreach (var output in outputs.ReadAllAsync(cancellationToken))
+            {
+                finished = output.Finished;
+                yield return output;
+            }
+        }
+        finally
+        {
+            if (!finished)
+                worker.Loop.Abort(request.RequestId);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Serving.Cluster.Routing;
+
+/// <summary>The default: the worker with the fewest queued and running requests, then the most free KV blocks.</summary>
+public sealed class LeastLoadedPolicy : IAssignmentPolicy
+{
+    public string Name => "least-loaded";
+
+    public WorkerState Choose(IReadOnlyList<WorkerState> candidates, int promptTokens) =>
+        candidates
+            .OrderBy(w => w.Pending)
+            .ThenByDescending(w => w.Load.FreeBlocks)
+            .ThenBy(w => w.Info.WorkerId, StringComparer.Ordinal)
+            .First();
+}

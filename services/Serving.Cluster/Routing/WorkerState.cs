@@ -1,0 +1,16 @@
+using Serving.Cluster.Abstractions;
+
+namespace Serving.Cluster.Routing;
+
+/// <summary>The router's mutable view of one worker: its last report, and assignments made since.</summary>
+public sealed class WorkerState(WorkerInfo info)
+{
+    public WorkerInfo Info { get; set; } = info;
+    public WorkerLoadReport Load { get; set; } = new(0, 0, 0, 0, 0);
+    public DateTime LastReport { get; set; }
+
+    /// <summary>Requests sent here since the last report: counted so a burst does not all land on one worker.</summary>
+    public int AssignedSinceReport { get; set; }
+
+    public int Pending => Load.Queued + AssignedSinceReport;
+}

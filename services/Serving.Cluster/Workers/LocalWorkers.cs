@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Serving.Cluster.Abstractions;
+using Serving.Cluster.Placement;
+using Serving.Engine.Engine;
+using Serving.Worker.Roles;
+using Serving.Worker.Runtime;
+using Serving.Worker.Transfer;
+using TorchSharp;
+
+namespace Serving.Cluster.Workers;
+
+/// <summary>
+/// The workers this process hosts, created at start-up (one engine and one loop thread each) and found by name by
+/// the worker grains that front them.
+/// </summary>
+public sealed partial class LocalWorkers(
+    ServingClusterOptions options,
+    ILocalSiloDetails silo,
+    KvInboxRegistry inboxes,
+    IKvTransport transport,
+    ILoggerFactory loggers) : IHostedService
+{
+    readonly Dictionary<string, LocalWorker> byName = [];
+    readonly ILogger logger = loggers.CreateLogger<LocalWorkers>();
+
+    public IReadOnlyCollection<LocalWorker> All => byName.Values;
+
+    public LocalWorker Get(string name) =>
+        byName.TryGetValue(name, out var w) ? w : throw new InvalidOperationException($"worker '{name}' does not run in this process.");
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Workers.Count > 0)
+        {
+            // libtorch's intra-op pool is process-wide: split the cores so workers do not steal each other's.
+            var threads = Math.Max(1, Environment.ProcessorCount / options.Workers.Count);
+            torch.set_num_threads(threads);
+            Log.Threads(logger, options.Workers.Count, threads);
+        }
+        foreach (var spec in options.Workers)
+            byName[spec.Name] = Create(spec);
+        return Task.CompletedTask;
+    }
+
+    LocalWorker Create(WorkerSpec spec)
+    {
+        var key = WorkerKey.For(silo.SiloAddress, spec.Name);
+        var engine = LlmEngine.Create(spec.Engine);
+        var loop = new EngineLoop(spec.Name, engine, loggers.CreateLogger($"Serving.Worker.{spec.Name}"));
+        PrefillRole? prefill = null;
+        DecodeRole? decode = null;
+        if (spec.Role == WorkerRole.Prefill)
+            prefill = new PrefillRole(loop, transport);
+        if (spec.Role == WorkerRole.Decode)
+        {
+            var inbox = new KvInbox(key, loop);
+            inboxes.Add(inbox);
+            decode = new DecodeRole(loop, inbox, new KvEndpoint(key, options.KvAddress), TransferPipeline(), loggers.CreateLogger<DecodeRole>());
+        }
+        Log.Started(logger, key, spec.Role, engine.Device.type.ToString().ToLowerInvariant(), engine.DType.ToString(), engine.NumTotalBlocks);
+        return new LocalWorker(key, spec.Role, loop, prefill, decode);
+    }
+
+    ResiliencePipeline TransferPipeline() => new ResiliencePipelineBuilder()
+        .AddRetry(new Polly.Retry.RetryStrategyOptions
+        {
+            MaxRetryAttempts = options.TransferRetries,
+            Delay = TimeSpan.FromMilliseconds(50),
+            BackoffType = DelayBackoffType.Exponential,
+            // Anything but a refusal (layout, unknown request) may be transient: a peer restarting, a dropped connection.
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && e is not KvTransferException { Retryable: false }),
+        })
+        .AddTimeout(options.TransferTimeout)
+        .Build();
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var worker in byName.Values)
+        {
+            inboxes.Remove(worker.Key);
+            await worker.Loop.DisposeAsync();
+        }
+        byName.Clear();
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "{Workers} worker(s) in this process, {Threads} intra-op thread(s) each.")]
+        public static partial void Threads(ILogger logger, int workers, int threads);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Key} started as {Role} on {Device} ({DType}), {Blocks} KV blocks.")]
+        public static partial void Started(ILogger logger, string key, WorkerRole role, string device, string dtype, int blocks);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Serving.Cluster.Workers;
+
+/// <summary>What this process contributes to the cluster.</summary>
+public sealed record ServingClusterOptions
+{
+    public IReadOnlyList<WorkerSpec> Workers { get; init; } = [];
+
+    /// <summary>KV transport between prefill and decode workers: auto (local in-process, else grpc), grpc or local.</summary>
+    public string Transport { get; init; } = "auto";
+
+    /// <summary>Where peers reach this process's KV receiver, e.g. http://10.0.0.5:50051.</summary>
+    public string KvAddress { get; init; } = "";
+
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Retries of a failed KV transfer before the decode worker recomputes the prefill itself.</summary>
+    public int TransferRetries { get; init; } = 2;
+
+    public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

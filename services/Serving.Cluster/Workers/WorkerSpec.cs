@@ -1,0 +1,7 @@
+using Serving.Cluster.Abstractions;
+using Serving.Engine.Engine;
+
+namespace Serving.Cluster.Workers;
+
+/// <summary>One worker this process hosts: its name, role and engine settings (model, device, KV memory).</summary>
+public sealed record WorkerSpec(string Name, WorkerRole Role, EngineOptions Engine);

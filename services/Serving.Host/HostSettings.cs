@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using Serving.Cluster.Abstractions;
+
+namespace Serving.Host;
+
+/// <summary>What one `serving` process runs, from command-line options or SERVING_* environment variables.</summary>
+internal sealed record HostSettings
+{
+    public IReadOnlySet<string> Roles { get; init; } = new HashSet<string> { "gateway", "prefill", "decode" };
+    public int PrefillWorkers { get; init; } = 1;
+    public int DecodeWorkers { get; init; } = 1;
+    public int MixedWorkers { get; init; } = 1;
+    public string? ModelPath { get; init; }
+    public string? Redis { get; init; }
+    public string ClusterId { get; init; } = "serving";
+    public string AdvertiseAddress { get; init; } = "127.0.0.1";
+    public int HttpPort { get; init; } = 8000;
+    public int KvPort { get; init; } = 50051;
+    public int SiloPort { get; init; } = 11111;
+    public int OrleansGatewayPort { get; init; } = 30000;
+    public string Transport { get; init; } = "auto";
+    public string Policy { get; init; } = "least-loaded";
+    public string DType { get; init; } = "auto";
+    public string Device { get; init; } = "auto";
+    public int KvCacheMb { get; init; } = 512;
+
+    public static readonly string[] KnownRoles = ["gateway", "prefill", "decode", "mixed"];
+
+    public bool IsGateway => Roles.Contains("gateway");
+    public bool HasKvReceiver => Roles.Contains("decode");
+
+    public IEnumerable<(string Name, WorkerRole Role)> Workers()
+    {
+        if (Roles.Contains("prefill"))
+            for (var i = 0; i < PrefillWorkers; i++)
+                yield return ($"prefill-{i}", WorkerRole.Prefill);
+        if (Roles.Contains("decode"))
+            for (var i = 0; i < DecodeWorkers; i++)
+                yield return ($"decode-{i}", WorkerRole.Decode);
+        if (Roles.Contains("mixed"))
+            for (var i = 0; i < MixedWorkers; i++)
+                yield return ($"mixed-{i}", WorkerRole.Mixed);
+    }
+
+    /// <summary>Every problem with the settings, each a sentence a person can act on; empty when they are usable.</summary>
+    public List<string> Problems()
+    {
+        var problems = new List<string>();
+        foreach (var role in Roles.Where(r => !KnownRoles.Contains(r)))
+            problems.Add($"unknown role '{role}' (roles: {string.Join(", ", KnownRoles)}).");
+        if (Roles.Count == 0)
+            problems.Add("no roles given (roles: gateway, prefill, decode, mixed).");
+        if (ModelPath is not null && !Directory.Exists(ModelPath))
+            problems.Add($"model folder '{ModelPath}' does not exist.");
+        if (ModelPath is not null && Directory.Exists(ModelPath) && !File.Exists(Path.Combine(ModelPath, "config.json")))
+            problems.Add($"model folder '{ModelPath}' has no config.json.");
+        var complete = Roles.Contains("gateway") && (Roles.Contains("mixed") || Roles.Contains("decode"));
+        if (Redis is null && !complete)
+            problems.Add("this process does not run a whole cluster (gateway plus decode or mixed workers): give --redis HOST:PORT so it can join the others.");
+        if (Transport is not ("auto" or "grpc" or "local"))
+            problems.Add($"unknown KV transport '{Transport}' (auto, grpc or local).");
+        if (Policy is not ("least-loaded" or "round-robin"))
+            problems.Add($"unknown routing policy '{Policy}' (least-loaded or round-robin).");
+        if (KvCacheMb < 1)
+            problems.Add("--kv-cache-mb must be at least 1.");
+        foreach (var (port, what) in Ports())
+            if (!IsFree(port))
+                problems.Add($"port {port} ({what}) is already in use; choose another with the matching option.");
+        return problems;
+    }
+
+    IEnumerable<(int Port, string What)> Ports()
+    {
+        if (IsGateway)
+            yield return (HttpPort, "--http-port");
+        if (HasKvReceiver)
+            yield return (KvPort, "--kv-port");
+        yield return (SiloPort, "--silo-port");
+        yield return (OrleansGatewayPort, "--orleans-gateway-port");
+    }
+
+    static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Any, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using Orleans.Configuration;
+using Serving.Cluster;
+using Serving.Cluster.Routing;
+using Serving.Cluster.Workers;
+using Serving.Engine.DefaultModel;
+using Serving.Engine.Engine;
+using Serving.Gateway;
+using Serving.Worker.Transfer;
+
+namespace Serving.Host;
+
+/// <summary>Builds one `serving` process from its settings: Kestrel endpoints, the Orleans silo, workers and gateway.</summary>
+internal static class ServingHost
+{
+    public static WebApplication Build(HostSettings settings, string[] args)
+    {
+        var modelFolder = settings.ModelPath ?? DefaultModelStore.EnsureDefault();
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
+        var kvOptions = new GrpcKvOptions();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (settings.IsGateway)
+                kestrel.Listen(IPAddress.Any, settings.HttpPort);
+            if (settings.HasKvReceiver)
+                kestrel.ListenForKv(IPAddress.Any, settings.KvPort, kvOptions);
+        });
+
+        var services = builder.Services;
+        services.AddServingKvTransfer(kvOptions);
+        services.AddSingleton<LocalKvTransport>();
+        services.AddSingleton(_ => new GrpcKvTransport(kvOptions));
+        services.AddSingleton<AutoKvTransport>();
+        services.AddSingleton<IKvTransport>(sp => settings.Transport switch
+        {
+            "grpc" => sp.GetRequiredService<GrpcKvTransport>(),
+            "local" => sp.GetRequiredService<LocalKvTransport>(),
+            _ => sp.GetRequiredService<AutoKvTransport>(),
+        });
+        services.AddServingWorkers(new ServingClusterOptions
+        {
+            Workers = settings.Workers().Select(w => new WorkerSpec(w.Name, w.Role, EngineOptions(settings, modelFolder))).ToArray(),
+            Transport = settings.Transport,
+            KvAddress = $"http://{settings.AdvertiseAddress}:{settings.KvPort}",
+        }, new RoutingOptions { Policy = settings.Policy });
+        if (settings.IsGateway)
+            services.AddServingGateway(new ServingGatewayOptions(Path.GetFileName(modelFolder.TrimEnd('/')), modelFolder));
+
+        builder.Host.UseOrleans(silo =>
+        {
+            if (settings.Redis is { } redis)
+            {
+                silo.UseRedisClustering(redis);
+                silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                {
+                    o.ClusterId = settings.ClusterId;
+                    o.ServiceId = settings.ClusterId;
+                });
+                silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertiseAddress), settings.SiloPort, settings.OrleansGatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+                silo.UseLocalhostClustering(settings.SiloPort, settings.OrleansGatewayPort);
+            silo.AddServingPlacement();
+        });
+
+        var app = builder.Build();
+        if (settings.HasKvReceiver)
+            app.MapServingKvTransfer();
+        if (settings.IsGateway)
+            app.MapServingGateway();
+        return app;
+    }
+
+    static EngineOptions EngineOptions(HostSettings settings, string modelFolder) => new()
+    {
+        ModelPath = modelFolder,
+        DType = settings.DType,
+        Device = settings.Device,
+        KvCacheBytes = (long)settings.KvCacheMb << 20,
+    };
+}
