@@ -89,8 +89,34 @@ internal static class CompletionsEndpoint
     {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
-        await foreach (var chunk in cluster.GenerateAsync(request, http.RequestAborted))
+        await using var chunks = cluster.GenerateAsync(request, http.RequestAborted).GetAsyncEnumerator(http.RequestAborted);
+        while (true)
         {
+            TokenChunk chunk;
+            try
+            {
+                if (!await chunks.MoveNextAsync())
+                    break;
+                chunk = chunks.Current;
+            }
+            catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                var status = e is ArgumentException ? 400 : 503;
+                var error = JsonSerializer.Serialize(new
+                {
+                    error = new { message = e.Message, type = status == 400 ? "invalid_request_error" : "service_unavailable", param = (string?)null, code = status },
+                });
+                if (!http.Response.HasStarted)
+                {
+                    http.Response.StatusCode = status;
+                    http.Response.ContentType = "application/json";
+                    await http.Response.WriteAsync(error, http.RequestAborted);
+                    return;
+                }
+                // The stream is already open: end it with an error event, as OpenAI-compatible servers do, not a torn connection.
+                await http.Response.WriteAsync($"data: {error}\n\n", http.RequestAborted);
+                break;
+            }
             var json = JsonSerializer.Serialize(new
             {
                 id, @object = "text_completion", created, model,

@@ -21,6 +21,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         for (var attempt = 1; ; attempt++)
         {
             var assignment = await router.Assign(request.PromptTokens.Count);
+            Log.Assigned(logger, request.RequestId, assignment.DecodeWorker, assignment.PrefillWorker ?? "(none)");
             var worker = grains.GetGrain<IWorkerGrain>(assignment.DecodeWorker);
             await using var chunks = worker.Generate(command, assignment.PrefillWorker, cancellationToken).GetAsyncEnumerator(cancellationToken);
             var produced = false;
@@ -49,6 +50,9 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
 
     static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: decode on {DecodeWorker}, prefill on {PrefillWorker}.")]
+        public static partial void Assigned(ILogger logger, string requestId, string decodeWorker, string prefillWorker);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: worker {WorkerId} failed before its first token (attempt {Attempt}); routing elsewhere.")]
         public static partial void Rerouting(ILogger logger, Exception e, string requestId, string workerId, int attempt);
     }

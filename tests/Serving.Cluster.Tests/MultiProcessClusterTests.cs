@@ -1,0 +1,112 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Serving.Engine.Sampling;
+
+namespace Serving.Cluster.Tests;
+
+public sealed class MultiProcessClusterTests(MultiProcessClusterFixture f, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<MultiProcessClusterFixture>
+{
+    [Fact]
+    public async Task GreedyRequests_AcrossProcesses_MatchOneEngine()
+    {
+        string[] prompts = ["Hello", "The quick brown fox jumps over the lazy dog.", string.Join(' ', Enumerable.Repeat("disaggregated serving over Redis membership", 30))];
+        var responses = await Task.WhenAll(prompts.Select(p => Complete(p, maxTokens: 20)));
+
+        for (var i = 0; i < prompts.Length; i++)
+            Assert.Equal(Expected(prompts[i], 20), responses[i]);
+    }
+
+    [Fact]
+    public async Task KillingTheDecodeProcessMidStream_EndsCleanly_AndTheClusterKeepsServing()
+    {
+        const string prompt = "A long story that will be cut short:";
+        var expected = Expected(prompt, 1500);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = JsonContent.Create(new { prompt, max_tokens = 1500, temperature = 0, ignore_eos = true, stream = true }),
+        };
+        using var response = await f.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var text = "";
+        string? id = null;
+        var sawError = false;
+        var sawDone = false;
+        var killed = false;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal))
+                continue;
+            var data = line["data: ".Length..];
+            if (data == "[DONE]")
+            {
+                sawDone = true;
+                break;
+            }
+            var json = JsonDocument.Parse(data).RootElement;
+            if (json.TryGetProperty("error", out _))
+            {
+                sawError = true;
+                continue;
+            }
+            id ??= json.GetProperty("id").GetString();
+            text += json.GetProperty("choices")[0].GetProperty("text").GetString();
+            if (!killed)
+            {
+                DecoderServing(id!).Kill();
+                killed = true;
+            }
+        }
+
+        // Never a hang, never a wrong token: the stream ends (with an error event, or complete) and what came is right.
+        Assert.True(sawDone, "the stream must end with [DONE]");
+        Assert.True(sawError || text == expected, "a stream cut short must say so with an error event");
+        Assert.StartsWith(text, expected);
+
+        output.WriteLine($"stream after the kill: {text.Length} chars received, error event: {sawError}");
+
+        // The survivors keep serving: within the router's failure detection, requests succeed again, correctly.
+        var recovery = System.Diagnostics.Stopwatch.StartNew();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                Assert.Equal(Expected("After the failure", 12), await Complete("After the failure", 12));
+                output.WriteLine($"first correct request after the kill: {recovery.ElapsedMilliseconds} ms");
+                break;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    Support.ServingProcess DecoderServing(string requestId)
+    {
+        var line = f.Gateway.Output.LastOrDefault(l => l.Contains($"Request {requestId}: decode on", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"the gateway did not log the assignment of {requestId}:{Environment.NewLine}{f.Logs()}");
+        // Worker keys are "host:siloPort@epoch|name".
+        var key = line[(line.IndexOf("decode on ", StringComparison.Ordinal) + "decode on ".Length)..];
+        var siloPort = int.Parse(key[(key.IndexOf(':') + 1)..key.IndexOf('@')]);
+        return f.Decoders.Single(d => d.SiloPort == siloPort);
+    }
+
+    string Expected(string prompt, int maxTokens)
+    {
+        var tokens = f.Reference.Encode(prompt);
+        var output = f.Reference.Generate([tokens], SamplingParams.Greedy(maxTokens) with { IgnoreEos = true })[0];
+        return f.Reference.Tokenizer!.Decode(output);
+    }
+
+    async Task<string> Complete(string prompt, int maxTokens)
+    {
+        using var response = await f.Http.PostAsJsonAsync("/v1/completions", new { prompt, max_tokens = maxTokens, temperature = 0, ignore_eos = true });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("text").GetString()!;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Serving.Cluster.Tests.Support;
+
+/// <summary>One `serving` OS process with the given roles, joined to the cluster through Redis; its output is kept for the test.</summary>
+internal sealed class ServingProcess : IDisposable
+{
+    readonly Process process;
+    readonly ConcurrentQueue<string> lines = new();
+    readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    ServingProcess(string name, Process process, int siloPort, int httpPort)
+    {
+        Name = name;
+        this.process = process;
+        SiloPort = siloPort;
+        HttpPort = httpPort;
+    }
+
+    public string Name { get; }
+    public int SiloPort { get; }
+    public int HttpPort { get; }
+    public bool HasExited => process.HasExited;
+    public IEnumerable<string> Output => lines;
+
+    public static ServingProcess Start(string name, string roles, RedisServer redis, string modelFolder)
+    {
+        var siloPort = FreePort.Next();
+        var httpPort = FreePort.Next();
+        var args = string.Join(' ',
+            ServingDll(), "--roles", roles, "--redis", redis.Address, "--cluster-id", $"test-{redis.Port}",
+            "--model", modelFolder, "--http-port", httpPort, "--kv-port", FreePort.Next(), "--silo-port", siloPort,
+            "--orleans-gateway-port", FreePort.Next(), "--kv-cache-mb", "64", "--kv-transport", "grpc", "--dtype", "float32");
+        var info = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var process = Process.Start(info)!;
+        var serving = new ServingProcess(name, process, siloPort, httpPort);
+        process.OutputDataReceived += (_, e) => serving.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => serving.OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return serving;
+    }
+
+    void OnLine(string? line)
+    {
+        if (line is null)
+            return;
+        lines.Enqueue(line);
+        if (line.StartsWith("serving: roles", StringComparison.Ordinal))
+            ready.TrySetResult();
+    }
+
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        var exited = process.WaitForExitAsync();
+        var done = await Task.WhenAny(ready.Task, exited, Task.Delay(timeout));
+        if (done != ready.Task)
+            throw new InvalidOperationException($"{Name} did not start:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
+    }
+
+    public void Kill()
+    {
+        if (!process.HasExited)
+            process.Kill(entireProcessTree: true);
+        process.WaitForExit(10000);
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        process.Dispose();
+    }
+
+    /// <summary>The `serving` build next to this test build (same configuration).</summary>
+    static string ServingDll()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serving.sln")))
+            dir = dir.Parent;
+        // .../bin/<Configuration>/<tfm>/
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var dll = Path.Combine(dir!.FullName, "services", "Serving.Host", "bin", configuration, "net10.0", "serving.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("build services/Serving.Host first", dll);
+    }
+}
