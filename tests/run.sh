@@ -4,6 +4,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# The multi-process cluster tests start their own redis-server (Orleans membership); install it where missing.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server (needed by the cluster tests)..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
+    || { echo "could not install redis-server"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
