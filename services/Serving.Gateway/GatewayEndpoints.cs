@@ -34,10 +34,19 @@ public static class GatewayEndpoints
     static async Task<IResult> Health(ServingClient cluster)
     {
         var workers = await cluster.WorkersAsync();
-        var canPrefill = workers.Any(w => w.Role is WorkerRole.Prefill or WorkerRole.Mixed || w.Role == WorkerRole.Decode);
-        var canDecode = workers.Any(w => w.Role is WorkerRole.Decode or WorkerRole.Mixed);
-        if (canPrefill && canDecode)
-            return Results.Json(new { status = "ok", workers = workers.Select(w => new { id = w.WorkerId, role = w.Role.ToString().ToLowerInvariant() }) });
-        return Results.Json(new { status = "unavailable", reason = workers.Length == 0 ? "no workers are up" : "no worker can decode" }, statusCode: 503);
+        // Decode and mixed workers can also prefill (locally), so any of them makes the cluster able to serve.
+        var canDecode = workers.Any(w => w.Worker.Role is WorkerRole.Decode or WorkerRole.Mixed);
+        var list = workers.Select(w => new
+        {
+            id = w.Worker.WorkerId,
+            role = w.Worker.Role.ToString().ToLowerInvariant(),
+            waiting = w.Load.Waiting,
+            running = w.Load.Running,
+            free_kv_blocks = w.Load.FreeBlocks,
+            total_kv_blocks = w.Load.TotalBlocks,
+        });
+        if (canDecode)
+            return Results.Json(new { status = "ok", workers = list });
+        return Results.Json(new { status = "unavailable", reason = workers.Length == 0 ? "no workers are up" : "no worker can decode (only prefill workers are up)", workers = list }, statusCode: 503);
     }
 }

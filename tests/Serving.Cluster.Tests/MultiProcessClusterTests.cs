@@ -85,6 +85,38 @@ public sealed class MultiProcessClusterTests(MultiProcessClusterFixture f, Xunit
         }
     }
 
+    [Fact]
+    public async Task ClientDisconnectingMidStream_FreesTheKvBlocksOnEveryWorker()
+    {
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = JsonContent.Create(new { prompt = "A request whose client goes away", max_tokens = 3500, temperature = 0, ignore_eos = true, stream = true }),
+        })
+        using (var response = await f.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            while (await reader.ReadLineAsync() is { } line && !line.StartsWith("data: {", StringComparison.Ordinal))
+            {
+            }
+            // Leaving this block closes the connection mid-stream.
+        }
+
+        // Well before the 3,500 tokens could have finished on their own.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var health = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            health = await f.Http.GetStringAsync("/health");
+            var workers = JsonDocument.Parse(health).RootElement.GetProperty("workers").EnumerateArray().ToList();
+            if (workers.Count > 0 && workers.All(w => w.GetProperty("free_kv_blocks").GetInt32() == w.GetProperty("total_kv_blocks").GetInt32()
+                                                      && w.GetProperty("running").GetInt32() == 0))
+                return;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"KV blocks were not freed after the client left: {health}");
+    }
+
     Support.ServingProcess DecoderServing(string requestId)
     {
         var line = f.Gateway.Output.LastOrDefault(l => l.Contains($"Request {requestId}: decode on", StringComparison.Ordinal))

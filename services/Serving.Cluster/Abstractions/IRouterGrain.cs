@@ -12,5 +12,6 @@ public interface IRouterGrain : IGrainWithIntegerKey
     /// <summary>Picks the workers for a request; throws <see cref="NoWorkersException"/> when none can serve it.</summary>
     Task<Assignment> Assign(int promptTokens);
 
-    Task<WorkerInfo[]> Workers();
+    /// <summary>The live workers with their last reported load.</summary>
+    Task<WorkerStatus[]> Workers();
 }

@@ -46,7 +46,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         }
     }
 
-    public Task<WorkerInfo[]> WorkersAsync() => grains.GetGrain<IRouterGrain>(0).Workers();
+    public Task<WorkerStatus[]> WorkersAsync() => grains.GetGrain<IRouterGrain>(0).Workers();
 
     static partial class Log
     {

@@ -69,7 +69,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         return Task.FromResult(assignment);
     }
 
-    public Task<WorkerInfo[]> Workers() => Task.FromResult(Live().Select(w => w.Info).ToArray());
+    public Task<WorkerStatus[]> Workers() => Task.FromResult(Live().Select(w => new WorkerStatus(w.Info, w.Load)).ToArray());
 
     List<WorkerState> Live()
     {

@@ -73,7 +73,7 @@ internal sealed class ServingProcess : IDisposable
     }
 
     /// <summary>The `serving` build next to this test build (same configuration).</summary>
-    static string ServingDll()
+    public static string ServingDll()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serving.sln")))
