@@ -1,13 +1,15 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Serving.Cluster.Abstractions;
+using Serving.Engine.Engine;
 using Serving.Worker.Roles;
 
 namespace Serving.Cluster.Client;
 
 /// <summary>
 /// How a gateway runs a request on the cluster: the router assigns workers, the decode (or mixed) worker streams the
-/// tokens. A worker that fails before the first token is routed around; after it, the request ends with the error.
+/// tokens. When a worker fails, the request is routed elsewhere — from the start if nothing came back yet, or resumed
+/// from the tokens already delivered, which continues exactly where it stopped (same seed, same draws).
 /// </summary>
 public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingClient> logger)
 {
@@ -17,14 +19,15 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
     {
         request = request.WithResolvedSeed();
         var router = grains.GetGrain<IRouterGrain>(0);
-        var command = GenerateCommand.From(request);
+        var delivered = new List<int>();
+        var deliveredChars = 0;
         for (var attempt = 1; ; attempt++)
         {
-            var assignment = await router.Assign(request.PromptTokens.Count);
+            var attemptRequest = delivered.Count == 0 ? request : request with { Resume = new ResumePoint([.. delivered], deliveredChars) };
+            var assignment = await router.Assign(attemptRequest.KnownTokens);
             Log.Assigned(logger, request.RequestId, assignment.DecodeWorker, assignment.PrefillWorker ?? "(none)");
             var worker = grains.GetGrain<IWorkerGrain>(assignment.DecodeWorker);
-            await using var chunks = worker.Generate(command, assignment.PrefillWorker, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            var produced = false;
+            await using var chunks = worker.Generate(GenerateCommand.From(attemptRequest), assignment.PrefillWorker, cancellationToken).GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 TokenChunk chunk;
@@ -34,13 +37,14 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
                         yield break;
                     chunk = chunks.Current;
                 }
-                catch (Exception e) when (!produced && attempt < Attempts && !cancellationToken.IsCancellationRequested && e is not ArgumentException)
+                catch (Exception e) when (attempt < Attempts && !cancellationToken.IsCancellationRequested && e is not ArgumentException)
                 {
-                    Log.Rerouting(logger, e, request.RequestId, assignment.DecodeWorker, attempt);
+                    Log.Rerouting(logger, e, request.RequestId, assignment.DecodeWorker, delivered.Count, attempt);
                     await router.Remove(assignment.DecodeWorker);
                     break;
                 }
-                produced = true;
+                delivered.AddRange(chunk.TokenIds);
+                deliveredChars += chunk.Text.Length;
                 yield return chunk;
             }
         }
@@ -53,7 +57,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: decode on {DecodeWorker}, prefill on {PrefillWorker}.")]
         public static partial void Assigned(ILogger logger, string requestId, string decodeWorker, string prefillWorker);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: worker {WorkerId} failed before its first token (attempt {Attempt}); routing elsewhere.")]
-        public static partial void Rerouting(ILogger logger, Exception e, string requestId, string workerId, int attempt);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: worker {WorkerId} failed after {Delivered} tokens (attempt {Attempt}); resuming elsewhere.")]
+        public static partial void Rerouting(ILogger logger, Exception e, string requestId, string workerId, int delivered, int attempt);
     }
 }

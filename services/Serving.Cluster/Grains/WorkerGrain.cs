@@ -39,7 +39,7 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
         var finished = false;
         try
         {
-            var outputs = worker.Loop.Submit(request.RequestId, request.PromptTokens, request.Sampling);
+            var outputs = worker.Loop.Submit(request.RequestId, request.PromptTokens, request.Sampling, resume: request.Resume);
             await foreach (var output in outputs.ReadAllAsync(cancellationToken))
             {
                 finished = output.Finished;

@@ -13,15 +13,15 @@ public sealed partial class LlmEngine
     {
         var seq = Find(requestId, SequenceStatus.Held);
         CheckLayers(firstLayer, endLayer);
-        return ExportPromptKv(seq, firstLayer, endLayer);
+        // A held sequence's last (just sampled) token has no KV yet: only the tokens before it move.
+        return ExportKv(seq, firstLayer, endLayer, seq.Length - 1);
     }
 
-    KvExport ExportPromptKv(Sequence seq, int firstLayer, int endLayer)
+    KvExport ExportKv(Sequence seq, int firstLayer, int endLayer, int tokensWithKv)
     {
-        // A held sequence's sampled token has no KV yet: only the prompt's blocks move.
-        var numBlocks = (seq.PromptLength + KvLayout.BlockSize - 1) / KvLayout.BlockSize;
+        var numBlocks = (tokensWithKv + KvLayout.BlockSize - 1) / KvLayout.BlockSize;
         var data = runner.Cache.Export(seq.BlockTable.GetRange(0, numBlocks), firstLayer, endLayer);
-        return new KvExport(seq.RequestId, KvLayout, firstLayer, endLayer, seq.PromptLength, numBlocks, data);
+        return new KvExport(seq.RequestId, KvLayout, firstLayer, endLayer, tokensWithKv, numBlocks, data);
     }
 
     /// <summary>True when the request stopped after its prefill and waits for its KV to be exported.</summary>
@@ -41,14 +41,14 @@ public sealed partial class LlmEngine
     /// Reserves blocks for a prompt whose KV will be imported. False when the pool cannot hold it now
     /// (the caller retries later or routes elsewhere); throws when the request is invalid.
     /// </summary>
-    public bool TryReserveImport(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling)
+    public bool TryReserveImport(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, ResumePoint? resume = null)
     {
-        var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill: false);
+        var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill: false, resume);
         if (scheduler.Blocks.NumFreeBlocks < seq.NumBlocks(KvLayout.BlockSize))
             return false;
         scheduler.Blocks.AllocateFresh(seq);
         seq.Status = SequenceStatus.Importing;
-        Track(seq);
+        Track(seq, resume);
         return true;
     }
 

@@ -82,19 +82,26 @@ public sealed partial class LlmEngine : IDisposable
     internal ModelRunner Runner => runner;
     internal Scheduler Scheduler => scheduler;
 
-    /// <summary>Queues a request. With <paramref name="holdAfterPrefill"/>, it stops after its first token and keeps its KV for export.</summary>
-    public void AddRequest(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill = false)
+    /// <summary>
+    /// Queues a request. With <paramref name="holdAfterPrefill"/>, it stops after its first token and keeps its KV for
+    /// export. With <paramref name="resume"/>, it continues a request another engine started.
+    /// </summary>
+    public void AddRequest(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill = false, ResumePoint? resume = null)
     {
-        var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill);
+        var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill, resume);
         scheduler.Add(seq);
-        Track(seq);
+        Track(seq, resume);
     }
 
-    void Track(Sequence seq)
+    void Track(Sequence seq, ResumePoint? resume)
     {
         live.Add(seq.RequestId, seq);
-        if (Tokenizer is not null)
-            texts[seq.RequestId] = new TextStream(Tokenizer, seq.Sampling.Stop);
+        if (Tokenizer is null)
+            return;
+        var stream = new TextStream(Tokenizer, seq.Sampling.Stop);
+        if (resume is not null)
+            stream.Prime(resume.OutputTokens, resume.EmittedChars);
+        texts[seq.RequestId] = stream;
     }
 
     /// <summary>Encodes text with the model's tokenizer (BOS added where the model wants it).</summary>
@@ -132,8 +139,9 @@ public sealed partial class LlmEngine : IDisposable
             return runner.Run(batch);
         return runner.Run(batch, Options.KvExportLayerGroups, (first, end) =>
         {
+            // Mid-step, before sampling: every token of these sequences has KV in the layers just run.
             foreach (var seq in exporting)
-                KvExported!(ExportPromptKv(seq, first, end));
+                KvExported!(ExportKv(seq, first, end, seq.Length));
         });
     }
 
@@ -214,7 +222,7 @@ public sealed partial class LlmEngine : IDisposable
         texts.Remove(seq.RequestId);
     }
 
-    Sequence NewSequence(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill)
+    Sequence NewSequence(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill, ResumePoint? resume)
     {
         ArgumentException.ThrowIfNullOrEmpty(requestId);
         sampling.Validate();
@@ -234,7 +242,15 @@ public sealed partial class LlmEngine : IDisposable
             throw new ArgumentException(
                 $"the request needs {blocksNeeded} KV blocks but the pool has {NumTotalBlocks}; raise the KV cache memory or shorten the request.",
                 nameof(sampling));
-        return new Sequence(requestId, promptTokens, sampling, holdAfterPrefill);
+        if (resume is not null)
+        {
+            if (resume.OutputTokens.Count >= sampling.MaxTokens)
+                throw new ArgumentException($"a resumed request must have fewer than max_tokens ({sampling.MaxTokens}) tokens already generated.", nameof(resume));
+            foreach (var t in resume.OutputTokens)
+                if (t < 0 || t >= Config.VocabSize)
+                    throw new ArgumentException($"generated token id {t} is outside the vocabulary [0, {Config.VocabSize}).", nameof(resume));
+        }
+        return new Sequence(requestId, promptTokens, sampling, holdAfterPrefill, resume?.OutputTokens);
     }
 
     /// <summary>Identifies the architecture and the weights (by the first embedding row) so two engines can check they match.</summary>

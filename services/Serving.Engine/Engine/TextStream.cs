@@ -41,6 +41,14 @@ internal sealed class TextStream(TextTokenizer tokenizer, IReadOnlyList<string> 
         return (Take(isLast ? text.Length : Math.Max(emitted, text.Length - holdBack)), false);
     }
 
+    /// <summary>Replays tokens another engine generated, of whose text the client already has <paramref name="emittedChars"/> characters.</summary>
+    public void Prime(IReadOnlyList<int> tokens, int emittedChars)
+    {
+        foreach (var t in tokens)
+            text.Append(detokenizer.Append(t));
+        emitted = Math.Clamp(emittedChars, 0, text.Length);
+    }
+
     /// <summary>Everything emitted so far.</summary>
     public string Text => text.ToString(0, emitted);
 

@@ -3,15 +3,28 @@ using Serving.Engine.Sampling;
 namespace Serving.Engine.Scheduling;
 
 /// <summary>One request's tokens and its place in the KV cache: the engine's unit of scheduling.</summary>
-internal sealed class Sequence(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill = false)
+internal sealed class Sequence
 {
-    readonly List<int> tokens = [.. promptTokens];
+    readonly List<int> tokens;
 
-    public string RequestId { get; } = requestId;
-    public SamplingParams Sampling { get; } = sampling;
-    public long Seed { get; } = sampling.Seed ?? Random.Shared.NextInt64();
-    public bool HoldAfterPrefill { get; } = holdAfterPrefill;
-    public int PromptLength { get; } = promptTokens.Count;
+    public Sequence(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill = false, IReadOnlyList<int>? generated = null)
+    {
+        RequestId = requestId;
+        Sampling = sampling;
+        Seed = sampling.Seed ?? Random.Shared.NextInt64();
+        HoldAfterPrefill = holdAfterPrefill;
+        PromptLength = promptTokens.Count;
+        tokens = [.. promptTokens];
+        // A resumed sequence carries its earlier output: it counts for penalties, limits and the random stream.
+        foreach (var t in generated ?? [])
+            Append(t);
+    }
+
+    public string RequestId { get; }
+    public SamplingParams Sampling { get; }
+    public long Seed { get; }
+    public bool HoldAfterPrefill { get; }
+    public int PromptLength { get; }
     public IReadOnlyList<int> Tokens => tokens;
     public int Length => tokens.Count;
     public int OutputLength => tokens.Count - PromptLength;

@@ -44,7 +44,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
                 Interlocked.Increment(ref recomputed);
                 inbox.Forget(id);
                 Loop.Abort(id);
-                outputs = Loop.Submit(id, request.PromptTokens, request.Sampling);
+                outputs = Loop.Submit(id, request.PromptTokens, request.Sampling, resume: request.Resume);
             }
 
             await foreach (var output in outputs.ReadAllAsync(cancellationToken))
@@ -69,7 +69,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         var wait = TimeSpan.FromMilliseconds(5);
         while (true)
         {
-            if (await Loop.ReserveImportAsync(request.RequestId, request.PromptTokens, request.Sampling) is { } outputs)
+            if (await Loop.ReserveImportAsync(request.RequestId, request.PromptTokens, request.Sampling, request.Resume) is { } outputs)
                 return outputs;
             // No room in the pool yet: running sequences free blocks as they finish.
             await Task.Delay(wait, cancellationToken);

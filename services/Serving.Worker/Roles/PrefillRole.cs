@@ -13,9 +13,9 @@ public sealed class PrefillRole(EngineLoop loop, IKvTransport transport) : IPref
 
     public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken)
     {
-        var header = new KvTransferHeader(request.RequestId, target.WorkerId, Loop.Engine.KvLayout, request.PromptTokens.Count);
+        var header = new KvTransferHeader(request.RequestId, target.WorkerId, Loop.Engine.KvLayout, request.KnownTokens);
         await using var sender = await transport.OpenAsync(target, header, cancellationToken);
-        var outputs = Loop.Submit(request.RequestId, request.PromptTokens, request.Sampling, sender.Enqueue);
+        var outputs = Loop.Submit(request.RequestId, request.PromptTokens, request.Sampling, sender.Enqueue, request.Resume);
         try
         {
             var first = await outputs.ReadAsync(cancellationToken);

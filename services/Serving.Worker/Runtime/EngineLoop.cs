@@ -68,14 +68,14 @@ public sealed partial class EngineLoop : IAsyncDisposable
     /// Queues a request and returns its outputs as they are produced. With <paramref name="onKvExport"/>, the request
     /// stops after its first token and each layer group's KV is handed to the callback (on the loop thread) as it is computed.
     /// </summary>
-    public ChannelReader<RequestOutput> Submit(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling, Action<KvExport>? onKvExport = null)
+    public ChannelReader<RequestOutput> Submit(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling, Action<KvExport>? onKvExport = null, ResumePoint? resume = null)
     {
         var channel = Channel.CreateUnbounded<RequestOutput>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         Post(() =>
         {
             try
             {
-                engine.AddRequest(requestId, prompt, sampling, holdAfterPrefill: onKvExport is not null);
+                engine.AddRequest(requestId, prompt, sampling, holdAfterPrefill: onKvExport is not null, resume);
                 streams[requestId] = channel.Writer;
                 if (onKvExport is not null)
                     exportHandlers[requestId] = onKvExport;
@@ -89,10 +89,10 @@ public sealed partial class EngineLoop : IAsyncDisposable
     }
 
     /// <summary>Reserves blocks for a request whose KV will be imported; its outputs start once the import completes.</summary>
-    public Task<ChannelReader<RequestOutput>?> ReserveImportAsync(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling) =>
+    public Task<ChannelReader<RequestOutput>?> ReserveImportAsync(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling, ResumePoint? resume = null) =>
         InvokeAsync(e =>
         {
-            if (!e.TryReserveImport(requestId, prompt, sampling))
+            if (!e.TryReserveImport(requestId, prompt, sampling, resume))
                 return null;
             var channel = Channel.CreateUnbounded<RequestOutput>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             streams[requestId] = channel.Writer;

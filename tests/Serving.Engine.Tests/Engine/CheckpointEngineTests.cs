@@ -54,6 +54,42 @@ public sealed class CheckpointEngineTests
         Assert.Equal(text[..text.IndexOf(stop, StringComparison.Ordinal)], stopped);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9)]
+    public void ResumedOnAnotherEngine_TheRequestContinuesExactly(int cut)
+    {
+        using var first = LlmEngine.Create(Cpu(null));
+        using var second = LlmEngine.Create(Cpu(null));
+        var prompt = first.Encode("Resuming a request elsewhere");
+        var sampling = new SamplingParams
+        {
+            Temperature = 0.8, TopP = 0.95, Seed = 99, MaxTokens = 24, IgnoreEos = true,
+            FrequencyPenalty = 0.7, PresencePenalty = 0.2, RepetitionPenalty = 1.2, Logprobs = 1,
+        };
+
+        first.AddRequest("whole", prompt, sampling);
+        var whole = Collect(first);
+
+        // The first engine "fails" after `cut` tokens; the client has their text. The second picks up from there.
+        var emitted = string.Concat(whole.Take(cut).Select(o => o.NewText));
+        second.AddRequest("rest", prompt, sampling, resume: new ResumePoint(whole.Take(cut).SelectMany(o => o.NewTokenIds).ToArray(), emitted.Length));
+        var rest = Collect(second);
+
+        Assert.Equal(whole.Skip(cut).SelectMany(o => o.NewTokenIds), rest.SelectMany(o => o.NewTokenIds));
+        Assert.Equal(string.Concat(whole.Select(o => o.NewText)), emitted + string.Concat(rest.Select(o => o.NewText)));
+        Assert.Equal(whole[^1].OutputTokens, rest[^1].OutputTokens);
+        Assert.Equal(second.NumTotalBlocks, second.NumFreeBlocks);
+    }
+
+    static List<RequestOutput> Collect(LlmEngine engine)
+    {
+        var outputs = new List<RequestOutput>();
+        while (engine.HasUnfinishedRequests)
+            outputs.AddRange(engine.Step());
+        return outputs;
+    }
+
     [Fact]
     public void CheckpointWithAMisshapedTensor_NamesItAndBothShapes()
     {
