@@ -1,0 +1,148 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Serving.Engine.Engine;
+using Serving.KvBench.Reporting;
+using Serving.KvBench.Sender;
+using Serving.Worker.Roles;
+using Serving.Worker.Runtime;
+using Serving.Worker.Transfer;
+using TorchSharp;
+
+namespace Serving.KvBench;
+
+/// <summary>
+/// The parent's whole run: prefill engines here, the decode engine in a child process, a warm-up round, then
+/// repetitions that interleave every throughput and handoff measurement.
+/// </summary>
+internal sealed class KvBenchRun(KvBenchOptions options)
+{
+    const int ThroughputPrompt = 2048;
+    static readonly int[] GroupSettings = [1, 4];
+
+    public List<ThroughputSample> Throughput { get; } = [];
+    public List<HandoffSample> Handoff { get; } = [];
+    public List<string> Checks { get; } = [];
+    public Dictionary<string, string> Settings { get; } = [];
+
+    public async Task RunAsync()
+    {
+        torch.set_num_threads(options.Threads);
+        var mb = (long)options.Mb << 20;
+        // Every throughput request of a repetition is reserved before the clock starts, plus room for the handoffs.
+        var decodePoolMb = options.Mb + 64;
+        Progress($"starting receiver (decode pool {decodePoolMb} MiB)");
+        await using var receiver = await ReceiverProcess.StartAsync(decodePoolMb, options.ChunkBytes.Max(), options.Threads);
+
+        var loops = GroupSettings.ToDictionary(g => g, g => new EngineLoop($"prefill-g{g}", LlmEngine.Create(new EngineOptions
+        {
+            Device = "cpu", DType = "float32", KvCacheBytes = 64L << 20, EnablePrefixCaching = false, KvExportLayerGroups = g,
+        }), NullLogger.Instance));
+        var grpcByChunk = options.ChunkBytes.ToDictionary(c => c, c => new GrpcKvTransport(new GrpcKvOptions { ChunkBytes = c }));
+        var handoffGrpc = new GrpcKvTransport(new GrpcKvOptions());
+        try
+        {
+            var engine = loops[4].Engine;
+            var prompts = options.PromptLengths.ToDictionary(n => n, n => Prompts.Make(engine, n));
+            var tracing = new TracingKvTransport(handoffGrpc);
+            var handoff = new HandoffPhase(loops.ToDictionary(kv => kv.Key, kv => new PrefillRole(kv.Value, tracing)), tracing, receiver);
+            var throughput = new ThroughputPhase(loops[4], receiver, Prompts.Make(engine, ThroughputPrompt), mb, groups: 4);
+            await throughput.HoldAsync();
+            RecordSettings(engine, throughput, decodePoolMb);
+
+            var defaultChunk = new GrpcKvOptions().ChunkBytes;
+            for (var rep = 0; rep <= options.Reps; rep++)
+            {
+                // Rep 0 warms up JIT, connections and allocator; it is not recorded.
+                var label = rep == 0 ? "warm-up" : $"rep {rep}/{options.Reps}";
+                var chunks = Rotate(options.ChunkBytes, rep);
+                foreach (var chunk in chunks)
+                {
+                    Progress($"{label}: throughput, chunk {chunk >> 10} KiB");
+                    // Alternate which side goes first so drift in machine load does not favour one.
+                    ThroughputSample g, t;
+                    if (rep % 2 == 0)
+                    {
+                        g = await throughput.GrpcAsync(rep, grpcByChunk[chunk], chunk, streams: 1);
+                        t = await throughput.TcpAsync(rep, g.Bytes);
+                    }
+                    else
+                    {
+                        t = await throughput.TcpAsync(rep, throughput.Requests * throughput.BytesPerRequest);
+                        g = await throughput.GrpcAsync(rep, grpcByChunk[chunk], chunk, streams: 1);
+                    }
+                    Record(rep, g, t);
+                }
+                if (grpcByChunk.ContainsKey(defaultChunk))
+                {
+                    Progress($"{label}: throughput, chunk {defaultChunk >> 10} KiB, 4 concurrent streams");
+                    var g4 = await throughput.GrpcAsync(rep, grpcByChunk[defaultChunk], defaultChunk, streams: 4);
+                    var t4 = await throughput.TcpAsync(rep, g4.Bytes);
+                    Record(rep, g4, t4);
+                }
+
+                foreach (var (tokens, groups) in Rotate(options.PromptLengths.SelectMany(n => GroupSettings.Select(g => (n, g))).ToArray(), rep))
+                {
+                    Progress($"{label}: handoff, {tokens} tokens, groups {groups}");
+                    var sample = await handoff.RunAsync(rep, prompts[tokens], groups);
+                    if (rep > 0)
+                        Handoff.Add(sample);
+                }
+            }
+
+            throughput.Release();
+            await CheckPoolsAsync(receiver, loops.Values);
+        }
+        finally
+        {
+            foreach (var t in grpcByChunk.Values)
+                t.Dispose();
+            handoffGrpc.Dispose();
+            foreach (var loop in loops.Values)
+                await loop.DisposeAsync();
+        }
+    }
+
+    void Record(int rep, ThroughputSample grpc, ThroughputSample tcp)
+    {
+        if (rep == 0)
+            return;
+        Throughput.Add(grpc);
+        Throughput.Add(tcp with { ChunkBytes = grpc.ChunkBytes, Streams = grpc.Streams });
+        Progress($"  grpc {grpc.MbPerS:0} MB/s, tcp {tcp.MbPerS:0} MB/s");
+    }
+
+    async Task CheckPoolsAsync(ReceiverProcess receiver, IEnumerable<EngineLoop> loops)
+    {
+        // The loops free asynchronously: give them a moment.
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var d = await receiver.PoolsAsync();
+            var p = await Task.WhenAll(loops.Select(l => l.InvokeAsync(e => (e.NumFreeBlocks, e.NumTotalBlocks))));
+            if (d.Free == d.Total && p.All(x => x.NumFreeBlocks == x.NumTotalBlocks) || attempt == 49)
+            {
+                Checks.Add($"decode pool {d.Free}/{d.Total} blocks free, {d.BytesImported} bytes imported in total");
+                Checks.AddRange(p.Select((x, i) => $"prefill pool {i}: {x.NumFreeBlocks}/{x.NumTotalBlocks} blocks free"));
+                if (d.Free != d.Total || p.Any(x => x.NumFreeBlocks != x.NumTotalBlocks))
+                    throw new InvalidOperationException("KV blocks were not all returned: " + string.Join("; ", Checks));
+                return;
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    void RecordSettings(LlmEngine engine, ThroughputPhase throughput, int decodePoolMb)
+    {
+        var defaults = new GrpcKvOptions();
+        Settings["model"] = $"default tiny model, {engine.KvLayout}";
+        Settings["engines"] = $"cpu float32, prefix caching off, {options.Threads} libtorch thread(s) per process; prefill engines here, decode engine ({decodePoolMb} MiB pool) in a child process";
+        Settings["throughput"] = $"{throughput.Requests} requests x {throughput.BytesPerRequest} B of KV ({ThroughputPrompt}-token prompt, 4 layer groups) per sample, " +
+            "exported before the clock starts; timed from the first stream opening to the last CompleteAsync (receiver imported everything); max_tokens 1";
+        Settings["raw_tcp"] = "same byte count, 8-byte length + 1 MiB socket writes, receiver reads into a 1 MiB buffer and discards, 1-byte ack ends the clock";
+        Settings["grpc_windows"] = $"stream {defaults.StreamWindowBytes} B, connection {defaults.ConnectionWindowBytes} B, max frame {defaults.MaxFrameBytes} B";
+        Settings["handoff"] = $"PrefillRole over GrpcKvTransport (chunk {defaults.ChunkBytes} B), max_tokens 2, ignore_eos, greedy; prompts {string.Join(", ", options.PromptLengths)} tokens; groups {string.Join(", ", GroupSettings)}";
+        Settings["reps"] = $"{options.Reps} (+1 warm-up), interleaved, medians";
+    }
+
+    static T[] Rotate<T>(T[] items, int by) => [.. items.Skip(by % items.Length), .. items.Take(by % items.Length)];
+
+    public static void Progress(string line) => Console.Error.WriteLine($"[kvbench] {line}");
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Serving.KvBench;
+using Serving.KvBench.Receiver;
+using Serving.KvBench.Reporting;
+
+// KV transfer between two processes over loopback: gRPC path vs raw TCP, and the prefill → decode handoff.
+if (args is ["receiver", ..])
+    return await ReceiverHost.RunAsync(args);
+
+if (KvBenchOptions.Parse(args, out var error) is not { } options)
+{
+    Console.Error.WriteLine(error);
+    Console.Error.WriteLine(KvBenchOptions.Usage);
+    return 2;
+}
+
+var wall = Stopwatch.StartNew();
+var machine = MachineInfo.Read();
+var run = new KvBenchRun(options);
+await run.RunAsync();
+
+var summary = Summary.Of(run.Throughput, run.Handoff);
+var results = new KvBenchResults(machine, MachineInfo.LoadAverageNow(), Math.Round(wall.Elapsed.TotalSeconds, 1),
+    run.Settings, summary, run.Throughput, run.Handoff, run.Checks);
+var outPath = Path.GetFullPath(options.Out);
+Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+File.WriteAllText(outPath, JsonSerializer.Serialize(results, new JsonSerializerOptions
+{
+    WriteIndented = true,
+    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+}));
+
+Console.WriteLine($"## KV transfer — {machine.CpuModel}, {machine.LogicalCpus} CPUs, median of {options.Reps}");
+Console.WriteLine();
+Console.Write(Report.Markdown(summary));
+Console.WriteLine();
+Console.WriteLine($"{string.Join("; ", run.Checks)}. Load average {machine.LoadAverage} → {results.LoadAverageEnd}. Wall {results.WallSeconds} s. JSON: {outPath}");
+return 0;

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Serving.Engine.Engine;
+using Serving.Engine.Sampling;
+using Serving.Worker.Runtime;
+using Serving.Worker.Transfer;
+
+namespace Serving.KvBench.Receiver;
+
+/// <summary>
+/// The receiver's side of the line protocol, one command per line, one reply per command:
+/// <c>reserve ID TOKENS MAXTOKENS</c> → <c>ok</c>; <c>wait ID</c> → <c>done FIRST_TS SECOND_TS OUTPUT_TOKENS</c>;
+/// <c>pools</c> → <c>pools FREE TOTAL BYTES_IMPORTED</c>; <c>quit</c>.
+/// </summary>
+internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, TextReader input, TextWriter output)
+{
+    readonly Dictionary<string, Task<DecodeTimes>> watching = [];
+
+    public async Task RunAsync()
+    {
+        while (await input.ReadLineAsync() is { } line)
+        {
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            try
+            {
+                switch (words)
+                {
+                    case ["reserve", var id, var tokens, var maxTokens]:
+                        await ReserveAsync(id, int.Parse(tokens, CultureInfo.InvariantCulture), int.Parse(maxTokens, CultureInfo.InvariantCulture));
+                        Reply("ok");
+                        break;
+                    case ["wait", var id]:
+                        watching.Remove(id, out var watch);
+                        var times = await (watch ?? throw new InvalidOperationException($"request {id} was never reserved."));
+                        Reply($"done {times.First} {times.Second} {times.OutputTokens}");
+                        break;
+                    case ["pools"]:
+                        var (free, total) = await loop.InvokeAsync(e => (e.NumFreeBlocks, e.NumTotalBlocks));
+                        Reply($"pools {free} {total} {inbox.BytesImported}");
+                        break;
+                    case ["quit"]:
+                        return;
+                    default:
+                        Reply($"error unknown command '{line}'");
+                        break;
+                }
+            }
+            catch (Exception e)
+            {
+                Reply($"error {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            }
+        }
+    }
+
+    async Task ReserveAsync(string id, int tokens, int maxTokens)
+    {
+        var sampling = new SamplingParams { Temperature = 0, MaxTokens = maxTokens, IgnoreEos = true };
+        var outputs = await loop.ReserveImportAsync(id, Prompts.Make(loop.Engine, tokens), sampling)
+            ?? throw new InvalidOperationException($"the decode pool has no room for {tokens} tokens.");
+        inbox.Expect(id);
+        watching[id] = Task.Run(() => WatchAsync(outputs));
+    }
+
+    /// <summary>Stamps the decode worker's first output (the imported first token) and its second (the first decode step).</summary>
+    static async Task<DecodeTimes> WatchAsync(ChannelReader<RequestOutput> outputs)
+    {
+        long first = 0, second = 0;
+        var tokens = 0;
+        await foreach (var o in outputs.ReadAllAsync())
+        {
+            var now = Clock.Now();
+            if (o.NewTokenIds.Count == 0)
+                continue;
+            tokens += o.NewTokenIds.Count;
+            if (first == 0)
+                first = now;
+            else if (second == 0)
+                second = now;
+        }
+        return new DecodeTimes(first, second, tokens);
+    }
+
+    void Reply(string line) => output.WriteLine(line);
+
+    sealed record DecodeTimes(long First, long Second, int OutputTokens);
+}

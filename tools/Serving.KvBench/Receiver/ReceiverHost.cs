@@ -1,0 +1,54 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serving.Engine.Engine;
+using Serving.Worker.Runtime;
+using Serving.Worker.Transfer;
+using TorchSharp;
+
+namespace Serving.KvBench.Receiver;
+
+/// <summary>
+/// The child process: a decode worker with its KV gRPC server, a raw TCP sink, and a line protocol on stdin/stdout
+/// through which the parent reserves blocks and collects decode timestamps.
+/// </summary>
+internal static class ReceiverHost
+{
+    public const string WorkerId = "decode-0";
+
+    /// <summary>Arguments: --pool-mb N --max-chunk BYTES --threads N.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int Arg(string name) => int.Parse(args[Array.IndexOf(args, name) + 1], System.Globalization.CultureInfo.InvariantCulture);
+        torch.set_num_threads(Arg("--threads"));
+
+        // Receive limits sized for the largest chunk the parent will try; windows stay at their defaults.
+        var kvOptions = new GrpcKvOptions { ChunkBytes = Math.Max(new GrpcKvOptions().ChunkBytes, Arg("--max-chunk")) };
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddServingKvTransfer(kvOptions);
+        builder.WebHost.ConfigureKestrel(k => k.ListenForKv(IPAddress.Loopback, 0, kvOptions));
+        await using var app = builder.Build();
+        app.MapServingKvTransfer();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+        var engine = LlmEngine.Create(new EngineOptions
+        {
+            Device = "cpu", DType = "float32", KvCacheBytes = (long)Arg("--pool-mb") << 20, EnablePrefixCaching = false,
+        });
+        await using var loop = new EngineLoop(WorkerId, engine, NullLogger.Instance);
+        var inbox = new KvInbox(WorkerId, loop);
+        app.Services.GetRequiredService<KvInboxRegistry>().Add(inbox);
+        using var sink = TcpSink.Start();
+
+        Console.Out.WriteLine($"ready {address} {sink.Port}");
+        await new ControlChannel(loop, inbox, Console.In, Console.Out).RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,12 @@
+namespace Serving.KvBench.Reporting;
+
+/// <summary>Everything one run wrote: where, with what settings, every sample, and the summary.</summary>
+internal sealed record KvBenchResults(
+    MachineInfo Machine,
+    double? LoadAverageEnd,
+    double WallSeconds,
+    IReadOnlyDictionary<string, string> Settings,
+    Summary Summary,
+    IReadOnlyList<ThroughputSample> ThroughputSamples,
+    IReadOnlyList<HandoffSample> HandoffSamples,
+    IReadOnlyList<string> Checks);

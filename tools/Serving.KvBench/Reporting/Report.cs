@@ -1,0 +1,39 @@
+using System.Text;
+
+namespace Serving.KvBench.Reporting;
+
+/// <summary>The markdown tables printed on stdout.</summary>
+internal static class Report
+{
+    public const double TargetMbPerS = 600;
+    public const double TargetRatio = 0.35;
+
+    public static string Markdown(Summary summary)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("### KV throughput over loopback, gRPC path vs raw TCP (MB = 10^6 bytes)");
+        md.AppendLine();
+        md.AppendLine("| chunk | streams | gRPC MB/s | raw TCP MB/s | gRPC/raw | ≥ 600 MB/s | ≥ 0.35 raw |");
+        md.AppendLine("|---|---:|---:|---:|---:|:---:|:---:|");
+        foreach (var r in summary.Throughput)
+            md.AppendLine($"| {r.ChunkBytes >> 10} KiB | {r.Streams} | {r.GrpcMbPerS:0} | {r.TcpMbPerS:0} | {r.Ratio:0.00} | " +
+                $"{Mark(r.GrpcMbPerS >= TargetMbPerS)} | {Mark(r.Ratio >= TargetRatio)} |");
+        md.AppendLine();
+        md.AppendLine("### Prefill → decode handoff over gRPC (ms, medians)");
+        md.AppendLine();
+        md.AppendLine("| prompt | groups | prefill | → 1st decode output | → 2nd output | start → 1st output | sender ack |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in summary.Handoff)
+            md.AppendLine($"| {r.PromptTokens} | {r.Groups} | {r.PrefillMs:0.0} | {r.HandoffFirstMs:0.0} | {r.HandoffSecondMs:0.0} | {r.EndToEndFirstMs:0.0} | {r.AcknowledgedMs:0.0} |");
+        md.AppendLine();
+        md.AppendLine("### Transfer hidden behind compute by layer-group streaming");
+        md.AppendLine();
+        md.AppendLine("| prompt | groups | handoff G=1 (≈ transfer) | handoff streamed | exposed handoff cut | saved end-to-end | hidden (saved / transfer) |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in summary.Hidden)
+            md.AppendLine($"| {r.PromptTokens} | {r.Groups} | {r.TransferMs:0.0} ms | {r.StreamedHandoffMs:0.0} ms | {r.ExposedReduction:P0} | {r.SavedMs:0.0} ms | {r.HiddenFraction:P0} |");
+        return md.ToString();
+    }
+
+    static string Mark(bool ok) => ok ? "yes" : "**no**";
+}

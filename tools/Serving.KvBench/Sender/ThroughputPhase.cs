@@ -1,0 +1,86 @@
+using Serving.Engine.Engine;
+using Serving.Engine.Sampling;
+using Serving.KvBench.Receiver;
+using Serving.KvBench.Reporting;
+using Serving.Worker.Runtime;
+using Serving.Worker.Transfer;
+
+namespace Serving.KvBench.Sender;
+
+/// <summary>
+/// Bulk KV throughput: one prompt is prefilled once and held, and its KV is re-exported and pushed as many distinct
+/// requests (each reserved and imported for real on the receiver) per repetition; the raw TCP baseline moves the
+/// same byte count over a plain socket.
+/// </summary>
+internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiver, IReadOnlyList<int> prompt, long targetBytes, int groups)
+{
+    const string HeldId = "tp-held";
+    readonly byte[] tcpBuffer = Random.Shared.GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 1 << 20);
+    int firstToken;
+
+    public long BytesPerRequest => (prompt.Count + prefill.Engine.KvLayout.BlockSize - 1) / prefill.Engine.KvLayout.BlockSize
+        * prefill.Engine.KvLayout.BlockBytesPerLayer * prefill.Engine.KvLayout.NumLayers;
+
+    public int Requests => (int)((targetBytes + BytesPerRequest - 1) / BytesPerRequest);
+
+    public async Task HoldAsync()
+    {
+        var sampling = new SamplingParams { Temperature = 0, MaxTokens = 2, IgnoreEos = true };
+        var outputs = prefill.Submit(HeldId, prompt, sampling, export => export.Dispose());
+        firstToken = (await outputs.ReadAsync()).NewTokenIds[0];
+    }
+
+    public void Release() => prefill.Release(HeldId);
+
+    public async Task<ThroughputSample> GrpcAsync(int rep, IKvTransport transport, int chunkBytes, int streams)
+    {
+        var ids = Enumerable.Range(0, Requests).Select(i => $"tp-{rep}-{chunkBytes}-{streams}-{i}").ToArray();
+        foreach (var id in ids)
+            await receiver.ReserveAsync(id, prompt.Count, 1);
+        // Exports are taken before the clock starts: this measures the wire and the receiver's import.
+        var layers = prefill.Engine.KvLayout.NumLayers;
+        var exports = new List<KvExport>[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+            exports[i] = await prefill.InvokeAsync(e => Enumerable.Range(0, groups)
+                .Select(g => e.ExportKv(HeldId, g * layers / groups, (g + 1) * layers / groups)).ToList());
+        var bytes = exports.Sum(list => list.Sum(x => x.ByteLength));
+
+        var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
+        var next = -1;
+        var start = Clock.Now();
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < ids.Length)
+            {
+                var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Engine.KvLayout, prompt.Count);
+                await using var sender = await transport.OpenAsync(endpoint, header, CancellationToken.None);
+                foreach (var group in exports[i])
+                    sender.Enqueue(group);
+                await sender.CompleteAsync(new FirstToken(firstToken, null), CancellationToken.None);
+            }
+        })));
+        var end = Clock.Now();
+
+        foreach (var id in ids)
+        {
+            var done = await receiver.WaitAsync(id);
+            if (done.OutputTokens != 1)
+                throw new InvalidOperationException($"{id}: decode worker produced {done.OutputTokens} tokens, expected the imported first token only.");
+        }
+        return ThroughputSample.Of(rep, "grpc", chunkBytes, streams, bytes, Clock.Ms(start, end) / 1000);
+    }
+
+    public async Task<ThroughputSample> TcpAsync(int rep, long bytes)
+    {
+        var stream = receiver.Tcp.GetStream();
+        var ack = new byte[1];
+        var start = Clock.Now();
+        await stream.WriteAsync(BitConverter.GetBytes(bytes));
+        for (var left = bytes; left > 0; left -= tcpBuffer.Length)
+            await stream.WriteAsync(tcpBuffer.AsMemory(0, (int)Math.Min(tcpBuffer.Length, left)));
+        await stream.ReadExactlyAsync(ack);
+        var end = Clock.Now();
+        return ThroughputSample.Of(rep, "tcp", tcpBuffer.Length, 1, bytes, Clock.Ms(start, end) / 1000);
+    }
+}
