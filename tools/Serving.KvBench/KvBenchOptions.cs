@@ -6,7 +6,7 @@ internal sealed record KvBenchOptions
     public int Reps { get; init; } = 5;
     /// <summary>KV megabytes (MiB) moved per throughput repetition.</summary>
     public int Mb { get; init; } = 256;
-    public int[] ChunkBytes { get; init; } = [256 << 10, 1 << 20, 4 << 20];
+    public int[] ChunkBytes { get; init; } = [64 << 10, 256 << 10, 1 << 20];
     public int[] PromptLengths { get; init; } = [512, 2048];
     /// <summary>libtorch intra-op threads per process: two processes share the machine.</summary>
     public int Threads { get; init; } = 1;
@@ -16,7 +16,7 @@ internal sealed record KvBenchOptions
         usage: Serving.KvBench [--reps N] [--mb N] [--chunks KiB,KiB,...] [--threads N] [--out FILE.json]
           --reps     interleaved repetitions, medians reported (default 5)
           --mb       MiB of KV per throughput repetition (default 256)
-          --chunks   gRPC chunk sizes in KiB (default 256,1024,4096)
+          --chunks   gRPC chunk sizes in KiB (default 64,256,1024)
           --threads  libtorch threads in each of the two processes (default 1)
           --out      JSON results file (default artifacts/bench/kv-transfer.json)
         """;

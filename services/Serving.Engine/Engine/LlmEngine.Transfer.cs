@@ -55,16 +55,39 @@ public sealed partial class LlmEngine
     /// <summary>Writes imported KV (as <see cref="ExportKv"/> lays it out) for a range of layers into the reserved blocks.</summary>
     public void ImportKv(string requestId, int firstLayer, int endLayer, ReadOnlySpan<byte> bytes)
     {
-        var seq = Find(requestId, SequenceStatus.Importing);
-        CheckLayers(firstLayer, endLayer);
+        var (seq, numBlocks) = CheckImport(requestId, firstLayer, endLayer, bytes.Length);
         var layout = KvLayout;
-        var numBlocks = seq.NumBlocks(layout.BlockSize);
-        var expected = layout.BlockBytesPerLayer * numBlocks * (endLayer - firstLayer);
-        if (bytes.Length != expected)
-            throw new ArgumentException($"KV for {requestId} layers [{firstLayer}, {endLayer}) should be {expected} bytes ({numBlocks} blocks) but is {bytes.Length}.");
-        using var staging = torch.empty([endLayer - firstLayer, numBlocks, layout.BlockSize, 2, layout.NumKvHeads, layout.HeadDim], DType);
+        long[] shape = [endLayer - firstLayer, numBlocks, layout.BlockSize, 2, layout.NumKvHeads, layout.HeadDim];
+        // One staging tensor, reused: a fresh multi-megabyte buffer per import costs more in page faults than the copy.
+        var elements = bytes.Length / layout.ElementSize;
+        if (importStaging is null || importStaging.NumberOfElements < elements)
+        {
+            importStaging?.Dispose();
+            importStaging = torch.empty(elements, DType);
+        }
+        using var staging = importStaging.narrow(0, 0, elements).view(shape);
         bytes.CopyTo(staging.bytes);
         runner.Cache.Import(seq.BlockTable, firstLayer, staging);
+    }
+
+    /// <summary>Imports an export from an engine in this process straight from its buffer (no staging copy).</summary>
+    public void ImportKv(string requestId, KvExport export)
+    {
+        var (seq, _) = CheckImport(requestId, export.FirstLayer, export.EndLayer, export.ByteLength);
+        if (export.Layout != KvLayout)
+            throw new ArgumentException($"KV layout mismatch: export has {export.Layout}, this engine has {KvLayout}.");
+        runner.Cache.Import(seq.BlockTable, export.FirstLayer, export.Tensor);
+    }
+
+    (Sequence Seq, int NumBlocks) CheckImport(string requestId, int firstLayer, int endLayer, long byteLength)
+    {
+        var seq = Find(requestId, SequenceStatus.Importing);
+        CheckLayers(firstLayer, endLayer);
+        var numBlocks = seq.NumBlocks(KvLayout.BlockSize);
+        var expected = KvLayout.BlockBytesPerLayer * numBlocks * (endLayer - firstLayer);
+        if (byteLength != expected)
+            throw new ArgumentException($"KV for {requestId} layers [{firstLayer}, {endLayer}) should be {expected} bytes ({numBlocks} blocks) but is {byteLength}.");
+        return (seq, numBlocks);
     }
 
     /// <summary>Admits an imported request into the running batch with the first token the prefill engine sampled.</summary>

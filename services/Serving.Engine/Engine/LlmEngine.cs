@@ -25,6 +25,7 @@ public sealed partial class LlmEngine : IDisposable
     readonly Dictionary<string, Sequence> live = [];
     readonly HashSet<int> eosTokenIds;
     readonly Dictionary<string, TextStream> texts = [];
+    Tensor? importStaging;
 
     internal LlmEngine(ModelConfig config, IWeightSource weights, EngineOptions options, TextTokenizer? tokenizer = null)
     {
@@ -263,5 +264,9 @@ public sealed partial class LlmEngine : IDisposable
         return Convert.ToHexString(hasher.GetCurrentHash()).ToLowerInvariant();
     }
 
-    public void Dispose() => runner.Dispose();
+    public void Dispose()
+    {
+        importStaging?.Dispose();
+        runner.Dispose();
+    }
 }

@@ -3,7 +3,11 @@ namespace Serving.Worker.Transfer;
 /// <summary>Tuning for KV over gRPC: chunk size and HTTP/2 flow-control windows sized for bulk transfer.</summary>
 public sealed record GrpcKvOptions
 {
-    public int ChunkBytes { get; init; } = 1 << 20;
+    /// <summary>
+    /// 64 KiB: below .NET's large-object threshold (85,000 bytes), so each received chunk is a cheap short-lived
+    /// allocation; 1 MiB chunks measured ~25% slower here (docs/benchmarks.md).
+    /// </summary>
+    public int ChunkBytes { get; init; } = 64 << 10;
     public int StreamWindowBytes { get; init; } = 16 << 20;
     public int ConnectionWindowBytes { get; init; } = 64 << 20;
     public int MaxFrameBytes { get; init; } = 1 << 20;

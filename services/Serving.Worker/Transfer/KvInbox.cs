@@ -47,6 +47,28 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
         });
     }
 
+    /// <summary>Imports a layer group exported by an engine in this process, straight from its buffer; disposes the export.</summary>
+    public Task ImportAsync(string requestId, Serving.Engine.Engine.KvExport export)
+    {
+        try
+        {
+            CheckExpected(requestId);
+        }
+        catch
+        {
+            export.Dispose();
+            throw;
+        }
+        return loop.InvokeAsync(e =>
+        {
+            using (export)
+            {
+                e.ImportKv(requestId, export);
+                Interlocked.Add(ref bytesImported, export.ByteLength);
+            }
+        });
+    }
+
     /// <summary>Admits the request into the decode batch with the first token; its outputs flow from here.</summary>
     public Task CompleteAsync(string requestId, FirstToken first)
     {

@@ -27,11 +27,12 @@ public sealed class LocalKvTransport(KvInboxRegistry registry) : IKvTransport
             lock (gate)
                 pending = pending.ContinueWith(async previous =>
                 {
-                    using (group)
+                    if (previous.IsFaulted || previous.IsCanceled)
                     {
+                        group.Dispose();
                         await previous;
-                        await inbox.ImportAsync(requestId, group.FirstLayer, group.EndLayer, group.Memory);
                     }
+                    await inbox.ImportAsync(requestId, group);
                 }, TaskScheduler.Default).Unwrap();
         }
 
