@@ -74,13 +74,9 @@ public sealed class KvTransferService(KvInboxRegistry registry) : KvTransfer.KvT
         {
             return action();
         }
-        catch (KvTransferException e)
+        catch (Exception e) when (ToStatus(e) is { } status)
         {
-            throw new RpcException(new Status(e.Retryable ? StatusCode.Unavailable : StatusCode.FailedPrecondition, e.Message));
-        }
-        catch (ArgumentException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+            throw new RpcException(status);
         }
     }
 
@@ -96,17 +92,19 @@ public sealed class KvTransferService(KvInboxRegistry registry) : KvTransfer.KvT
         {
             await action();
         }
-        catch (KvTransferException e)
+        catch (Exception e) when (ToStatus(e) is { } status)
         {
-            throw new RpcException(new Status(e.Retryable ? StatusCode.Unavailable : StatusCode.FailedPrecondition, e.Message));
-        }
-        catch (ArgumentException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+            throw new RpcException(status);
         }
     }
+
+    /// <summary>The gRPC status a receiver-side failure is reported with; null for failures that are not the sender's business.</summary>
+    static Status? ToStatus(Exception e) => e switch
+    {
+        KvTransferException t => new Status(t.Retryable ? StatusCode.Unavailable : StatusCode.FailedPrecondition, t.Message),
+        ArgumentException => new Status(StatusCode.InvalidArgument, e.Message),
+        InvalidOperationException => new Status(StatusCode.FailedPrecondition, e.Message),
+        KeyNotFoundException => new Status(StatusCode.NotFound, e.Message),
+        _ => null,
+    };
 }
