@@ -24,14 +24,16 @@ internal sealed class ServingProcess : IDisposable
     public bool HasExited => process.HasExited;
     public IEnumerable<string> Output => lines;
 
-    public static ServingProcess Start(string name, string roles, RedisServer redis, string modelFolder)
+    /// <summary>Starts a process of a Redis cluster, or a self-contained one (localhost clustering) when <paramref name="redis"/> is null.</summary>
+    public static ServingProcess Start(string name, string roles, RedisServer? redis, string modelFolder, string transport = "grpc")
     {
         var siloPort = FreePort.Next();
         var httpPort = FreePort.Next();
+        var cluster = redis is null ? "" : $"--redis {redis.Address} --cluster-id test-{redis.Port}";
         var args = string.Join(' ',
-            ServingDll(), "--roles", roles, "--redis", redis.Address, "--cluster-id", $"test-{redis.Port}",
+            ServingDll(), "--roles", roles, cluster,
             "--model", modelFolder, "--http-port", httpPort, "--kv-port", FreePort.Next(), "--silo-port", siloPort,
-            "--orleans-gateway-port", FreePort.Next(), "--kv-cache-mb", "64", "--kv-transport", "grpc", "--dtype", "float32");
+            "--orleans-gateway-port", FreePort.Next(), "--kv-cache-mb", "64", "--kv-transport", transport, "--dtype", "float32");
         var info = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         var process = Process.Start(info)!;
         var serving = new ServingProcess(name, process, siloPort, httpPort);

@@ -1,0 +1,121 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Serving.Cluster.Abstractions;
+using Serving.Cluster.Placement;
+using Serving.Cluster.Routing;
+
+namespace Serving.Cluster.Tests.Routing;
+
+/// <summary>The router grain in a real (in-process) Orleans test cluster.</summary>
+public sealed class RouterGrainTests : IAsyncLifetime
+{
+    TestCluster cluster = null!;
+    int routerKey;
+
+    sealed class SiloSetup : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo) => silo.ConfigureServices(s =>
+        {
+            s.AddSingleton(new RoutingOptions());
+            s.AddSingleton(TimeProvider.System);
+        });
+    }
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<SiloSetup>();
+        cluster = builder.Build();
+        await cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await cluster.DisposeAsync();
+
+    // A fresh router per test: grains keyed 1, 2, ... share the silo but not their state.
+    IRouterGrain Router() => cluster.GrainFactory.GetGrain<IRouterGrain>(Interlocked.Increment(ref routerKey));
+
+    string Key(string name) => WorkerKey.For(cluster.Primary!.SiloAddress, name);
+
+    static WorkerLoadReport Load(int queued, int free = 100) => new(queued, 0, 0, free, 100);
+
+    [Fact]
+    public async Task WithPrefillAndDecodeWorkers_AssignsAPair_TheLeastLoadedOfEach()
+    {
+        var router = Router();
+        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(5));
+        await router.Report(new WorkerInfo(Key("prefill-1"), WorkerRole.Prefill, "kv"), Load(1));
+        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0, free: 10));
+        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(0, free: 90));
+
+        var a = await router.Assign(100);
+
+        Assert.Equal(Key("prefill-1"), a.PrefillWorker);
+        Assert.Equal(Key("decode-1"), a.DecodeWorker); // equal queues: more free KV blocks wins
+    }
+
+    [Fact]
+    public async Task ABurst_IsSpreadBeforeTheNextHeartbeat()
+    {
+        var router = Router();
+        await router.Report(new WorkerInfo(Key("mixed-0"), WorkerRole.Mixed, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("mixed-1"), WorkerRole.Mixed, "kv"), Load(0));
+
+        var picks = new List<string>();
+        for (var i = 0; i < 6; i++)
+            picks.Add((await router.Assign(10)).DecodeWorker);
+
+        Assert.Equal(3, picks.Count(p => p == Key("mixed-0")));
+        Assert.Equal(3, picks.Count(p => p == Key("mixed-1")));
+    }
+
+    [Fact]
+    public async Task WithOnlyMixedWorkers_AssignsOneWithoutAPrefillWorker()
+    {
+        var router = Router();
+        await router.Report(new WorkerInfo(Key("mixed-0"), WorkerRole.Mixed, "kv"), Load(0));
+        var a = await router.Assign(10);
+        Assert.Equal(Key("mixed-0"), a.DecodeWorker);
+        Assert.Null(a.PrefillWorker);
+    }
+
+    [Fact]
+    public async Task WithOnlyPrefillWorkers_OrNone_RefusesWithAReason()
+    {
+        var router = Router();
+        var none = await Assert.ThrowsAsync<NoWorkersException>(() => router.Assign(10));
+        Assert.Contains("no workers", none.Message);
+
+        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(0));
+        var onlyPrefill = await Assert.ThrowsAsync<NoWorkersException>(() => router.Assign(10));
+        Assert.Contains("only prefill workers", onlyPrefill.Message);
+    }
+
+    [Fact]
+    public async Task WorkersOnASiloThatIsNotInTheCluster_AreDropped()
+    {
+        var router = Router();
+        var gone = SiloAddress.New(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1), 42);
+        await router.Report(new WorkerInfo(WorkerKey.For(gone, "decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(50));
+
+        Assert.Equal(Key("decode-1"), (await router.Assign(10)).DecodeWorker);
+        Assert.Single(await router.Workers());
+    }
+
+    [Fact]
+    public void Policies_AreChosenByName()
+    {
+        Assert.IsType<LeastLoadedPolicy>(AssignmentPolicies.Create("least-loaded"));
+        Assert.IsType<RoundRobinPolicy>(AssignmentPolicies.Create("round-robin"));
+        Assert.Contains("unknown assignment policy", Assert.Throws<ArgumentException>(() => AssignmentPolicies.Create("random")).Message);
+    }
+
+    [Fact]
+    public void RoundRobin_IgnoresLoad()
+    {
+        var workers = Enumerable.Range(0, 3).Select(i => new WorkerState(new WorkerInfo($"s|w{i}", WorkerRole.Decode, "kv")) { Load = Load(i * 10) }).ToList();
+        var policy = new RoundRobinPolicy();
+        var picks = Enumerable.Range(0, 6).Select(_ => policy.Choose(workers, 1).Info.WorkerId).ToList();
+        Assert.Equal(2, picks.Count(p => p == "s|w2"));
+    }
+}
