@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Polly;
 using Serving.Cluster.Abstractions;
 using Serving.Engine.Engine;
 using Serving.Worker.Roles;
@@ -15,6 +16,18 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
 {
     const int Attempts = 3;
 
+    // Router calls cross silos: retry what may be transient (a silo restarting, a dropped connection), never a verdict.
+    static readonly ResiliencePipeline RouterCalls = new ResiliencePipelineBuilder()
+        .AddRetry(new Polly.Retry.RetryStrategyOptions
+        {
+            MaxRetryAttempts = 3,
+            Delay = TimeSpan.FromMilliseconds(50),
+            BackoffType = DelayBackoffType.Exponential,
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not (NoWorkersException or ArgumentException or OperationCanceledException)),
+        })
+        .AddTimeout(TimeSpan.FromSeconds(10))
+        .Build();
+
     public async IAsyncEnumerable<TokenChunk> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         request = request.WithResolvedSeed();
@@ -24,7 +37,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         for (var attempt = 1; ; attempt++)
         {
             var attemptRequest = delivered.Count == 0 ? request : request with { Resume = new ResumePoint([.. delivered], deliveredChars) };
-            var assignment = await router.Assign(attemptRequest.KnownTokens);
+            var assignment = await RouterCalls.ExecuteAsync(async _ => await router.Assign(attemptRequest.KnownTokens), cancellationToken);
             Log.Assigned(logger, request.RequestId, assignment.DecodeWorker, assignment.PrefillWorker ?? "(none)");
             var worker = grains.GetGrain<IWorkerGrain>(assignment.DecodeWorker);
             await using var chunks = worker.Generate(GenerateCommand.From(attemptRequest), assignment.PrefillWorker, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -40,7 +53,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
                 catch (Exception e) when (attempt < Attempts && !cancellationToken.IsCancellationRequested && e is not ArgumentException)
                 {
                     Log.Rerouting(logger, e, request.RequestId, assignment.DecodeWorker, delivered.Count, attempt);
-                    await router.Remove(assignment.DecodeWorker);
+                    await TryRemove(router, assignment.DecodeWorker);
                     break;
                 }
                 delivered.AddRange(chunk.TokenIds);
@@ -50,12 +63,28 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         }
     }
 
-    public Task<WorkerStatus[]> WorkersAsync() => grains.GetGrain<IRouterGrain>(0).Workers();
+    public Task<WorkerStatus[]> WorkersAsync() => RouterCalls.ExecuteAsync(async _ => await grains.GetGrain<IRouterGrain>(0).Workers()).AsTask();
+
+    async Task TryRemove(IRouterGrain router, string workerId)
+    {
+        try
+        {
+            await router.Remove(workerId);
+        }
+        catch (Exception e)
+        {
+            // The router also drops workers that stop reporting; the request goes on either way.
+            Log.RemoveFailed(logger, e, workerId);
+        }
+    }
 
     static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: decode on {DecodeWorker}, prefill on {PrefillWorker}.")]
         public static partial void Assigned(ILogger logger, string requestId, string decodeWorker, string prefillWorker);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not take worker {WorkerId} out of routing; it will drop out when it stops reporting.")]
+        public static partial void RemoveFailed(ILogger logger, Exception e, string workerId);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: worker {WorkerId} failed after {Delivered} tokens (attempt {Attempt}); resuming elsewhere.")]
         public static partial void Rerouting(ILogger logger, Exception e, string requestId, string workerId, int delivered, int attempt);
