@@ -19,6 +19,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
     static readonly int[] GroupSettings = [1, 4];
 
     public List<ThroughputSample> Throughput { get; } = [];
+    public List<ThroughputSample> Ceiling { get; } = [];
     public List<HandoffSample> Handoff { get; } = [];
     public List<string> Checks { get; } = [];
     public Dictionary<string, string> Settings { get; } = [];
@@ -49,6 +50,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
             RecordSettings(engine, throughput, decodePoolMb);
 
             var defaultChunk = new GrpcKvOptions().ChunkBytes;
+            using var ceiling = new CeilingPhase(receiver, defaultChunk);
             for (var rep = 0; rep <= options.Reps; rep++)
             {
                 // Rep 0 warms up JIT, connections and allocator; it is not recorded.
@@ -77,6 +79,17 @@ internal sealed class KvBenchRun(KvBenchOptions options)
                     var g4 = await throughput.GrpcAsync(rep, grpcByChunk[defaultChunk], defaultChunk, streams: 4);
                     var t4 = await throughput.TcpAsync(rep, g4.Bytes);
                     Record(rep, g4, t4);
+                }
+
+                Progress($"{label}: bare gRPC ceiling, chunk {defaultChunk >> 10} KiB");
+                var bytes = throughput.Requests * throughput.BytesPerRequest;
+                var up = await ceiling.UpAsync(rep, bytes);
+                var down = await ceiling.DownAsync(rep, bytes);
+                if (rep > 0)
+                {
+                    Ceiling.Add(up);
+                    Ceiling.Add(down);
+                    Progress($"  bare client stream {up.MbPerS:0} MB/s, bare server stream {down.MbPerS:0} MB/s");
                 }
 
                 foreach (var (tokens, groups) in Rotate(options.PromptLengths.SelectMany(n => GroupSettings.Select(g => (n, g))).ToArray(), rep))

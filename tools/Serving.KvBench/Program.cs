@@ -22,7 +22,7 @@ await run.RunAsync();
 
 var summary = Summary.Of(run.Throughput, run.Handoff);
 var results = new KvBenchResults(machine, MachineInfo.LoadAverageNow(), Math.Round(wall.Elapsed.TotalSeconds, 1),
-    run.Settings, summary, run.Throughput, run.Handoff, run.Checks);
+    run.Settings, summary, run.Throughput, run.Ceiling, run.Handoff, run.Checks);
 var outPath = Path.GetFullPath(options.Out);
 Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
 File.WriteAllText(outPath, JsonSerializer.Serialize(results, new JsonSerializerOptions
@@ -34,7 +34,7 @@ File.WriteAllText(outPath, JsonSerializer.Serialize(results, new JsonSerializerO
 
 Console.WriteLine($"## KV transfer — {machine.CpuModel}, {machine.LogicalCpus} CPUs, median of {options.Reps}");
 Console.WriteLine();
-Console.Write(Report.Markdown(summary));
+Console.Write(Report.Markdown(summary, run.Ceiling));
 Console.WriteLine();
 Console.WriteLine($"{string.Join("; ", run.Checks)}. Load average {machine.LoadAverage} → {results.LoadAverageEnd}. Wall {results.WallSeconds} s. JSON: {outPath}");
 return 0;

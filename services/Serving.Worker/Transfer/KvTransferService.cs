@@ -23,6 +23,8 @@ public sealed class KvTransferService(KvInboxRegistry registry) : KvTransfer.KvT
 
         byte[]? group = null;
         long received = 0, filled = 0;
+        // Imports run on the engine thread in arrival order while this loop keeps reading: the stream never waits on them.
+        var imports = new List<Task>();
         try
         {
             while (await requestStream.MoveNext(ct))
@@ -32,6 +34,7 @@ public sealed class KvTransferService(KvInboxRegistry registry) : KvTransfer.KvT
                 {
                     if (group is not null)
                         throw new RpcException(new Status(StatusCode.InvalidArgument, "the transfer ended in the middle of a layer group."));
+                    await Guard(() => Task.WhenAll(imports));
                     await Guard(() => inbox.CompleteAsync(header.RequestId, message.Done.FromProto()));
                     return new KvPushReply { BytesReceived = received };
                 }
@@ -52,9 +55,7 @@ public sealed class KvTransferService(KvInboxRegistry registry) : KvTransfer.KvT
                 received += data.Length;
                 if (filled == chunk.GroupBytes)
                 {
-                    var whole = group;
-                    await Guard(() => inbox.ImportAsync(header.RequestId, chunk.FirstLayer, chunk.EndLayer, whole.AsMemory(0, (int)chunk.GroupBytes)));
-                    ArrayPool<byte>.Shared.Return(group);
+                    imports.Add(ImportAsync(inbox, header.RequestId, chunk.FirstLayer, chunk.EndLayer, group, (int)chunk.GroupBytes));
                     group = null;
                     filled = 0;
                 }
@@ -65,6 +66,27 @@ public sealed class KvTransferService(KvInboxRegistry registry) : KvTransfer.KvT
         {
             if (group is not null)
                 ArrayPool<byte>.Shared.Return(group);
+            // A failed or cancelled transfer still lets its queued imports finish before their buffers go back.
+            try
+            {
+                await Task.WhenAll(imports);
+            }
+            catch (Exception)
+            {
+                // Reported above, or the transfer is being abandoned.
+            }
+        }
+    }
+
+    static async Task ImportAsync(KvInbox inbox, string requestId, int firstLayer, int endLayer, byte[] buffer, int length)
+    {
+        try
+        {
+            await inbox.ImportAsync(requestId, firstLayer, endLayer, buffer.AsMemory(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -35,6 +35,7 @@ internal static class ReceiverHost
         builder.WebHost.ConfigureKestrel(k => k.ListenForKv(IPAddress.Loopback, 0, kvOptions));
         await using var app = builder.Build();
         app.MapServingKvTransfer();
+        app.MapGrpcService<BareTransferService>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 

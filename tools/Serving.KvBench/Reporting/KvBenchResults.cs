@@ -8,5 +8,6 @@ internal sealed record KvBenchResults(
     IReadOnlyDictionary<string, string> Settings,
     Summary Summary,
     IReadOnlyList<ThroughputSample> ThroughputSamples,
+    IReadOnlyList<ThroughputSample> CeilingSamples,
     IReadOnlyList<HandoffSample> HandoffSamples,
     IReadOnlyList<string> Checks);

@@ -8,7 +8,7 @@ internal static class Report
     public const double TargetMbPerS = 600;
     public const double TargetRatio = 0.35;
 
-    public static string Markdown(Summary summary)
+    public static string Markdown(Summary summary, IReadOnlyList<ThroughputSample> ceiling)
     {
         var md = new StringBuilder();
         md.AppendLine("### KV throughput over loopback, gRPC path vs raw TCP (MB = 10^6 bytes)");
@@ -18,6 +18,13 @@ internal static class Report
         foreach (var r in summary.Throughput)
             md.AppendLine($"| {r.ChunkBytes >> 10} KiB | {r.Streams} | {r.GrpcMbPerS:0} | {r.TcpMbPerS:0} | {r.Ratio:0.00} | " +
                 $"{Mark(r.GrpcMbPerS >= TargetMbPerS)} | {Mark(r.Ratio >= TargetRatio)} |");
+        md.AppendLine();
+        md.AppendLine("### gRPC ceiling on this machine: the same bytes with no KV work (medians)");
+        md.AppendLine();
+        md.AppendLine("| direction | chunk | MB/s |");
+        md.AppendLine("|---|---|---:|");
+        foreach (var g in ceiling.GroupBy(c => (c.Transport, c.ChunkBytes)))
+            md.AppendLine($"| {g.Key.Transport} | {g.Key.ChunkBytes >> 10} KiB | {Summary.Median(g.Select(c => c.MbPerS)):0} |");
         md.AppendLine();
         md.AppendLine("### Prefill → decode handoff over gRPC (ms, medians)");
         md.AppendLine();
