@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.IO.Hashing;
 using System.Threading.Channels;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Serving.Engine.Engine;
@@ -105,23 +103,8 @@ public sealed class GrpcKvTransport(GrpcKvOptions options) : IKvTransport, IDisp
             {
                 using (group)
                 {
-                    var memory = group.Memory;
-                    for (var offset = 0; offset < memory.Length; offset += chunkBytes)
-                    {
-                        var slice = memory.Slice(offset, Math.Min(chunkBytes, memory.Length - offset));
-                        await call.RequestStream.WriteAsync(new KvPushRequest
-                        {
-                            Chunk = new KvChunk
-                            {
-                                FirstLayer = group.FirstLayer,
-                                EndLayer = group.EndLayer,
-                                Offset = offset,
-                                GroupBytes = memory.Length,
-                                Data = UnsafeByteOperations.UnsafeWrap(slice),
-                                Checksum = XxHash3.HashToUInt64(slice.Span),
-                            },
-                        });
-                    }
+                    foreach (var chunk in KvChunking.Chunks(group, chunkBytes))
+                        await call.RequestStream.WriteAsync(chunk);
                 }
             }
         }
