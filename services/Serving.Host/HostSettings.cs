@@ -28,7 +28,8 @@ internal sealed record HostSettings
     public static readonly string[] KnownRoles = ["gateway", "prefill", "decode", "mixed"];
 
     public bool IsGateway => Roles.Contains("gateway");
-    public bool HasKvReceiver => Roles.Contains("decode");
+    /// <summary>Decode workers receive KV; with grpc-pull, prefill workers serve it too.</summary>
+    public bool HasKvReceiver => Roles.Contains("decode") || (Transport == "grpc-pull" && Roles.Contains("prefill"));
 
     public IEnumerable<(string Name, WorkerRole Role)> Workers()
     {
@@ -58,8 +59,8 @@ internal sealed record HostSettings
         var complete = Roles.Contains("gateway") && (Roles.Contains("mixed") || Roles.Contains("decode"));
         if (Redis is null && !complete)
             problems.Add("this process does not run a whole cluster (gateway plus decode or mixed workers): give --redis HOST:PORT so it can join the others.");
-        if (Transport is not ("auto" or "grpc" or "local"))
-            problems.Add($"unknown KV transport '{Transport}' (auto, grpc or local).");
+        if (Transport is not ("auto" or "grpc" or "grpc-pull" or "local"))
+            problems.Add($"unknown KV transport '{Transport}' (auto, grpc, grpc-pull or local).");
         if (Policy is not ("least-loaded" or "round-robin"))
             problems.Add($"unknown routing policy '{Policy}' (least-loaded or round-robin).");
         if (KvCacheMb < 1)

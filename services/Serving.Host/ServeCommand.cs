@@ -22,7 +22,7 @@ internal static class ServeCommand
         var prefillWorkers = Opt("--prefill-workers", "SERVING_PREFILL_WORKERS", 1, "Prefill workers in this process (with the prefill role).");
         var decodeWorkers = Opt("--decode-workers", "SERVING_DECODE_WORKERS", 1, "Decode workers in this process (with the decode role).");
         var mixedWorkers = Opt("--mixed-workers", "SERVING_MIXED_WORKERS", 1, "Mixed workers in this process (with the mixed role).");
-        var transport = Opt("--kv-transport", "SERVING_KV_TRANSPORT", "auto", "KV transport: auto (local in-process, else grpc), grpc, local.");
+        var transport = Opt("--kv-transport", "SERVING_KV_TRANSPORT", "auto", "KV transport: auto (local in-process, else grpc), grpc, grpc-pull (decode pulls), local.");
         var policy = Opt("--routing-policy", "SERVING_ROUTING_POLICY", "least-loaded", "least-loaded or round-robin.");
         var dtype = Opt("--dtype", "SERVING_DTYPE", "auto", "auto, float32, bfloat16 or float16.");
         var device = Opt("--device", "SERVING_DEVICE", "auto", "auto, cpu, cuda or cuda:N.");

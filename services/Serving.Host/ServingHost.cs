@@ -40,9 +40,11 @@ internal static class ServingHost
         services.AddSingleton<LocalKvTransport>();
         services.AddSingleton(_ => new GrpcKvTransport(kvOptions));
         services.AddSingleton<AutoKvTransport>();
+        services.AddSingleton<PullKvTransport>();
         services.AddSingleton<IKvTransport>(sp => settings.Transport switch
         {
             "grpc" => sp.GetRequiredService<GrpcKvTransport>(),
+            "grpc-pull" => sp.GetRequiredService<PullKvTransport>(),
             "local" => sp.GetRequiredService<LocalKvTransport>(),
             _ => sp.GetRequiredService<AutoKvTransport>(),
         });

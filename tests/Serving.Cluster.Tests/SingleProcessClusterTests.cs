@@ -13,6 +13,7 @@ public sealed class SingleProcessClusterTests
     [Theory]
     [InlineData("gateway,prefill,decode", "auto")]
     [InlineData("gateway,prefill,decode", "grpc")]
+    [InlineData("gateway,prefill,decode", "grpc-pull")]
     [InlineData("gateway,mixed", "auto")]
     public async Task OneProcess_ServesCompletions_IdenticalToOneEngine(string roles, string transport)
     {
@@ -31,6 +32,8 @@ public sealed class SingleProcessClusterTests
             Assert.True(response.IsSuccessStatusCode, body);
             Assert.Equal(expected, JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("text").GetString());
         }
+        // The KV really moved: no request fell back to recomputing its prefill on the decode worker.
+        Assert.DoesNotContain(process.Output, l => l.Contains("recomputing its prefill locally", StringComparison.Ordinal));
     }
 
     /// <summary>Workers join the router a heartbeat after start-up; until then the gateway answers 503.</summary>

@@ -18,6 +18,7 @@ public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : ICla
     [Theory]
     [InlineData("local")]
     [InlineData("grpc")]
+    [InlineData("grpc-pull")]
     public async Task Greedy_ThroughPrefillAndDecodeWorkers_IsTokenIdenticalToOneEngine(string transport)
     {
         var sampling = SamplingParams.Greedy(24) with { IgnoreEos = true };
@@ -27,6 +28,7 @@ public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : ICla
     [Theory]
     [InlineData("local")]
     [InlineData("grpc")]
+    [InlineData("grpc-pull")]
     public async Task SeededSampling_WithPenaltiesAndLogprobs_IsIdenticalToOneEngine(string transport)
     {
         var sampling = new SamplingParams
@@ -58,7 +60,7 @@ public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : ICla
     {
         var prompts = Texts.Select(t => f.Reference.Encode(t)).ToArray();
         var expected = f.Reference.Generate(prompts, sampling);
-        var prefill = new PrefillRole(f.Prefill, transport == "grpc" ? f.Grpc : f.Local);
+        var prefill = f.PrefillRole(transport);
         var decode = f.DecodeRole();
         var importedBefore = f.Inbox.BytesImported;
 

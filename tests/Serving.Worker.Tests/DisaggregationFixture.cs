@@ -32,6 +32,8 @@ public sealed class DisaggregationFixture : IAsyncLifetime
     public KvEndpoint Endpoint { get; private set; } = null!;
     public GrpcKvTransport Grpc { get; private set; } = null!;
     public LocalKvTransport Local { get; private set; } = null!;
+    public PullKvTransport Pull { get; private set; } = null!;
+    public string ServerAddress { get; private set; } = null!;
     public LlmEngine Reference { get; private set; } = null!;
     public ILogger Logger { get; } = NullLogger.Instance;
 
@@ -57,10 +59,21 @@ public sealed class DisaggregationFixture : IAsyncLifetime
         Endpoint = new KvEndpoint("decode-0", address);
         Grpc = new GrpcKvTransport(kvOptions);
         Local = new LocalKvTransport(Registry);
+        Pull = new PullKvTransport(server.Services.GetRequiredService<KvOutboxRegistry>());
+        ServerAddress = address;
         Reference = LlmEngine.Create(Options);
     }
 
-    public DecodeRole DecodeRole(int retries = 2) => new(Decode, Inbox, Endpoint, Pipeline(retries), Logger);
+    public DecodeRole DecodeRole(int retries = 2) => new(Decode, Inbox, Endpoint, Pipeline(retries), Logger, Grpc);
+
+    /// <summary>The prefill worker with the named transport: local, grpc (push) or grpc-pull (the decode side pulls from this process's server).</summary>
+    public PrefillRole PrefillRole(string transport) => transport switch
+    {
+        "local" => new PrefillRole(Prefill, Local),
+        "grpc" => new PrefillRole(Prefill, Grpc),
+        "grpc-pull" => new PrefillRole(Prefill, Pull, ServerAddress),
+        _ => throw new ArgumentException(transport),
+    };
 
     public static ResiliencePipeline Pipeline(int retries) => new ResiliencePipelineBuilder()
         .AddRetry(new Polly.Retry.RetryStrategyOptions

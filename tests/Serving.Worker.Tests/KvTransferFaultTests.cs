@@ -85,15 +85,39 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     }
 
     [Fact]
-    public async Task CancellingMidTransfer_LeavesBothPoolsWhole()
+    public async Task Pull_WithAMismatchedLayout_IsRefused_AndBothSidesGiveUp()
+    {
+        var prompt = f.Reference.Encode("pulling with the wrong layout");
+        Assert.NotNull(await f.Decode.ReserveImportAsync("pull-layout-1", prompt, Greedy));
+        f.Inbox.Expect("pull-layout-1");
+        var prefill = f.PrefillRole("grpc-pull");
+        var compute = prefill.PrefillAsync(new GenerationRequest("pull-layout-1", prompt, Greedy), f.Endpoint, CancellationToken.None);
+        var wrong = new Serving.Worker.Transfer.KvTransferHeader("pull-layout-1", "decode-0", f.Decode.Engine.KvLayout with { HeadDim = 1 }, prompt.Count);
+
+        var e = await Assert.ThrowsAsync<KvTransferException>(() => f.Grpc.PullAsync(f.ServerAddress, wrong, f.Inbox, CancellationToken.None));
+        Assert.Contains("layout mismatch", e.Message);
+        Assert.False(e.Retryable);
+        await Assert.ThrowsAnyAsync<Exception>(() => compute);
+
+        f.Inbox.Forget("pull-layout-1");
+        f.Decode.Abort("pull-layout-1");
+        await f.AssertPoolsWholeAsync();
+    }
+
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("grpc-pull")]
+    public async Task CancellingMidTransfer_LeavesBothPoolsWhole(string transport)
     {
         var prompt = f.Reference.Encode(string.Join(' ', Enumerable.Repeat("a long prompt so the transfer has several groups", 20)));
-        var gate = new GatedTransport(f.Grpc);
+        var inner = transport == "grpc" ? (IKvTransport)f.Grpc : f.Pull;
+        var gate = new GatedTransport(inner);
         using var cts = new CancellationTokenSource();
 
         var run = Task.Run(async () =>
         {
-            await foreach (var _ in f.DecodeRole().GenerateAsync(new GenerationRequest("cancel-1", prompt, Greedy), new PrefillRole(f.Prefill, gate), cts.Token))
+            var prefill = new PrefillRole(f.Prefill, gate, transport == "grpc-pull" ? f.ServerAddress : null);
+            await foreach (var _ in f.DecodeRole().GenerateAsync(new GenerationRequest($"cancel-{transport}", prompt, Greedy), prefill, cts.Token))
             {
             }
         });

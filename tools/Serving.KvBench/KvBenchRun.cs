@@ -1,3 +1,10 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Engine.Engine;
 using Serving.KvBench.Reporting;
@@ -38,6 +45,17 @@ internal sealed class KvBenchRun(KvBenchOptions options)
             Device = "cpu", DType = "float32", KvCacheBytes = 64L << 20, EnablePrefixCaching = false, KvExportLayerGroups = g,
         }), NullLogger.Instance));
         var grpcByChunk = options.ChunkBytes.ToDictionary(c => c, c => new GrpcKvTransport(new GrpcKvOptions { ChunkBytes = c }));
+        // For the pull direction this (prefill) process serves KV too: the receiver pulls from it.
+        var pullOptions = new GrpcKvOptions();
+        var pullBuilder = WebApplication.CreateSlimBuilder();
+        pullBuilder.Logging.ClearProviders();
+        pullBuilder.Services.AddServingKvTransfer(pullOptions);
+        pullBuilder.WebHost.ConfigureKestrel(k => k.ListenForKv(IPAddress.Loopback, 0, pullOptions));
+        await using var pullServer = pullBuilder.Build();
+        pullServer.MapServingKvTransfer();
+        await pullServer.StartAsync();
+        var pullAddress = pullServer.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var pull = new PullKvTransport(pullServer.Services.GetRequiredService<KvOutboxRegistry>());
         var handoffGrpc = new GrpcKvTransport(new GrpcKvOptions());
         try
         {
@@ -92,6 +110,11 @@ internal sealed class KvBenchRun(KvBenchOptions options)
                     Progress($"  bare client stream {up.MbPerS:0} MB/s, bare server stream {down.MbPerS:0} MB/s");
                 }
 
+                Progress($"{label}: throughput, pull, chunk {pullOptions.ChunkBytes >> 10} KiB");
+                var gp = await throughput.PullAsync(rep, pull, pullAddress, pullOptions.ChunkBytes);
+                var tp = await throughput.TcpAsync(rep, gp.Bytes);
+                Record(rep, gp, tp);
+
                 foreach (var (tokens, groups) in Rotate(options.PromptLengths.SelectMany(n => GroupSettings.Select(g => (n, g))).ToArray(), rep))
                 {
                     Progress($"{label}: handoff, {tokens} tokens, groups {groups}");
@@ -119,7 +142,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
         if (rep == 0)
             return;
         Throughput.Add(grpc);
-        Throughput.Add(tcp with { ChunkBytes = grpc.ChunkBytes, Streams = grpc.Streams });
+        Throughput.Add(tcp with { Transport = $"tcp/{grpc.Transport}", ChunkBytes = grpc.ChunkBytes, Streams = grpc.Streams });
         Progress($"  grpc {grpc.MbPerS:0} MB/s, tcp {tcp.MbPerS:0} MB/s");
     }
 

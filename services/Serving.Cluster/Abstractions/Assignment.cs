@@ -4,4 +4,5 @@ namespace Serving.Cluster.Abstractions;
 [GenerateSerializer, Immutable]
 public sealed record Assignment(
     [property: Id(0)] string DecodeWorker,
-    [property: Id(1)] string? PrefillWorker);
+    [property: Id(1)] string? PrefillWorker,
+    [property: Id(2)] string? PrefillKvAddress = null);

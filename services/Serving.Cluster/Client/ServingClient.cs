@@ -40,7 +40,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
             var assignment = await RouterCalls.ExecuteAsync(async _ => await router.Assign(attemptRequest.KnownTokens), cancellationToken);
             Log.Assigned(logger, request.RequestId, assignment.DecodeWorker, assignment.PrefillWorker ?? "(none)");
             var worker = grains.GetGrain<IWorkerGrain>(assignment.DecodeWorker);
-            await using var chunks = worker.Generate(GenerateCommand.From(attemptRequest), assignment.PrefillWorker, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var chunks = worker.Generate(GenerateCommand.From(attemptRequest), assignment.PrefillWorker, assignment.PrefillKvAddress, cancellationToken).GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 TokenChunk chunk;

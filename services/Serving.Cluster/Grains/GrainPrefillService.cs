@@ -5,8 +5,10 @@ using Serving.Worker.Transfer;
 namespace Serving.Cluster.Grains;
 
 /// <summary>A prefill worker reached through its grain, wherever its silo is.</summary>
-internal sealed class GrainPrefillService(IWorkerGrain prefill) : IPrefillService
+internal sealed class GrainPrefillService(IWorkerGrain prefill, string? pullAddress) : IPrefillService
 {
+    public string? PullAddress { get; } = pullAddress;
+
     public Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken) =>
         prefill.Prefill(GenerateCommand.From(request), target.WorkerId, target.Address, cancellationToken);
 }

@@ -53,7 +53,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
             var decode = decodePolicy.Choose(decodes, promptTokens);
             prefill.AssignedSinceReport++;
             decode.AssignedSinceReport++;
-            assignment = new Assignment(decode.Info.WorkerId, prefill.Info.WorkerId);
+            assignment = new Assignment(decode.Info.WorkerId, prefill.Info.WorkerId, prefill.Info.KvAddress);
         }
         else if (mixed.Count > 0 || decodes.Count > 0)
         {

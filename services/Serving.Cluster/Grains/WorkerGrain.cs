@@ -13,16 +13,16 @@ namespace Serving.Cluster.Grains;
 /// through it at once into the worker's continuous batch.
 /// </summary>
 [Reentrant, WorkerPlacement]
-internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
+internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions options) : Grain, IWorkerGrain
 {
     LocalWorker Worker => workers.Get(WorkerKey.Name(this.GetPrimaryKeyString()));
 
-    public async IAsyncEnumerable<TokenChunk> Generate(GenerateCommand request, string? prefillWorker, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<TokenChunk> Generate(GenerateCommand request, string? prefillWorker, string? prefillKvAddress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var worker = Worker;
         var generation = request.ToRequest().WithResolvedSeed();
         IAsyncEnumerable<RequestOutput> outputs = worker.Decode is { } decode && prefillWorker is not null
-            ? decode.GenerateAsync(generation, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker)), cancellationToken)
+            ? decode.GenerateAsync(generation, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), options.PullsKv ? prefillKvAddress : null), cancellationToken)
             : RunHere(worker, generation, cancellationToken);
         await foreach (var output in outputs)
             yield return TokenChunk.From(output);

@@ -20,6 +20,7 @@ public sealed partial class LocalWorkers(
     ILocalSiloDetails silo,
     KvInboxRegistry inboxes,
     IKvTransport transport,
+    GrpcKvTransport grpc,
     ILoggerFactory loggers) : IHostedService
 {
     readonly Dictionary<string, LocalWorker> byName = [];
@@ -52,12 +53,12 @@ public sealed partial class LocalWorkers(
         PrefillRole? prefill = null;
         DecodeRole? decode = null;
         if (spec.Role == WorkerRole.Prefill)
-            prefill = new PrefillRole(loop, transport);
+            prefill = new PrefillRole(loop, transport, options.PullsKv ? options.KvAddress : null);
         if (spec.Role == WorkerRole.Decode)
         {
             var inbox = new KvInbox(key, loop);
             inboxes.Add(inbox);
-            decode = new DecodeRole(loop, inbox, new KvEndpoint(key, options.KvAddress), TransferPipeline(), loggers.CreateLogger<DecodeRole>());
+            decode = new DecodeRole(loop, inbox, new KvEndpoint(key, options.KvAddress), TransferPipeline(), loggers.CreateLogger<DecodeRole>(), grpc);
         }
         Log.Started(logger, key, spec.Role, engine.Device.type.ToString().ToLowerInvariant(), engine.DType.ToString(), engine.NumTotalBlocks);
         return new LocalWorker(key, spec.Role, loop, prefill, decode);

@@ -5,8 +5,13 @@ public sealed record ServingClusterOptions
 {
     public IReadOnlyList<WorkerSpec> Workers { get; init; } = [];
 
-    /// <summary>KV transport between prefill and decode workers: auto (local in-process, else grpc), grpc or local.</summary>
+    /// <summary>
+    /// KV transport between prefill and decode workers: auto (local in-process, else grpc), grpc (prefill pushes),
+    /// grpc-pull (decode pulls from the prefill worker's process: the faster direction in grpc-dotnet), or local.
+    /// </summary>
     public string Transport { get; init; } = "auto";
+
+    public bool PullsKv => Transport == "grpc-pull";
 
     /// <summary>Where peers reach this process's KV receiver, e.g. http://10.0.0.5:50051.</summary>
     public string KvAddress { get; init; } = "";

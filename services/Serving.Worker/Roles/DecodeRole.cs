@@ -13,7 +13,7 @@ namespace Serving.Worker.Roles;
 /// then continues the request in its continuous batch. When the transfer finally fails, it recomputes the prefill
 /// itself, so the client still gets the right output.
 /// </summary>
-public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoint endpoint, ResiliencePipeline transferPipeline, ILogger logger)
+public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoint endpoint, ResiliencePipeline transferPipeline, ILogger logger, GrpcKvTransport? puller = null)
 {
     int recomputed;
 
@@ -35,8 +35,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
             inbox.Expect(id);
             try
             {
-                await transferPipeline.ExecuteAsync(
-                    async ct => await prefill.PrefillAsync(request, Endpoint, ct), cancellationToken);
+                await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, ct), cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -62,6 +61,33 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
                 Loop.Abort(id);
             }
         }
+    }
+
+    /// <summary>Has the prefill worker compute the prompt and its KV land here: pushed to us, or pulled by us.</summary>
+    async Task TransferAsync(GenerationRequest request, IPrefillService prefill, CancellationToken cancellationToken)
+    {
+        if (prefill.PullAddress is not { } address || puller is null)
+        {
+            await prefill.PrefillAsync(request, Endpoint, cancellationToken);
+            return;
+        }
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var header = new KvTransferHeader(request.RequestId, Endpoint.WorkerId, Loop.Engine.KvLayout, request.KnownTokens);
+        var pull = puller.PullAsync(address, header, inbox, both.Token);
+        var compute = prefill.PrefillAsync(request, Endpoint, both.Token);
+        // Whichever side fails first decides the outcome; the other is cancelled rather than left to time out.
+        var first = await Task.WhenAny(pull, compute);
+        if (first.IsFaulted || first.IsCanceled)
+            both.Cancel();
+        try
+        {
+            await first;
+        }
+        finally
+        {
+            await Task.WhenAll(pull, compute).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+        await (first == pull ? compute : pull);
     }
 
     async Task<ChannelReader<RequestOutput>> ReserveAsync(GenerationRequest request, CancellationToken cancellationToken)

@@ -6,4 +6,7 @@ namespace Serving.Worker.Roles;
 public interface IPrefillService
 {
     Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken);
+
+    /// <summary>Where the decode worker pulls this prefill worker's KV from; null when the prefill worker pushes it.</summary>
+    string? PullAddress => null;
 }

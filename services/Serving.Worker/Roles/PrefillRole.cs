@@ -7,9 +7,12 @@ namespace Serving.Worker.Roles;
 /// The prefill side of disaggregation: computes a prompt layer group by layer group, streams each group's KV to the
 /// decode worker as soon as it is computed, then sends the first token sampled here.
 /// </summary>
-public sealed class PrefillRole(EngineLoop loop, IKvTransport transport) : IPrefillService
+public sealed class PrefillRole(EngineLoop loop, IKvTransport transport, string? pullAddress = null) : IPrefillService
 {
     public EngineLoop Loop { get; } = loop;
+
+    /// <summary>Set when the transport is <c>grpc-pull</c>: this process's KV server, where decode workers pull from.</summary>
+    public string? PullAddress { get; } = pullAddress;
 
     public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken)
     {

@@ -32,6 +32,35 @@ public sealed class GrpcKvTransport(GrpcKvOptions options) : IKvTransport, IDisp
         return new Sender(call, options.ChunkBytes);
     }
 
+    /// <summary>
+    /// The pull direction, from the decode side: asks the prefill worker's process for the request's KV and imports
+    /// it as it streams in; returns once the request is admitted with its first token.
+    /// </summary>
+    public async Task PullAsync(string prefillAddress, KvTransferHeader header, KvInbox inbox, CancellationToken cancellationToken)
+    {
+        var client = new KvTransfer.KvTransferClient(Channel(prefillAddress));
+        try
+        {
+            using var call = client.Pull(header.ToProto(), cancellationToken: cancellationToken);
+            await using var session = new KvReceiveSession(inbox, header.RequestId);
+            await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                if (message.KindCase == KvPushRequest.KindOneofCase.Chunk)
+                    session.Accept(message.Chunk);
+                else if (message.KindCase == KvPushRequest.KindOneofCase.Done)
+                {
+                    await session.CompleteAsync(message.Done);
+                    return;
+                }
+            }
+            throw new KvTransferException($"the KV pull of request '{header.RequestId}' ended before its first token.", retryable: true);
+        }
+        catch (RpcException rpc) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KvTransferException($"KV pull failed: {rpc.Status.StatusCode}: {rpc.Status.Detail}", IsRetryable(rpc.StatusCode), rpc);
+        }
+    }
+
     GrpcChannel Channel(string address) => channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a, new GrpcChannelOptions
     {
         HttpHandler = new SocketsHttpHandler

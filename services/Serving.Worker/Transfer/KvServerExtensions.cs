@@ -13,6 +13,7 @@ public static class KvServerExtensions
     {
         services.AddSingleton(options);
         services.AddSingleton<KvInboxRegistry>();
+        services.AddSingleton<KvOutboxRegistry>();
         services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = options.MaxMessageBytes;

@@ -8,8 +8,44 @@ namespace Serving.Worker.Transfer;
 /// workers did not reserve for or whose layout differs, verifies each chunk's checksum, assembles each layer group
 /// in a pooled buffer and imports it as soon as it is whole.
 /// </summary>
-public sealed class KvTransferService(KvInboxRegistry registry) : KvTransfer.KvTransferBase
+public sealed class KvTransferService(KvInboxRegistry registry, KvOutboxRegistry outboxes, GrpcKvOptions options) : KvTransfer.KvTransferBase
 {
+    static readonly TimeSpan OutboxWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>The pull direction: streams a prefill worker's outbox to the decode worker that asks for it.</summary>
+    public override async Task Pull(Protocol.V1.KvTransferHeader request, IServerStreamWriter<KvPushRequest> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var wanted = request.FromProto();
+        var outbox = await Guard(() => outboxes.WaitAsync(wanted.RequestId, OutboxWait, ct));
+        try
+        {
+            if (outbox.Header.TargetWorker != wanted.TargetWorker)
+                throw new KvTransferException($"KV for request '{wanted.RequestId}' is meant for worker '{outbox.Header.TargetWorker}', not '{wanted.TargetWorker}'.", retryable: false);
+            if (outbox.Header.Layout != wanted.Layout)
+                throw new KvTransferException(
+                    $"KV layout mismatch for request '{wanted.RequestId}': sender has {outbox.Header.Layout}, worker '{wanted.TargetWorker}' has {wanted.Layout}.", retryable: false);
+            await foreach (var item in outbox.Items.Reader.ReadAllAsync(ct))
+            {
+                if (item is Serving.Engine.Engine.KvExport group)
+                {
+                    using (group)
+                        foreach (var chunk in KvChunking.Chunks(group, options.ChunkBytes))
+                            await responseStream.WriteAsync(chunk, ct);
+                }
+                else if (item is FirstToken first)
+                    await responseStream.WriteAsync(new KvPushRequest { Done = first.ToProto() }, ct);
+            }
+            outbox.Drained.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            outbox.Drained.TrySetException(e as KvTransferException ?? new KvTransferException($"KV pull for request '{wanted.RequestId}' failed: {e.Message}", retryable: true, e));
+            outbox.Discard();
+            throw ToStatus(e) is { } status ? new RpcException(status) : e;
+        }
+    }
+
     public override async Task<KvPushReply> Push(IAsyncStreamReader<KvPushRequest> requestStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
@@ -55,6 +91,18 @@ public sealed class KvTransferService(KvInboxRegistry registry) : KvTransfer.KvT
         action();
         return true;
     });
+
+    static async Task<T> Guard<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (ToStatus(e) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
 
     static async Task Guard(Func<Task> action)
     {

@@ -12,7 +12,7 @@ namespace Serving.KvBench.Receiver;
 /// <c>reserve ID TOKENS MAXTOKENS</c> → <c>ok</c>; <c>wait ID</c> → <c>done FIRST_TS SECOND_TS OUTPUT_TOKENS</c>;
 /// <c>pools</c> → <c>pools FREE TOTAL BYTES_IMPORTED</c>; <c>quit</c>.
 /// </summary>
-internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, TextReader input, TextWriter output)
+internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, GrpcKvTransport puller, TextReader input, TextWriter output)
 {
     readonly Dictionary<string, Task<DecodeTimes>> watching = [];
 
@@ -27,6 +27,13 @@ internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, TextReader 
                 {
                     case ["reserve", var id, var tokens, var maxTokens]:
                         await ReserveAsync(id, int.Parse(tokens, CultureInfo.InvariantCulture), int.Parse(maxTokens, CultureInfo.InvariantCulture));
+                        Reply("ok");
+                        break;
+                    case ["pull", var id, var address, var tokens]:
+                        // The pull direction: this (decode) side asks the sender's process for the KV; `wait` sees it land.
+                        var header = new KvTransferHeader(id, ReceiverHost.WorkerId, loop.Engine.KvLayout, int.Parse(tokens, CultureInfo.InvariantCulture));
+                        _ = puller.PullAsync(address, header, inbox, CancellationToken.None).ContinueWith(
+                            t => Console.Error.WriteLine($"pull {id} failed: {t.Exception?.GetBaseException().Message}"), TaskContinuationOptions.OnlyOnFaulted);
                         Reply("ok");
                         break;
                     case ["wait", var id]:

@@ -49,7 +49,8 @@ internal static class ReceiverHost
         using var sink = TcpSink.Start();
 
         Console.Out.WriteLine($"ready {address} {sink.Port}");
-        await new ControlChannel(loop, inbox, Console.In, Console.Out).RunAsync();
+        using var puller = new GrpcKvTransport(kvOptions);
+        await new ControlChannel(loop, inbox, puller, Console.In, Console.Out).RunAsync();
         return 0;
     }
 }

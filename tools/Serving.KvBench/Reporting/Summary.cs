@@ -14,18 +14,21 @@ internal sealed record Summary(IReadOnlyList<ThroughputRow> Throughput, IReadOnl
     public static Summary Of(IReadOnlyList<ThroughputSample> throughput, IReadOnlyList<HandoffSample> handoff)
     {
         // Each gRPC sample is paired with the raw TCP sample taken right beside it in the same repetition.
-        var tcpByRep = throughput.Where(s => s.Transport == "tcp").GroupBy(s => (s.Rep, s.ChunkBytes, s.Streams)).ToDictionary(g => g.Key, g => g.First());
-        var rows = throughput.Where(s => s.Transport == "grpc")
-            .GroupBy(s => (s.ChunkBytes, s.Streams))
+        // Raw TCP samples are recorded as "tcp/<transport>" beside the gRPC sample they pair with.
+        var tcpByRep = throughput.Where(s => s.Transport.StartsWith("tcp/", StringComparison.Ordinal))
+            .GroupBy(s => (s.Rep, s.ChunkBytes, s.Streams, s.Transport)).ToDictionary(g => g.Key, g => g.First());
+        var rows = throughput.Where(s => !s.Transport.StartsWith("tcp", StringComparison.Ordinal))
+            .GroupBy(s => (s.Transport, s.ChunkBytes, s.Streams))
             .Select(g =>
             {
-                var pairs = g.Where(s => tcpByRep.ContainsKey((s.Rep, s.ChunkBytes, s.Streams))).Select(s => (Grpc: s, Tcp: tcpByRep[(s.Rep, s.ChunkBytes, s.Streams)])).ToList();
-                return new ThroughputRow(g.Key.ChunkBytes, g.Key.Streams, g.Count(),
+                (int, int, int, string) Key(ThroughputSample s) => (s.Rep, s.ChunkBytes, s.Streams, $"tcp/{s.Transport}");
+                var pairs = g.Where(s => tcpByRep.ContainsKey(Key(s))).Select(s => (Grpc: s, Tcp: tcpByRep[Key(s)])).ToList();
+                return new ThroughputRow(g.Key.Transport, g.Key.ChunkBytes, g.Key.Streams, g.Count(),
                     Math.Round(Median(g.Select(s => s.MbPerS)), 1),
                     Math.Round(Median(pairs.Select(p => p.Tcp.MbPerS)), 1),
                     Math.Round(Median(pairs.Select(p => p.Grpc.MbPerS / p.Tcp.MbPerS)), 3));
             })
-            .OrderBy(r => r.Streams).ThenBy(r => r.ChunkBytes).ToList();
+            .OrderBy(r => r.Transport, StringComparer.Ordinal).ThenBy(r => r.Streams).ThenBy(r => r.ChunkBytes).ToList();
 
         var handoffRows = handoff.GroupBy(s => (s.PromptTokens, s.Groups))
             .Select(g => new HandoffRow(g.Key.PromptTokens, g.Key.Groups, g.Count(),

@@ -61,6 +61,9 @@ internal sealed class ReceiverProcess : IAsyncDisposable
 
     public Task ReserveAsync(string requestId, int tokens, int maxTokens) => CallAsync($"reserve {requestId} {tokens} {maxTokens}");
 
+    /// <summary>Tells the receiver to pull the request's KV from the given KV server (the pull direction).</summary>
+    public Task PullAsync(string requestId, string address, int tokens) => CallAsync($"pull {requestId} {address} {tokens}");
+
     /// <summary>Waits for a reserved request to finish on the decode worker: its first and second output timestamps and output count.</summary>
     public async Task<(long First, long Second, int OutputTokens)> WaitAsync(string requestId)
     {

@@ -71,6 +71,43 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
         return ThroughputSample.Of(rep, "grpc", chunkBytes, streams, bytes, Clock.Ms(start, end) / 1000);
     }
 
+    /// <summary>
+    /// The pull direction: the same requests, but each is queued in this process's outbox and the receiver pulls it
+    /// from <paramref name="pullAddress"/>; the clock stops once every request is admitted on the decode side.
+    /// </summary>
+    public async Task<ThroughputSample> PullAsync(int rep, IKvTransport pull, string pullAddress, int chunkBytes)
+    {
+        var ids = Enumerable.Range(0, Requests).Select(i => $"tpp-{rep}-{chunkBytes}-{i}").ToArray();
+        foreach (var id in ids)
+            await receiver.ReserveAsync(id, prompt.Count, 1);
+        var layers = prefill.Engine.KvLayout.NumLayers;
+        var exports = new List<KvExport>[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+            exports[i] = await prefill.InvokeAsync(e => Enumerable.Range(0, groups)
+                .Select(g => e.ExportKv(HeldId, g * layers / groups, (g + 1) * layers / groups)).ToList());
+        var bytes = exports.Sum(list => list.Sum(x => x.ByteLength));
+
+        var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
+        var start = Clock.Now();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Engine.KvLayout, prompt.Count);
+            await using var sender = await pull.OpenAsync(endpoint, header, CancellationToken.None);
+            await receiver.PullAsync(ids[i], pullAddress, prompt.Count);
+            foreach (var group in exports[i])
+                sender.Enqueue(group);
+            await sender.CompleteAsync(new FirstToken(firstToken, null), CancellationToken.None);
+        }
+        foreach (var id in ids)
+        {
+            var done = await receiver.WaitAsync(id);
+            if (done.OutputTokens != 1)
+                throw new InvalidOperationException($"{id}: decode worker produced {done.OutputTokens} tokens, expected the imported first token only.");
+        }
+        var end = Clock.Now();
+        return ThroughputSample.Of(rep, "grpc-pull", chunkBytes, 1, bytes, Clock.Ms(start, end) / 1000);
+    }
+
     public async Task<ThroughputSample> TcpAsync(int rep, long bytes)
     {
         var stream = receiver.Tcp.GetStream();

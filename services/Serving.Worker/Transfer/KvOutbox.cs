@@ -1,0 +1,23 @@
+using System.Threading.Channels;
+using Serving.Engine.Engine;
+
+namespace Serving.Worker.Transfer;
+
+/// <summary>
+/// One request's outgoing KV in the pull direction: layer groups and then the first token, queued by the prefill
+/// worker until the decode worker's pull reads them. <see cref="Drained"/> ends when everything was sent (or failed).
+/// </summary>
+internal sealed class KvOutbox(KvTransferHeader header)
+{
+    public KvTransferHeader Header { get; } = header;
+    public Channel<object> Items { get; } = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    public TaskCompletionSource Drained { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Disposes exports nobody will send.</summary>
+    public void Discard()
+    {
+        Items.Writer.TryComplete();
+        while (Items.Reader.TryRead(out var item))
+            (item as KvExport)?.Dispose();
+    }
+}
