@@ -23,7 +23,7 @@ public sealed class DisaggregationFixture : IAsyncLifetime
 {
     public static readonly EngineOptions Options = new() { Device = "cpu", DType = "float32", KvCacheBytes = 32L << 20 };
 
-    WebApplication? server;
+    StandaloneKvServer? server;
 
     public EngineLoop Prefill { get; private set; } = null!;
     public EngineLoop Decode { get; private set; } = null!;
@@ -41,17 +41,11 @@ public sealed class DisaggregationFixture : IAsyncLifetime
     {
         // Two engine threads share two cores: one intra-op thread each.
         torch.set_num_threads(1);
-        var kvOptions = new GrpcKvOptions { ChunkBytes = 64 << 10 };
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddServingKvTransfer(kvOptions);
-        builder.WebHost.ConfigureKestrel(k => k.ListenForKv(IPAddress.Loopback, 0, kvOptions));
-        server = builder.Build();
-        server.MapServingKvTransfer();
-        await server.StartAsync();
-        var address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var kvOptions = new GrpcKvOptions();
+        server = await StandaloneKvServer.StartAsync(kvOptions);
+        var address = server.Address;
 
-        Registry = server.Services.GetRequiredService<KvInboxRegistry>();
+        Registry = server.Inboxes;
         Prefill = new EngineLoop("prefill-0", LlmEngine.Create(Options), Logger);
         Decode = new EngineLoop("decode-0", LlmEngine.Create(Options), Logger);
         Inbox = new KvInbox("decode-0", Decode);
@@ -59,7 +53,7 @@ public sealed class DisaggregationFixture : IAsyncLifetime
         Endpoint = new KvEndpoint("decode-0", address);
         Grpc = new GrpcKvTransport(kvOptions);
         Local = new LocalKvTransport(Registry);
-        Pull = new PullKvTransport(server.Services.GetRequiredService<KvOutboxRegistry>());
+        Pull = new PullKvTransport(server.Outboxes);
         ServerAddress = address;
         Reference = LlmEngine.Create(Options);
     }

@@ -1,10 +1,3 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Engine.Engine;
 using Serving.KvBench.Reporting;
@@ -47,15 +40,9 @@ internal sealed class KvBenchRun(KvBenchOptions options)
         var grpcByChunk = options.ChunkBytes.ToDictionary(c => c, c => new GrpcKvTransport(new GrpcKvOptions { ChunkBytes = c }));
         // For the pull direction this (prefill) process serves KV too: the receiver pulls from it.
         var pullOptions = new GrpcKvOptions();
-        var pullBuilder = WebApplication.CreateSlimBuilder();
-        pullBuilder.Logging.ClearProviders();
-        pullBuilder.Services.AddServingKvTransfer(pullOptions);
-        pullBuilder.WebHost.ConfigureKestrel(k => k.ListenForKv(IPAddress.Loopback, 0, pullOptions));
-        await using var pullServer = pullBuilder.Build();
-        pullServer.MapServingKvTransfer();
-        await pullServer.StartAsync();
-        var pullAddress = pullServer.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var pull = new PullKvTransport(pullServer.Services.GetRequiredService<KvOutboxRegistry>());
+        await using var pullServer = await StandaloneKvServer.StartAsync(pullOptions);
+        var pullAddress = pullServer.Address;
+        var pull = new PullKvTransport(pullServer.Outboxes);
         var handoffGrpc = new GrpcKvTransport(new GrpcKvOptions());
         try
         {

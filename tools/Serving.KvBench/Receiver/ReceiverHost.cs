@@ -29,15 +29,8 @@ internal static class ReceiverHost
 
         // Receive limits sized for the largest chunk the parent will try; windows stay at their defaults.
         var kvOptions = new GrpcKvOptions { ChunkBytes = Math.Max(new GrpcKvOptions().ChunkBytes, Arg("--max-chunk")) };
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddServingKvTransfer(kvOptions);
-        builder.WebHost.ConfigureKestrel(k => k.ListenForKv(IPAddress.Loopback, 0, kvOptions));
-        await using var app = builder.Build();
-        app.MapServingKvTransfer();
-        app.MapGrpcService<BareTransferService>();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await using var server = await StandaloneKvServer.StartAsync(kvOptions, app => app.MapGrpcService<BareTransferService>());
+        var address = server.Address;
 
         var engine = LlmEngine.Create(new EngineOptions
         {
@@ -45,7 +38,7 @@ internal static class ReceiverHost
         });
         await using var loop = new EngineLoop(WorkerId, engine, NullLogger.Instance);
         var inbox = new KvInbox(WorkerId, loop);
-        app.Services.GetRequiredService<KvInboxRegistry>().Add(inbox);
+        server.Inboxes.Add(inbox);
         using var sink = TcpSink.Start();
 
         Console.Out.WriteLine($"ready {address} {sink.Port}");

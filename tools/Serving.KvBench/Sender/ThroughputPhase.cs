@@ -34,16 +34,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
 
     public async Task<ThroughputSample> GrpcAsync(int rep, IKvTransport transport, int chunkBytes, int streams)
     {
-        var ids = Enumerable.Range(0, Requests).Select(i => $"tp-{rep}-{chunkBytes}-{streams}-{i}").ToArray();
-        foreach (var id in ids)
-            await receiver.ReserveAsync(id, prompt.Count, 1);
-        // Exports are taken before the clock starts: this measures the wire and the receiver's import.
-        var layers = prefill.Engine.KvLayout.NumLayers;
-        var exports = new List<KvExport>[ids.Length];
-        for (var i = 0; i < ids.Length; i++)
-            exports[i] = await prefill.InvokeAsync(e => Enumerable.Range(0, groups)
-                .Select(g => e.ExportKv(HeldId, g * layers / groups, (g + 1) * layers / groups)).ToList());
-        var bytes = exports.Sum(list => list.Sum(x => x.ByteLength));
+        var (ids, exports, bytes) = await PrepareAsync($"tp-{rep}-{chunkBytes}-{streams}");
 
         var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
         var next = -1;
@@ -77,15 +68,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
     /// </summary>
     public async Task<ThroughputSample> PullAsync(int rep, IKvTransport pull, string pullAddress, int chunkBytes)
     {
-        var ids = Enumerable.Range(0, Requests).Select(i => $"tpp-{rep}-{chunkBytes}-{i}").ToArray();
-        foreach (var id in ids)
-            await receiver.ReserveAsync(id, prompt.Count, 1);
-        var layers = prefill.Engine.KvLayout.NumLayers;
-        var exports = new List<KvExport>[ids.Length];
-        for (var i = 0; i < ids.Length; i++)
-            exports[i] = await prefill.InvokeAsync(e => Enumerable.Range(0, groups)
-                .Select(g => e.ExportKv(HeldId, g * layers / groups, (g + 1) * layers / groups)).ToList());
-        var bytes = exports.Sum(list => list.Sum(x => x.ByteLength));
+        var (ids, exports, bytes) = await PrepareAsync($"tpp-{rep}-{chunkBytes}");
 
         var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
         var start = Clock.Now();
@@ -106,6 +89,23 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
         }
         var end = Clock.Now();
         return ThroughputSample.Of(rep, "grpc-pull", chunkBytes, 1, bytes, Clock.Ms(start, end) / 1000);
+    }
+
+    /// <summary>
+    /// Reserves the sample's requests on the receiver and takes their exports before the clock starts: the samples
+    /// measure the wire and the receiver's import.
+    /// </summary>
+    async Task<(string[] Ids, List<KvExport>[] Exports, long Bytes)> PrepareAsync(string prefix)
+    {
+        var ids = Enumerable.Range(0, Requests).Select(i => $"{prefix}-{i}").ToArray();
+        foreach (var id in ids)
+            await receiver.ReserveAsync(id, prompt.Count, 1);
+        var layers = prefill.Engine.KvLayout.NumLayers;
+        var exports = new List<KvExport>[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+            exports[i] = await prefill.InvokeAsync(e => Enumerable.Range(0, groups)
+                .Select(g => e.ExportKv(HeldId, g * layers / groups, (g + 1) * layers / groups)).ToList());
+        return (ids, exports, exports.Sum(list => list.Sum(x => x.ByteLength)));
     }
 
     public async Task<ThroughputSample> TcpAsync(int rep, long bytes)
