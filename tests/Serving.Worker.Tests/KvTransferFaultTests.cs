@@ -17,8 +17,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     public async Task LayoutMismatch_IsRefusedBeforeAnyBytesMove()
     {
         var prompt = f.Reference.Encode("layout check");
-        Assert.NotNull(await f.Decode.ReserveImportAsync("layout-1", prompt, Greedy));
-        f.Inbox.Expect("layout-1");
+        await ReserveAsync("layout-1", prompt);
         var wrong = f.Decode.Engine.KvLayout with { DType = "bfloat16" };
 
         var e = await Assert.ThrowsAsync<KvTransferException>(async () =>
@@ -29,8 +28,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
 
         Assert.Contains("layout mismatch", e.Message);
         Assert.False(e.Retryable);
-        f.Inbox.Forget("layout-1");
-        f.Decode.Abort("layout-1");
+        Abandon("layout-1");
         await f.AssertPoolsWholeAsync();
     }
 
@@ -38,8 +36,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     public async Task CorruptedChunk_IsRefusedWithDataLoss()
     {
         var prompt = f.Reference.Encode("a corrupted chunk must never reach the cache");
-        Assert.NotNull(await f.Decode.ReserveImportAsync("corrupt-1", prompt, Greedy));
-        f.Inbox.Expect("corrupt-1");
+        await ReserveAsync("corrupt-1", prompt);
         using var channel = GrpcChannel.ForAddress(f.Endpoint.Address);
         var call = new KvTransfer.KvTransferClient(channel).Push();
         var header = new Serving.Worker.Transfer.KvTransferHeader("corrupt-1", "decode-0", f.Decode.Engine.KvLayout, prompt.Count);
@@ -63,8 +60,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
 
         Assert.Equal(StatusCode.DataLoss, status.StatusCode);
         Assert.Contains("checksum", status.Status.Detail);
-        f.Inbox.Forget("corrupt-1");
-        f.Decode.Abort("corrupt-1");
+        Abandon("corrupt-1");
         await f.AssertPoolsWholeAsync();
     }
 
@@ -88,8 +84,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     public async Task Pull_WithAMismatchedLayout_IsRefused_AndBothSidesGiveUp()
     {
         var prompt = f.Reference.Encode("pulling with the wrong layout");
-        Assert.NotNull(await f.Decode.ReserveImportAsync("pull-layout-1", prompt, Greedy));
-        f.Inbox.Expect("pull-layout-1");
+        await ReserveAsync("pull-layout-1", prompt);
         var prefill = f.PrefillRole("grpc-pull");
         var compute = prefill.PrefillAsync(new GenerationRequest("pull-layout-1", prompt, Greedy), f.Endpoint, CancellationToken.None);
         var wrong = new Serving.Worker.Transfer.KvTransferHeader("pull-layout-1", "decode-0", f.Decode.Engine.KvLayout with { HeadDim = 1 }, prompt.Count);
@@ -99,8 +94,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
         Assert.False(e.Retryable);
         await Assert.ThrowsAnyAsync<Exception>(() => compute);
 
-        f.Inbox.Forget("pull-layout-1");
-        f.Decode.Abort("pull-layout-1");
+        Abandon("pull-layout-1");
         await f.AssertPoolsWholeAsync();
     }
 
@@ -126,6 +120,20 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         await f.AssertPoolsWholeAsync();
+    }
+
+    /// <summary>Reserves blocks on the decode worker and accepts transfers for the request, as DecodeRole does first.</summary>
+    async Task ReserveAsync(string requestId, IReadOnlyList<int> prompt)
+    {
+        Assert.NotNull(await f.Decode.ReserveImportAsync(requestId, prompt, Greedy));
+        f.Inbox.Expect(requestId);
+    }
+
+    /// <summary>Stops accepting transfers for the request and frees its reserved blocks.</summary>
+    void Abandon(string requestId)
+    {
+        f.Inbox.Forget(requestId);
+        f.Decode.Abort(requestId);
     }
 
     sealed class FailingPrefill : IPrefillService

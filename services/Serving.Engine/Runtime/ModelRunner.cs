@@ -17,13 +17,7 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
     int BlockSize => Cache.Layout.BlockSize;
 
     /// <summary>Runs a whole forward pass and returns float32 logits, one row per sequence (decodes, then prefills).</summary>
-    public Tensor Run(ScheduledBatch scheduled)
-    {
-        using var batch = Prepare(scheduled.Decodes, scheduled.Prefills);
-        Model.Begin(batch);
-        Model.RunLayers(batch, Model.NumLayers, Cache);
-        return Model.Logits(batch);
-    }
+    public Tensor Run(ScheduledBatch scheduled) => Run(scheduled, 1, static (_, _) => { });
 
     /// <summary>Runs the pass in <paramref name="groups"/> contiguous layer groups, calling back after each with its layer range.</summary>
     public Tensor Run(ScheduledBatch scheduled, int groups, Action<int, int> groupDone)
