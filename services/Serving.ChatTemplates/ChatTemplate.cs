@@ -1,0 +1,55 @@
+using Serving.ChatTemplates.Evaluation;
+using Serving.ChatTemplates.Loading;
+using Serving.ChatTemplates.Syntax;
+
+namespace Serving.ChatTemplates;
+
+/// <summary>
+/// A parsed Hugging Face chat template: the Jinja2 subset that model chat templates use, rendered the way
+/// transformers' <c>apply_chat_template</c> does (trim_blocks, lstrip_blocks, no autoescape, <c>raise_exception</c>,
+/// <c>strftime_now</c>, a <c>tojson</c> that keeps non-ASCII text). Immutable; safe to render from many threads.
+/// </summary>
+public sealed class ChatTemplate
+{
+    private readonly IReadOnlyList<Statement> _body;
+    private readonly TimeProvider _clock;
+
+    private ChatTemplate(IReadOnlyList<Statement> body, TimeProvider clock)
+    {
+        _body = body;
+        _clock = clock;
+    }
+
+    /// <summary>Parses a template; throws <see cref="ChatTemplateException"/> for bad syntax or an unsupported tag, filter or test.</summary>
+    public static ChatTemplate Parse(string source) => Parse(source, TimeProvider.System);
+
+    /// <summary>Parses a template whose <c>strftime_now</c> reads the given clock's local time.</summary>
+    public static ChatTemplate Parse(string source, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(clock);
+        return new ChatTemplate(Parsing.Parser.Parse(source), clock);
+    }
+
+    /// <summary>
+    /// Reads a model folder's chat template: <c>chat_template.jinja</c>, else <c>chat_template</c> in
+    /// <c>tokenizer_config.json</c> (a string, or the entry named "default" of a list), with the
+    /// <c>bos_token</c>/<c>eos_token</c> of <c>tokenizer_config.json</c>. Null when the folder has no chat template.
+    /// </summary>
+    public static ChatTemplateSource? Load(string modelFolder) => ChatTemplateLoader.Load(modelFolder);
+
+    /// <summary>
+    /// Renders the template. Variables are JSON-like values (null, bool, integers, floating point, string, lists,
+    /// string-keyed dictionaries, <see cref="System.Text.Json.JsonElement"/>); the gateway passes <c>messages</c>,
+    /// <c>add_generation_prompt</c>, <c>bos_token</c>, <c>eos_token</c> and <c>tools</c>. Throws
+    /// <see cref="ChatTemplateRaiseException"/> when the template rejects the input, <see cref="ChatTemplateException"/> otherwise.
+    /// </summary>
+    public string Render(IReadOnlyDictionary<string, object?> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var scope = new Scope(Globals.Create(_clock));
+        foreach (var (name, value) in variables)
+            scope.Set(name, ValueConverter.Convert(value));
+        return Renderer.Render(_body, scope);
+    }
+}

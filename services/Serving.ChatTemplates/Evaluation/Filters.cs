@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Serving.ChatTemplates.Evaluation;
+
+// The jinja2 filters chat templates use, with jinja2's (and HF's, for tojson) behaviour.
+internal static partial class Filters
+{
+    private static readonly Dictionary<string, Func<object?, Arguments, object?>> All = new(StringComparer.Ordinal)
+    {
+        ["trim"] = (v, a) => Methods.Strip(PyText.Str(v), a.Get(0, "chars"), left: true, right: true),
+        ["tojson"] = JsonText.Serialize,
+        ["length"] = (v, _) => PyValue.Length(v),
+        ["count"] = (v, _) => PyValue.Length(v),
+        ["upper"] = (v, _) => PyText.Str(v).ToUpperInvariant(),
+        ["lower"] = (v, _) => PyText.Str(v).ToLowerInvariant(),
+        ["capitalize"] = (v, _) => Methods.Capitalize(PyText.Str(v)),
+        ["title"] = (v, _) => string.Concat(WordBoundary().Split(PyText.Str(v)).Select(Methods.Capitalize)),
+        ["replace"] = (v, a) => Methods.Replace(PyText.Str(v), a.GetString(0, "old"), a.GetString(1, "new"), a.GetInteger(2, "count", -1)),
+        ["join"] = Join,
+        ["first"] = (v, _) => PyValue.Iterate(v) is { Count: > 0 } items ? items[0] : new Undefined("first"),
+        ["last"] = (v, _) => PyValue.Iterate(v) is { Count: > 0 } items ? items[^1] : new Undefined("last"),
+        ["default"] = Default,
+        ["d"] = Default,
+        ["list"] = (v, _) => PyValue.Iterate(v).ToList(),
+        ["string"] = (v, _) => PyText.Str(v),
+        ["int"] = ToInt,
+        ["float"] = ToFloat,
+        ["items"] = (v, _) => Methods.Call(v is Undefined ? new OrderedDictionary<string, object?>() : v, "items", Arguments.None),
+        ["selectattr"] = (v, a) => Select(v, a, byAttribute: true, keep: true),
+        ["rejectattr"] = (v, a) => Select(v, a, byAttribute: true, keep: false),
+        ["select"] = (v, a) => Select(v, a, byAttribute: false, keep: true),
+        ["reject"] = (v, a) => Select(v, a, byAttribute: false, keep: false),
+        ["map"] = Map,
+        ["safe"] = (v, _) => v,
+        ["escape"] = (v, _) => Escape(v),
+        ["e"] = (v, _) => Escape(v),
+        ["reverse"] = (v, _) => v is string s ? new string(s.Reverse().ToArray()) : PyValue.Iterate(v).Reverse().ToList(),
+        ["abs"] = (v, _) => v is double d ? (object)Math.Abs(d) : Math.Abs(PyValue.ToInteger(v)),
+        ["round"] = (v, a) => Math.Round(PyValue.ToDouble(v), (int)a.GetInteger(0, "precision", 0), MidpointRounding.ToEven),
+    };
+
+    public static bool IsSupported(string name) => All.ContainsKey(name);
+
+    public static object? Apply(string name, object? value, Arguments arguments) => All[name](value, arguments);
+
+    private static object? Default(object? value, Arguments arguments)
+    {
+        var useWhenFalsy = PyValue.IsTruthy(arguments.Get(1, "boolean", false));
+        var missing = value is Undefined || (useWhenFalsy && !PyValue.IsTruthy(value));
+        return missing ? arguments.Get(0, "default_value", "") : value;
+    }
+
+    private static string Join(object? value, Arguments arguments)
+    {
+        var items = PyValue.Iterate(value);
+        if (arguments.Get(1, "attribute") is string attribute)
+            items = items.Select(item => PyValue.GetAttribute(item, attribute)).ToList();
+        return string.Join(arguments.GetString(0, "d"), items.Select(PyText.Str));
+    }
+
+    private static object ToInt(object? value, Arguments arguments)
+    {
+        var fallback = arguments.Get(0, "default", 0L);
+        return value switch
+        {
+            long or bool => PyValue.ToInteger(value),
+            double d when double.IsFinite(d) => (long)d,
+            string s when long.TryParse(s.Trim().Replace("_", ""), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) => n,
+            string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) => (long)d,
+            _ => fallback!,
+        };
+    }
+
+    private static object ToFloat(object? value, Arguments arguments)
+    {
+        var fallback = arguments.Get(0, "default", 0.0);
+        return value switch
+        {
+            long or bool or double => PyValue.ToDouble(value),
+            string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+            _ => fallback!,
+        };
+    }
+
+    // selectattr("role", "equalto", "user"), rejectattr("tool_calls", "defined"), select("string"), reject(...).
+    private static List<object?> Select(object? value, Arguments arguments, bool byAttribute, bool keep)
+    {
+        var attribute = byAttribute ? arguments.GetString(0, "attribute") : null;
+        var rest = arguments.Skip(byAttribute ? 1 : 0);
+        var test = rest.Positional.Count > 0 ? PyText.Str(rest.Positional[0]) : null;
+        if (test != null && !Tests.IsSupported(test))
+            throw new TemplateError($"the test '{test}' is not supported");
+        var testArguments = rest.Skip(1);
+        return PyValue.Iterate(value).Where(item =>
+        {
+            var subject = attribute != null ? PyValue.GetAttribute(item, attribute) : item;
+            var passes = test == null ? PyValue.IsTruthy(subject) : Tests.Apply(test, subject, testArguments);
+            return passes == keep;
+        }).ToList();
+    }
+
+    // map(attribute="name", default=...) or map("filter", arguments...).
+    private static List<object?> Map(object? value, Arguments arguments)
+    {
+        var items = PyValue.Iterate(value);
+        if (arguments.Named.TryGetValue("attribute", out var attribute))
+        {
+            var name = PyText.Str(attribute);
+            var hasDefault = arguments.Named.TryGetValue("default", out var fallback);
+            return items.Select(item =>
+            {
+                var found = PyValue.GetAttribute(item, name);
+                return found is Undefined && hasDefault ? fallback : found;
+            }).ToList();
+        }
+
+        var filter = arguments.GetString(0, "filter");
+        if (!IsSupported(filter))
+            throw new TemplateError($"the filter '{filter}' is not supported");
+        var filterArguments = arguments.Skip(1);
+        return items.Select(item => Apply(filter, item, filterArguments)).ToList();
+    }
+
+    // markupsafe.escape, which jinja2's e/escape filters apply even with autoescape off.
+    private static string Escape(object? value) => PyText.Str(value)
+        .Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace("\"", "&#34;", StringComparison.Ordinal)
+        .Replace("'", "&#39;", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"([-\s({\[<]+)")]
+    private static partial Regex WordBoundary();
+}

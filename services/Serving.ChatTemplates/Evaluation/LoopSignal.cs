@@ -1,0 +1,8 @@
+namespace Serving.ChatTemplates.Evaluation;
+
+internal enum LoopSignal
+{
+    None,
+    Break,
+    Continue,
+}

@@ -1,0 +1,178 @@
+namespace Serving.ChatTemplates.Evaluation;
+
+// Python semantics over the engine's values: null, bool, long, double, string, List<object?>,
+// OrderedDictionary<string, object?>, Undefined, Namespace, LoopContext and BuiltinFunction.
+internal static class PyValue
+{
+    public static bool IsTruthy(object? value) => value switch
+    {
+        null or Undefined => false,
+        bool b => b,
+        long n => n != 0,
+        double d => d != 0,
+        string s => s.Length > 0,
+        List<object?> list => list.Count > 0,
+        OrderedDictionary<string, object?> dict => dict.Count > 0,
+        _ => true,
+    };
+
+    public static string TypeName(object? value) => value switch
+    {
+        null => "NoneType",
+        bool => "bool",
+        long => "int",
+        double => "float",
+        string => "str",
+        List<object?> => "list",
+        OrderedDictionary<string, object?> => "dict",
+        Undefined => "Undefined",
+        Namespace => "Namespace",
+        LoopContext => "LoopContext",
+        BuiltinFunction => "builtin_function_or_method",
+        _ => value.GetType().Name,
+    };
+
+    public static bool IsNumber(object? value) => value is long or double or bool;
+
+    public static double ToDouble(object? value) => value switch
+    {
+        long n => n,
+        double d => d,
+        bool b => b ? 1 : 0,
+        _ => throw new TemplateError($"expected a number but got {TypeName(value)}"),
+    };
+
+    public static long ToInteger(object? value) => value switch
+    {
+        long n => n,
+        bool b => b ? 1 : 0,
+        double d when double.IsFinite(d) => (long)d,
+        _ => throw new TemplateError($"expected an integer but got {TypeName(value)}"),
+    };
+
+    public static bool AreEqual(object? left, object? right)
+    {
+        if (IsNumber(left) && IsNumber(right))
+            return left is double || right is double ? ToDouble(left) == ToDouble(right) : ToInteger(left) == ToInteger(right);
+        return (left, right) switch
+        {
+            (null, null) => true,
+            (Undefined, Undefined) => true,
+            (string a, string b) => a == b,
+            (List<object?> a, List<object?> b) => a.Count == b.Count && a.Zip(b).All(pair => AreEqual(pair.First, pair.Second)),
+            (OrderedDictionary<string, object?> a, OrderedDictionary<string, object?> b) =>
+                a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out var other) && AreEqual(entry.Value, other)),
+            _ => ReferenceEquals(left, right),
+        };
+    }
+
+    public static int Compare(object? left, object? right)
+    {
+        if (IsNumber(left) && IsNumber(right))
+            return ToDouble(left).CompareTo(ToDouble(right));
+        if (left is string a && right is string b)
+            return string.CompareOrdinal(a, b);
+        if (left is List<object?> x && right is List<object?> y)
+        {
+            for (var i = 0; i < Math.Min(x.Count, y.Count); i++)
+            {
+                if (!AreEqual(x[i], y[i]))
+                    return Compare(x[i], y[i]);
+            }
+
+            return x.Count.CompareTo(y.Count);
+        }
+
+        throw new TemplateError($"cannot compare {TypeName(left)} with {TypeName(right)}");
+    }
+
+    public static IReadOnlyList<object?> Iterate(object? value) => value switch
+    {
+        List<object?> list => list,
+        OrderedDictionary<string, object?> dict => dict.Keys.Cast<object?>().ToList(),
+        string s => s.Select(c => (object?)c.ToString()).ToList(),
+        Undefined => [],
+        _ => throw new TemplateError($"'{TypeName(value)}' object is not iterable"),
+    };
+
+    public static long Length(object? value) => value switch
+    {
+        string s => s.Length,
+        List<object?> list => list.Count,
+        OrderedDictionary<string, object?> dict => dict.Count,
+        Undefined => 0,
+        _ => throw new TemplateError($"object of type '{TypeName(value)}' has no length"),
+    };
+
+    public static bool Contains(object? container, object? item) => container switch
+    {
+        string s when item is string part => s.Contains(part, StringComparison.Ordinal),
+        string => throw new TemplateError($"'in <string>' requires a string on the left, not {TypeName(item)}"),
+        OrderedDictionary<string, object?> dict => item is string key && dict.ContainsKey(key),
+        List<object?> list => list.Any(element => AreEqual(element, item)),
+        Undefined => false,
+        _ => throw new TemplateError($"argument of type '{TypeName(container)}' is not iterable"),
+    };
+
+    // jinja2's getattr: attributes of the engine's objects, else the mapping key; missing means undefined.
+    public static object? GetAttribute(object? target, string name) => target switch
+    {
+        OrderedDictionary<string, object?> dict => dict.TryGetValue(name, out var value) ? value : new Undefined(name),
+        Namespace ns => ns.Attributes.TryGetValue(name, out var value) ? value : new Undefined(name),
+        LoopContext loop => loop.Get(name),
+        _ => new Undefined(name),
+    };
+
+    public static object? GetItem(object? target, object? key)
+    {
+        if (key is string name && target is not (List<object?> or string))
+            return GetAttribute(target, name);
+        if (key is not (long or bool))
+            return new Undefined(PyText.Repr(key));
+        var index = ToInteger(key);
+        var count = target switch
+        {
+            List<object?> list => list.Count,
+            string s => s.Length,
+            _ => -1,
+        };
+        if (index < 0)
+            index += count;
+        if (count < 0 || index < 0 || index >= count)
+            return new Undefined($"[{key}]");
+        return target is string text ? text[(int)index].ToString() : ((List<object?>)target!)[(int)index];
+    }
+
+    public static object? Slice(object? target, object? start, object? stop, object? step)
+    {
+        var items = target switch
+        {
+            string s => s.Select(c => (object?)c.ToString()).ToList(),
+            List<object?> list => list,
+            Undefined => [],
+            _ => throw new TemplateError($"'{TypeName(target)}' object is not subscriptable"),
+        };
+        var stride = step is null or Undefined ? 1 : ToInteger(step);
+        if (stride == 0)
+            throw new TemplateError("slice step cannot be zero");
+
+        // Python's slice.indices: clamp the bounds, defaults depending on the direction.
+        long count = items.Count;
+        long Bound(object? value, long fallback)
+        {
+            if (value is null or Undefined)
+                return fallback;
+            var bound = ToInteger(value);
+            if (bound < 0)
+                bound += count;
+            return stride > 0 ? Math.Clamp(bound, 0, count) : Math.Clamp(bound, -1, count - 1);
+        }
+
+        var from = Bound(start, stride > 0 ? 0 : count - 1);
+        var to = Bound(stop, stride > 0 ? count : -1);
+        var result = new List<object?>();
+        for (var i = from; stride > 0 ? i < to : i > to; i += stride)
+            result.Add(items[(int)i]);
+        return target is string ? string.Concat(result.Cast<string>()) : result;
+    }
+}

@@ -1,0 +1,16 @@
+namespace Serving.ChatTemplates.Lexing;
+
+internal enum TokenKind
+{
+    Text,
+    VariableBegin,
+    VariableEnd,
+    BlockBegin,
+    BlockEnd,
+    Name,
+    String,
+    Integer,
+    Float,
+    Operator,
+    End,
+}

@@ -1,0 +1,192 @@
+using Serving.ChatTemplates.Lexing;
+using Serving.ChatTemplates.Syntax;
+
+namespace Serving.ChatTemplates.Parsing;
+
+// Statements and tags; expressions are left to ExpressionParser.
+internal sealed class Parser
+{
+    // Tags jinja2 has that this subset leaves out, named in the error instead of "unknown tag".
+    private static readonly HashSet<string> KnownTags =
+        ["macro", "call", "filter", "include", "import", "from", "extends", "block", "raw", "with", "do", "autoescape", "trans"];
+
+    private readonly TokenReader _reader;
+    private readonly ExpressionParser _expressions;
+    private int _loopDepth;
+
+    private Parser(IReadOnlyList<Token> tokens)
+    {
+        _reader = new TokenReader(tokens);
+        _expressions = new ExpressionParser(_reader);
+    }
+
+    public static IReadOnlyList<Statement> Parse(string source)
+    {
+        var parser = new Parser(Lexer.Tokenize(source));
+        var (body, _) = parser.ParseBody(parser._reader.Current.Position);
+        return body;
+    }
+
+    // Reads statements until one of the end tags (consumed, and returned) or the end of the template.
+    private (List<Statement> Body, string EndTag) ParseBody(SourcePosition opener, params string[] endTags)
+    {
+        var body = new List<Statement>();
+        while (true)
+        {
+            var token = _reader.Current;
+            switch (token.Kind)
+            {
+                case TokenKind.Text:
+                    body.Add(new TextStatement(token.Text, token.Position));
+                    _reader.Next();
+                    break;
+                case TokenKind.VariableBegin:
+                    _reader.Next();
+                    body.Add(new OutputStatement(_expressions.ParseTuple(), token.Position));
+                    _reader.Expect(TokenKind.VariableEnd);
+                    break;
+                case TokenKind.BlockBegin:
+                    var name = _reader.Peek();
+                    if (name.Kind == TokenKind.Name && endTags.Contains(name.Text))
+                    {
+                        _reader.Next();
+                        _reader.Next();
+                        return (body, name.Text);
+                    }
+
+                    body.AddRange(ParseTag());
+                    break;
+                case TokenKind.End when endTags.Length == 0:
+                    return (body, "");
+                case TokenKind.End:
+                    throw opener.Error($"the tag opened here is never closed with '{{% {endTags[^1]} %}}'");
+                default:
+                    throw token.Position.Error($"unexpected {token.Describe()}");
+            }
+        }
+    }
+
+    private IEnumerable<Statement> ParseTag()
+    {
+        var open = _reader.Next();
+        var tag = _reader.Expect(TokenKind.Name);
+        switch (tag.Text)
+        {
+            case "if":
+                return [ParseIf(open.Position)];
+            case "for":
+                return [ParseFor(open.Position)];
+            case "set":
+                return [ParseSet(open.Position)];
+            case "break" or "continue":
+                if (_loopDepth == 0)
+                    throw tag.Position.Error($"'{tag.Text}' is only allowed inside a for loop");
+                _reader.Expect(TokenKind.BlockEnd);
+                return [new LoopControlStatement(tag.Text == "break", open.Position)];
+            case "generation":
+                // HF's {% generation %} marks assistant text for training masks; it renders its body unchanged.
+                _reader.Expect(TokenKind.BlockEnd);
+                var (body, _) = ParseBody(open.Position, "endgeneration");
+                _reader.Expect(TokenKind.BlockEnd);
+                return body;
+            case var name when KnownTags.Contains(name):
+                throw tag.Position.Error($"the tag '{name}' is not supported");
+            case var name when name.StartsWith("end", StringComparison.Ordinal) || name is "else" or "elif":
+                throw tag.Position.Error($"unexpected tag '{name}'");
+            default:
+                throw tag.Position.Error($"the tag '{tag.Text}' is not supported");
+        }
+    }
+
+    private IfStatement ParseIf(SourcePosition position)
+    {
+        var branches = new List<IfBranch>();
+        while (true)
+        {
+            var condition = _expressions.ParseTuple();
+            _reader.Expect(TokenKind.BlockEnd);
+            var (body, end) = ParseBody(position, "elif", "else", "endif");
+            branches.Add(new IfBranch(condition, body));
+            if (end == "elif")
+                continue;
+
+            List<Statement> otherwise = [];
+            if (end == "else")
+            {
+                _reader.Expect(TokenKind.BlockEnd);
+                (otherwise, _) = ParseBody(position, "endif");
+            }
+
+            _reader.Expect(TokenKind.BlockEnd);
+            return new IfStatement(branches, otherwise, position);
+        }
+    }
+
+    private ForStatement ParseFor(SourcePosition position)
+    {
+        var targets = ParseTargetNames();
+        _reader.Expect(TokenKind.Name, "in");
+        var iterable = _expressions.ParseExpression(allowConditional: false);
+        var filter = _reader.SkipName("if") ? _expressions.ParseExpression() : null;
+        if (_reader.Current.IsName("recursive"))
+            throw _reader.Current.Position.Error("recursive for loops are not supported");
+        _reader.Expect(TokenKind.BlockEnd);
+
+        _loopDepth++;
+        var (body, end) = ParseBody(position, "else", "endfor");
+        _loopDepth--;
+        List<Statement> otherwise = [];
+        if (end == "else")
+        {
+            _reader.Expect(TokenKind.BlockEnd);
+            (otherwise, _) = ParseBody(position, "endfor");
+        }
+
+        _reader.Expect(TokenKind.BlockEnd);
+        return new ForStatement(targets, iterable, filter, body, otherwise, position);
+    }
+
+    private Statement ParseSet(SourcePosition position)
+    {
+        var first = _reader.Current;
+        if (_reader.Peek().IsOperator("."))
+        {
+            _reader.Next();
+            _reader.Next();
+            var attribute = _reader.Expect(TokenKind.Name).Text;
+            _reader.Expect(TokenKind.Operator, "=");
+            var value = _expressions.ParseTuple();
+            _reader.Expect(TokenKind.BlockEnd);
+            return new SetStatement([first.Text], attribute, value, position);
+        }
+
+        var targets = ParseTargetNames();
+        if (_reader.SkipOperator("="))
+        {
+            var value = _expressions.ParseTuple();
+            _reader.Expect(TokenKind.BlockEnd);
+            return new SetStatement(targets, null, value, position);
+        }
+
+        if (targets.Count != 1)
+            throw first.Position.Error("a block set takes exactly one name");
+        if (_reader.Current.IsOperator("|"))
+            throw _reader.Current.Position.Error("filters on a block set are not supported");
+        _reader.Expect(TokenKind.BlockEnd);
+        var (body, _) = ParseBody(position, "endset");
+        _reader.Expect(TokenKind.BlockEnd);
+        return new SetBlockStatement(targets[0], body, position);
+    }
+
+    // "a", "a, b" or "(a, b)".
+    private List<string> ParseTargetNames()
+    {
+        var parenthesized = _reader.SkipOperator("(");
+        var names = new List<string> { _reader.Expect(TokenKind.Name).Text };
+        while (_reader.SkipOperator(","))
+            names.Add(_reader.Expect(TokenKind.Name).Text);
+        if (parenthesized)
+            _reader.Expect(TokenKind.Operator, ")");
+        return names;
+    }
+}

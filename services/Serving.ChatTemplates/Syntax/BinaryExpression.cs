@@ -1,0 +1,6 @@
+using Serving.ChatTemplates.Lexing;
+
+namespace Serving.ChatTemplates.Syntax;
+
+internal sealed record BinaryExpression(BinaryOperator Operator, Expression Left, Expression Right, SourcePosition Position)
+    : Expression(Position);

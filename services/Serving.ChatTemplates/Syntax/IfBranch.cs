@@ -1,0 +1,3 @@
+namespace Serving.ChatTemplates.Syntax;
+
+internal sealed record IfBranch(Expression Condition, IReadOnlyList<Statement> Body);

@@ -1,0 +1,5 @@
+using Serving.ChatTemplates.Lexing;
+
+namespace Serving.ChatTemplates.Syntax;
+
+internal sealed record NameExpression(string Name, SourcePosition Position) : Expression(Position);

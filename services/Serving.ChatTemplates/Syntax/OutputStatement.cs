@@ -1,0 +1,6 @@
+using Serving.ChatTemplates.Lexing;
+
+namespace Serving.ChatTemplates.Syntax;
+
+// {{ expression }}
+internal sealed record OutputStatement(Expression Value, SourcePosition Position) : Statement(Position);

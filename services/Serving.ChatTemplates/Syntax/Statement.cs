@@ -1,0 +1,5 @@
+using Serving.ChatTemplates.Lexing;
+
+namespace Serving.ChatTemplates.Syntax;
+
+internal abstract record Statement(SourcePosition Position);

@@ -1,0 +1,8 @@
+namespace Serving.ChatTemplates.Syntax;
+
+internal enum UnaryOperator
+{
+    Not,
+    Negate,
+    Plus,
+}
