@@ -60,7 +60,7 @@ internal static class Methods
         "find" => (long)s.IndexOf(a.GetString(0, "sub"), StringComparison.Ordinal),
         "count" => a.GetString(0, "sub") is { Length: > 0 } sub ? (long)((s.Length - s.Replace(sub, "", StringComparison.Ordinal).Length) / sub.Length) : s.Length + 1L,
         "join" => string.Join(s, PyValue.Iterate(a.Get(0, "iterable")).Select(PyText.Str)),
-        _ => throw new TemplateError($"the string method '{name}' is not supported"),
+        _ => throw new TemplateError($"the str method '{name}' is not supported"),
     };
 
     private static object? CallDict(OrderedDictionary<string, object?> dict, string name, Arguments a) => name switch

@@ -25,7 +25,7 @@ internal static class ValueConverter
             JsonNode node => ConvertJsonNode(node, depth),
             IReadOnlyDictionary<string, object?> dict => ToDict(dict, depth),
             IDictionary<string, object?> dict => ToDict(dict, depth),
-            IDictionary dict => ToDict(dict.Cast<DictionaryEntry>().Select(e => KeyValuePair.Create(KeyOf(e.Key), e.Value)), depth),
+            IDictionary dict => ToDict(Entries(dict), depth),
             IEnumerable items => items.Cast<object?>().Select(item => Convert(item, depth + 1)).ToList(),
             _ => throw new ChatTemplateException($"a value of type {value.GetType().Name} cannot be passed to a chat template"),
         };
@@ -55,6 +55,14 @@ internal static class ValueConverter
         foreach (var (key, value) in entries)
             dict[key] = Convert(value, depth + 1);
         return dict;
+    }
+
+    // IDictionary's own enumerator yields DictionaryEntry; a plain foreach over a generic dictionary would not.
+    private static IEnumerable<KeyValuePair<string, object?>> Entries(IDictionary dict)
+    {
+        var entries = dict.GetEnumerator();
+        while (entries.MoveNext())
+            yield return KeyValuePair.Create(KeyOf(entries.Key), entries.Value);
     }
 
     private static string KeyOf(object key) =>

@@ -237,7 +237,7 @@ internal sealed class ExpressionParser(TokenReader reader)
             }
             else if (token.IsOperator("("))
             {
-                value = new CallExpression(value, ParseArguments(), token.Position);
+                value = new CallExpression(value, ParseArguments(), value.Position);
             }
             else
             {
@@ -284,7 +284,7 @@ internal sealed class ExpressionParser(TokenReader reader)
             }
             else if (reader.Current.IsOperator("("))
             {
-                value = new CallExpression(value, ParseArguments(), reader.Current.Position);
+                value = new CallExpression(value, ParseArguments(), value.Position);
             }
             else
             {
