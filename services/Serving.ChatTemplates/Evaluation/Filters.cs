@@ -35,7 +35,7 @@ internal static partial class Filters
         ["safe"] = (v, _) => v,
         ["escape"] = (v, _) => Escape(v),
         ["e"] = (v, _) => Escape(v),
-        ["reverse"] = (v, _) => v is string s ? new string(s.Reverse().ToArray()) : PyValue.Iterate(v).Reverse().ToList(),
+        ["reverse"] = (v, _) => v is string s ? string.Concat(PyValue.Characters(s).AsEnumerable().Reverse()) : PyValue.Iterate(v).Reverse().ToList(),
         ["abs"] = (v, _) => v is double d ? (object)Math.Abs(d) : Math.Abs(PyValue.ToInteger(v)),
         ["round"] = (v, a) => Math.Round(PyValue.ToDouble(v), (int)a.GetInteger(0, "precision", 0), MidpointRounding.ToEven),
     };

@@ -90,14 +90,14 @@ internal static class PyValue
     {
         List<object?> list => list,
         OrderedDictionary<string, object?> dict => dict.Keys.Cast<object?>().ToList(),
-        string s => s.Select(c => (object?)c.ToString()).ToList(),
+        string s => Characters(s),
         Undefined => [],
         _ => throw new TemplateError($"'{TypeName(value)}' object is not iterable"),
     };
 
     public static long Length(object? value) => value switch
     {
-        string s => s.Length,
+        string s => s.EnumerateRunes().Count(),
         List<object?> list => list.Count,
         OrderedDictionary<string, object?> dict => dict.Count,
         Undefined => 0,
@@ -129,25 +129,23 @@ internal static class PyValue
             return GetAttribute(target, name);
         if (key is not (long or bool))
             return new Undefined(PyText.Repr(key));
-        var index = ToInteger(key);
-        var count = target switch
+        var items = target switch
         {
-            List<object?> list => list.Count,
-            string s => s.Length,
-            _ => -1,
+            List<object?> list => list,
+            string s => Characters(s),
+            _ => null,
         };
-        if (index < 0)
-            index += count;
-        if (count < 0 || index < 0 || index >= count)
-            return new Undefined($"[{key}]");
-        return target is string text ? text[(int)index].ToString() : ((List<object?>)target!)[(int)index];
+        var index = ToInteger(key);
+        if (index < 0 && items != null)
+            index += items.Count;
+        return items != null && index >= 0 && index < items.Count ? items[(int)index] : new Undefined($"[{key}]");
     }
 
     public static object? Slice(object? target, object? start, object? stop, object? step)
     {
         var items = target switch
         {
-            string s => s.Select(c => (object?)c.ToString()).ToList(),
+            string s => Characters(s),
             List<object?> list => list,
             Undefined => [],
             _ => throw new TemplateError($"'{TypeName(target)}' object is not subscriptable"),
@@ -175,4 +173,7 @@ internal static class PyValue
             result.Add(items[(int)i]);
         return target is string ? string.Concat(result.Cast<string>()) : result;
     }
+
+    // Python indexes strings by code point, so an emoji is one character, not two UTF-16 units.
+    public static List<object?> Characters(string s) => s.EnumerateRunes().Select(r => (object?)r.ToString()).ToList();
 }

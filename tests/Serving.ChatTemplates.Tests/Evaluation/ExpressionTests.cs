@@ -9,6 +9,7 @@ public sealed class ExpressionTests
         ["messages"] = new List<object?> { Chat.Message("system", "s"), Chat.Message("user", "u"), Chat.Message("assistant", "a") },
         ["word"] = "Hello",
         ["numbers"] = new List<object?> { 1, 2, 3, 4 },
+        ["emoji"] = "a😀b",
     };
 
     [Theory]
@@ -20,6 +21,7 @@ public sealed class ExpressionTests
     [InlineData("{{ numbers[:-1] }}", "[1, 2, 3]")]
     [InlineData("{{ numbers[10:] }}", "[]")]
     [InlineData("{{ word[1:4] }}|{{ word[::-1] }}|{{ word[0] }}", "ell|olleH|H")]
+    [InlineData("{{ emoji | length }}|{{ emoji[1] }}|{{ emoji[::-1] }}|{{ emoji | list }}", "3|😀|b😀a|['a', '😀', 'b']")]
     public void Render_SubscriptsAndSlices_FollowPython(string template, string expected)
     {
         Assert.Equal(expected, Chat.Render(template, Values));
@@ -49,5 +51,11 @@ public sealed class ExpressionTests
             + "{{ system }}:{% for m in messages %}{{ m.role }},{% endfor %}";
 
         Assert.Equal("s:user,assistant,", Chat.Render(template, Values));
+    }
+
+    [Fact]
+    public void Render_GenerationBlock_RendersItsBodyUnchanged()
+    {
+        Assert.Equal("<a>Hello</a>", Chat.Render("<a>{% generation %}{{ word }}{% endgeneration %}</a>", Values));
     }
 }
