@@ -13,6 +13,7 @@ internal static class Evaluator
             {
                 LiteralExpression literal => literal.Value,
                 NameExpression name => scope.TryGet(name.Name, out var value) ? value : new Undefined(name.Name),
+                ListExpression list when list.IsTuple => new TupleValue(list.Items.Select(item => Evaluate(item, scope))),
                 ListExpression list => list.Items.Select(item => Evaluate(item, scope)).ToList(),
                 DictExpression dict => EvaluateDict(dict, scope),
                 AttributeExpression attribute => PyValue.GetAttribute(Evaluate(attribute.Target, scope), attribute.Name),

@@ -32,6 +32,7 @@ internal static partial class Filters
         ["select"] = (v, a) => Select(v, a, byAttribute: false, keep: true),
         ["reject"] = (v, a) => Select(v, a, byAttribute: false, keep: false),
         ["map"] = Map,
+        ["dictsort"] = DictSort,
         ["safe"] = (v, _) => v,
         ["escape"] = (v, _) => Escape(v),
         ["e"] = (v, _) => Escape(v),
@@ -92,7 +93,7 @@ internal static partial class Filters
         if (test != null && !Tests.IsSupported(test))
             throw new TemplateError($"the test '{test}' is not supported");
         var testArguments = rest.Skip(1);
-        return PyValue.Iterate(value).Where(item =>
+        return Items(value).Where(item =>
         {
             var subject = attribute != null ? PyValue.GetAttribute(item, attribute) : item;
             var passes = test == null ? PyValue.IsTruthy(subject) : Tests.Apply(test, subject, testArguments);
@@ -103,7 +104,7 @@ internal static partial class Filters
     // map(attribute="name", default=...) or map("filter", arguments...).
     private static List<object?> Map(object? value, Arguments arguments)
     {
-        var items = PyValue.Iterate(value);
+        var items = Items(value);
         if (arguments.Named.TryGetValue("attribute", out var attribute))
         {
             var name = PyText.Str(attribute);
@@ -120,6 +121,22 @@ internal static partial class Filters
             throw new TemplateError($"the filter '{filter}' is not supported");
         var filterArguments = arguments.Skip(1);
         return items.Select(item => Apply(filter, item, filterArguments)).ToList();
+    }
+
+    // jinja2's select/reject/map start with "if seq:", so none or an empty value yields nothing.
+    private static IReadOnlyList<object?> Items(object? value) => PyValue.IsTruthy(value) ? PyValue.Iterate(value) : [];
+
+    // dictsort(case_sensitive=false, by="key", reverse=false): [key, value] pairs in order.
+    private static List<object?> DictSort(object? value, Arguments arguments)
+    {
+        if (value is not OrderedDictionary<string, object?> dict)
+            throw new TemplateError($"dictsort expects a dict, not {PyValue.TypeName(value)}");
+        var caseSensitive = PyValue.IsTruthy(arguments.Get(0, "case_sensitive", false));
+        var byValue = arguments.GetString(1, "by", "key") == "value";
+        var comparer = Comparer<object?>.Create((a, b) =>
+            a is string x && b is string y && !caseSensitive ? string.CompareOrdinal(x.ToLowerInvariant(), y.ToLowerInvariant()) : PyValue.Compare(a, b));
+        var pairs = dict.OrderBy(e => byValue ? e.Value : e.Key, comparer).Select(e => (object?)new TupleValue([e.Key, e.Value]));
+        return (PyValue.IsTruthy(arguments.Get(2, "reverse", false)) ? pairs.Reverse() : pairs).ToList();
     }
 
     // markupsafe.escape, which jinja2's e/escape filters apply even with autoescape off.

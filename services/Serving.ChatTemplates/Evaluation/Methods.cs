@@ -65,7 +65,7 @@ internal static class Methods
 
     private static object? CallDict(OrderedDictionary<string, object?> dict, string name, Arguments a) => name switch
     {
-        "items" => dict.Select(e => (object?)new List<object?> { e.Key, e.Value }).ToList(),
+        "items" => dict.Select(e => (object?)new TupleValue([e.Key, e.Value])).ToList(),
         "keys" => dict.Keys.Cast<object?>().ToList(),
         "values" => dict.Values.ToList(),
         "get" => a.Get(0, "key") is string key && dict.TryGetValue(key, out var value) ? value : a.Get(1, "default"),

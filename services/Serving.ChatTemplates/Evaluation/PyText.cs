@@ -20,6 +20,8 @@ internal static class PyText
         long n => n.ToString(CultureInfo.InvariantCulture),
         double d => FormatFloat(d),
         string s => QuoteString(s),
+        TupleValue { Count: 1 } tuple => "(" + Repr(tuple[0]) + ",)",
+        TupleValue tuple => "(" + string.Join(", ", tuple.Select(Repr)) + ")",
         List<object?> list => "[" + string.Join(", ", list.Select(Repr)) + "]",
         OrderedDictionary<string, object?> dict => "{" + string.Join(", ", dict.Select(e => QuoteString(e.Key) + ": " + Repr(e.Value))) + "}",
         Undefined => "Undefined",

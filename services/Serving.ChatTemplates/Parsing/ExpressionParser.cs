@@ -27,7 +27,7 @@ internal sealed class ExpressionParser(TokenReader reader)
         var items = new List<Expression> { first };
         while (reader.SkipOperator(",") && !EndsTuple(reader.Current))
             items.Add(ParseExpression());
-        return new ListExpression(items, first.Position);
+        return new ListExpression(items, first.Position, IsTuple: true);
     }
 
     public Expression ParseExpression(bool allowConditional = true)
@@ -190,14 +190,14 @@ internal sealed class ExpressionParser(TokenReader reader)
     private Expression ParseParenthesized(Token open)
     {
         if (reader.SkipOperator(")"))
-            return new ListExpression([], open.Position);
+            return new ListExpression([], open.Position, IsTuple: true);
         var first = ParseExpression();
         if (reader.SkipOperator(")"))
             return first;
         reader.Expect(TokenKind.Operator, ",");
         var rest = EndsTuple(reader.Current) ? [] : ParseSequence(")", () => ParseExpression(), consumeClose: false);
         reader.Expect(TokenKind.Operator, ")");
-        return new ListExpression([first, .. rest], open.Position);
+        return new ListExpression([first, .. rest], open.Position, IsTuple: true);
     }
 
     private List<T> ParseSequence<T>(string close, Func<T> item, bool consumeClose = true)

@@ -37,6 +37,7 @@ public sealed class ExpressionTests
     [InlineData("{{ 'a' if word else 'b' }}|{{ 'a' if none else 'b' }}|{{ 'a' if none }}|", "a|b||")]
     [InlineData("{{ none }}|{{ True }}|{{ {'k': [1, 'v', none, false, 1.5]} }}", "None|True|{'k': [1, 'v', None, False, 1.5]}")]
     [InlineData("{{ \"tab\\there\" }}|{{ 'it\\'s' }}|{{ \"\\u00e9\" }}|{{ 'a' 'b' }}", "tab\there|it's|é|ab")]
+    [InlineData("{{ (1, 'a') }}|{{ (1,) }}|{{ () }}|{{ (1, 2) | tojson }}|{{ (1, 2)[1] }}", "(1, 'a')|(1,)|()|[1, 2]|2")]
     [InlineData("{% set a, b = 1, 2 %}{{ a }}{{ b }}{% set t %}[{{ word }}]{% endset %}{{ t }}", "12[Hello]")]
     [InlineData("{{ messages[0] == {'role': 'system', 'content': 's'} }}|{{ 'role' in messages[0] }}", "True|True")]
     public void Render_Expressions_MatchJinja(string template, string expected)

@@ -24,7 +24,8 @@ public sealed class FilterTests
     [InlineData("{{ numbers | join(', ') }}|{{ numbers | first }}|{{ numbers | last }}|{{ numbers | reverse | list }}", "3, 1, 2|3|2|[2, 1, 3]")]
     [InlineData("{{ missing | default('d') }}|{{ empty | default('d') }}|{{ empty | d('d', true) }}", "d||d")]
     [InlineData("{{ 'ab' | list }}|{{ numbers | string }}|{{ '42' | int }}|{{ '4.7' | int }}|{{ 'x' | int }}|{{ '2.5' | float }}", "['a', 'b']|[3, 1, 2]|42|4|0|2.5")]
-    [InlineData("{{ {'a': 1} | items | list }}|{{ -3 | abs }}|{{ 2.567 | round(1) }}", "[['a', 1]]|3|2.6")]
+    [InlineData("{{ {'a': 1} | items | list }}|{{ -3 | abs }}|{{ 2.567 | round(1) }}", "[('a', 1)]|3|2.6")]
+    [InlineData("{{ {'b': 1, 'A': 2} | dictsort }}|{{ {'b': 1, 'a': 2} | dictsort(by='value', reverse=true) }}", "[('A', 2), ('b', 1)]|[('a', 2), ('b', 1)]")]
     [InlineData("{{ '<a href=\"x\">' | e }}|{{ '<b>' | safe }}", "&lt;a href=&#34;x&#34;&gt;|<b>")]
     public void Render_Filters_MatchJinja(string template, string expected)
     {
@@ -37,6 +38,7 @@ public sealed class FilterTests
     [InlineData("{{ messages | selectattr('tool_calls', 'defined') | list | length }}", "1")]
     [InlineData("{{ messages | selectattr('tool_calls', 'undefined') | map(attribute='content') | join(',') }}", "u1,u2")]
     [InlineData("{{ messages | map(attribute='name', default='-') | join }}", "---")]
+    [InlineData("{{ none | selectattr('role') | list }}|{{ none | map(attribute='role') | list }}", "[]|[]")]
     [InlineData("{{ ['a', 'B'] | map('upper') | join }}|{{ [0, 1, '', 'x'] | select | list }}|{{ [1, 2, 3] | reject('odd') | list }}", "AB|[1, 'x']|[2]")]
     public void Render_SelectionFilters_FilterAndProject(string template, string expected)
     {
