@@ -16,8 +16,6 @@ internal sealed class Arguments(IReadOnlyList<object?> positional, IReadOnlyDict
         return Named.TryGetValue(name, out var value) ? value : fallback;
     }
 
-    public bool Has(int index, string name) => index < Positional.Count || Named.ContainsKey(name);
-
     public string GetString(int index, string name, string fallback = "") =>
         Get(index, name) is { } value and not Undefined ? PyText.Str(value) : fallback;
 

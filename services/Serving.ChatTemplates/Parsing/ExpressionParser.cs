@@ -195,12 +195,12 @@ internal sealed class ExpressionParser(TokenReader reader)
         if (reader.SkipOperator(")"))
             return first;
         reader.Expect(TokenKind.Operator, ",");
-        var rest = EndsTuple(reader.Current) ? [] : ParseSequence(")", () => ParseExpression(), consumeClose: false);
-        reader.Expect(TokenKind.Operator, ")");
+        var rest = ParseSequence(")", () => ParseExpression());
         return new ListExpression([first, .. rest], open.Position, IsTuple: true);
     }
 
-    private List<T> ParseSequence<T>(string close, Func<T> item, bool consumeClose = true)
+    // Comma-separated items up to and including the closing bracket; a trailing comma is allowed.
+    private List<T> ParseSequence<T>(string close, Func<T> item)
     {
         var items = new List<T>();
         while (!reader.Current.IsOperator(close))
@@ -210,8 +210,7 @@ internal sealed class ExpressionParser(TokenReader reader)
                 break;
         }
 
-        if (consumeClose)
-            reader.Expect(TokenKind.Operator, close);
+        reader.Expect(TokenKind.Operator, close);
         return items;
     }
 
