@@ -24,6 +24,13 @@ internal sealed record HostSettings
     public string DType { get; init; } = "auto";
     public string Device { get; init; } = "auto";
     public int KvCacheMb { get; init; } = 512;
+    /// <summary>Bearer keys the gateway accepts; none leaves the API open.</summary>
+    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+    public int MaxConcurrentRequests { get; init; } = 4096;
+    /// <summary>Where traces and metrics are exported over OTLP; none exports nothing (Prometheus can still scrape).</summary>
+    public string? OtlpEndpoint { get; init; }
+    /// <summary>A port for /metrics in a process without a gateway (the gateway serves it on its HTTP port).</summary>
+    public int? MetricsPort { get; init; }
 
     public static readonly string[] KnownRoles = ["gateway", "prefill", "decode", "mixed"];
 
@@ -65,6 +72,10 @@ internal sealed record HostSettings
             problems.Add($"unknown routing policy '{Policy}' (least-loaded or round-robin).");
         if (KvCacheMb < 1)
             problems.Add("--kv-cache-mb must be at least 1.");
+        if (OtlpEndpoint is not null && !Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out _))
+            problems.Add($"--otlp-endpoint '{OtlpEndpoint}' is not an absolute URL (e.g. http://collector:4317).");
+        if (MaxConcurrentRequests < 1)
+            problems.Add("--max-concurrent-requests must be at least 1.");
         foreach (var (port, what) in Ports())
             if (!IsFree(port))
                 problems.Add($"port {port} ({what}) is already in use; choose another with the matching option.");
@@ -75,6 +86,8 @@ internal sealed record HostSettings
     {
         if (IsGateway)
             yield return (HttpPort, "--http-port");
+        if (MetricsPort is { } metrics && !IsGateway)
+            yield return (metrics, "--metrics-port");
         if (HasKvReceiver)
             yield return (KvPort, "--kv-port");
         yield return (SiloPort, "--silo-port");

@@ -27,8 +27,12 @@ internal static class ServeCommand
         var dtype = Opt("--dtype", "SERVING_DTYPE", "auto", "auto, float32, bfloat16 or float16.");
         var device = Opt("--device", "SERVING_DEVICE", "auto", "auto, cpu, cuda or cuda:N.");
         var kvCache = Opt("--kv-cache-mb", "SERVING_KV_CACHE_MB", 512, "KV cache memory per worker, MiB.");
+        var apiKeys = Opt<string?>("--api-key", "SERVING_API_KEY", null, "API keys the gateway accepts as 'Authorization: Bearer KEY' (comma-separated); none leaves the API open.");
+        var otlp = Opt<string?>("--otlp-endpoint", "SERVING_OTLP_ENDPOINT", null, "OTLP collector for traces and metrics (e.g. http://collector:4317); OTEL_EXPORTER_OTLP_ENDPOINT also works.");
+        var metricsPort = Opt<int?>("--metrics-port", "SERVING_METRICS_PORT", null, "Port for /metrics in a process without the gateway role (the gateway serves /metrics on --http-port).");
+        var maxConcurrent = Opt("--max-concurrent-requests", "SERVING_MAX_CONCURRENT_REQUESTS", 4096, "Generation requests the gateway holds at once; more get 429 with Retry-After.");
 
-        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache })
+        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, apiKeys, maxConcurrent, otlp, metricsPort })
             root.Options.Add(o);
 
         root.SetAction(async (parse, ct) =>
@@ -52,6 +56,10 @@ internal static class ServeCommand
                 DType = parse.GetValue(dtype)!,
                 Device = parse.GetValue(device)!,
                 KvCacheMb = parse.GetValue(kvCache),
+                ApiKeys = parse.GetValue(apiKeys)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+                MaxConcurrentRequests = parse.GetValue(maxConcurrent),
+                OtlpEndpoint = parse.GetValue(otlp),
+                MetricsPort = parse.GetValue(metricsPort),
             };
             var problems = settings.Problems();
             if (problems.Count > 0)
@@ -77,7 +85,8 @@ internal static class ServeCommand
         if (s.IsGateway)
         {
             Console.WriteLine($"serving: OpenAI-compatible API on http://127.0.0.1:{s.HttpPort}/v1");
-            Console.WriteLine($"serving: try  curl http://127.0.0.1:{s.HttpPort}/v1/completions -H 'Content-Type: application/json' -d '{{\"prompt\": \"Once upon a time\", \"max_tokens\": 32}}'");
+            var auth = s.ApiKeys.Count > 0 ? " -H 'Authorization: Bearer KEY'" : "";
+            Console.WriteLine($"serving: try  curl http://127.0.0.1:{s.HttpPort}/v1/chat/completions{auth} -H 'Content-Type: application/json' -d '{{\"messages\": [{{\"role\": \"user\", \"content\": \"Once upon a time\"}}], \"max_tokens\": 32}}'");
         }
     }
 

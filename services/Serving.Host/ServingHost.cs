@@ -33,7 +33,10 @@ internal static class ServingHost
                 kestrel.Listen(IPAddress.Any, settings.HttpPort);
             if (settings.HasKvReceiver)
                 kestrel.ListenForKv(IPAddress.Any, settings.KvPort, kvOptions);
+            if (!settings.IsGateway && settings.MetricsPort is { } metricsPort)
+                kestrel.Listen(IPAddress.Any, metricsPort);
         });
+        builder.AddServingTelemetry(settings);
 
         var services = builder.Services;
         services.AddServingKvTransfer(kvOptions);
@@ -55,7 +58,11 @@ internal static class ServingHost
             KvAddress = $"http://{settings.AdvertiseAddress}:{settings.KvPort}",
         }, new RoutingOptions { Policy = settings.Policy });
         if (settings.IsGateway)
-            services.AddServingGateway(new ServingGatewayOptions(Path.GetFileName(modelFolder.TrimEnd('/')), modelFolder));
+            services.AddServingGateway(new ServingGatewayOptions(Path.GetFileName(modelFolder.TrimEnd('/')), modelFolder)
+            {
+                ApiKeys = settings.ApiKeys,
+                MaxConcurrentRequests = settings.MaxConcurrentRequests,
+            });
 
         builder.Host.UseOrleans(silo =>
         {
@@ -72,13 +79,17 @@ internal static class ServingHost
             else
                 silo.UseLocalhostClustering(settings.SiloPort, settings.OrleansGatewayPort);
             silo.AddServingPlacement();
+            // Trace context crosses grain calls, so a request is one trace from the gateway to the workers.
+            silo.AddActivityPropagation();
         });
 
         var app = builder.Build();
         if (settings.HasKvReceiver)
             app.MapServingKvTransfer();
         if (settings.IsGateway)
-            app.MapServingGateway();
+            app.UseServingGateway();
+        if (settings.IsGateway || settings.MetricsPort is not null)
+            app.MapServingMetrics();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -15,6 +16,10 @@ namespace Serving.Cluster.Client;
 public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingClient> logger)
 {
     const int Attempts = 3;
+
+    public const string ActivitySourceName = "Serving.Cluster";
+
+    static readonly ActivitySource Activities = new(ActivitySourceName);
 
     // Router calls cross silos: retry what may be transient (a silo restarting, a dropped connection), never a verdict.
     static readonly ResiliencePipeline RouterCalls = new ResiliencePipelineBuilder()
@@ -37,7 +42,15 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         for (var attempt = 1; ; attempt++)
         {
             var attemptRequest = delivered.Count == 0 ? request : request with { Resume = new ResumePoint([.. delivered], deliveredChars) };
-            var assignment = await RouterCalls.ExecuteAsync(async _ => await router.Assign(attemptRequest.KnownTokens), cancellationToken);
+            Assignment assignment;
+            using (var route = Activities.StartActivity("route"))
+            {
+                assignment = await RouterCalls.ExecuteAsync(async _ => await router.Assign(attemptRequest.KnownTokens), cancellationToken);
+                route?.SetTag("serving.request_id", request.RequestId);
+                route?.SetTag("serving.attempt", attempt);
+                route?.SetTag("serving.decode_worker", assignment.DecodeWorker);
+                route?.SetTag("serving.prefill_worker", assignment.PrefillWorker);
+            }
             Log.Assigned(logger, request.RequestId, assignment.DecodeWorker, assignment.PrefillWorker ?? "(none)");
             var worker = grains.GetGrain<IWorkerGrain>(assignment.DecodeWorker);
             await using var chunks = worker.Generate(GenerateCommand.From(attemptRequest), assignment.PrefillWorker, assignment.PrefillKvAddress, cancellationToken).GetAsyncEnumerator(cancellationToken);

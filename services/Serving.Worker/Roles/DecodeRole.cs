@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Serving.Engine.Engine;
 using Serving.Worker.Runtime;
+using Serving.Worker.Telemetry;
 using Serving.Worker.Transfer;
 
 namespace Serving.Worker.Roles;
@@ -29,17 +31,30 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         request = request.WithResolvedSeed();
         var id = request.RequestId;
         var finished = false;
+        using var decode = WorkerTelemetry.Activities.StartActivity("decode");
+        decode?.SetTag("serving.request_id", id);
+        decode?.SetTag("serving.worker", Endpoint.WorkerId);
         try
         {
             var outputs = await ReserveAsync(request, cancellationToken);
             inbox.Expect(id);
+            var transport = prefill.PullAddress is not null && puller is not null ? "pull" : "push";
+            var started = Stopwatch.GetTimestamp();
+            var transfer = WorkerTelemetry.Activities.StartActivity("kv.transfer");
+            transfer?.SetTag("serving.kv.transport", transport);
             try
             {
                 await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, ct), cancellationToken);
+                RecordTransfer(request, transport, "ok", started);
+                transfer?.Dispose();
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
+                RecordTransfer(request, transport, "failed", started);
+                transfer?.SetStatus(ActivityStatusCode.Error, e.Message);
+                transfer?.Dispose();
                 Log.Recomputing(logger, e, Endpoint.WorkerId, id);
+                WorkerTelemetry.Recomputed.Add(1);
                 Interlocked.Increment(ref recomputed);
                 inbox.Forget(id);
                 Loop.Abort(id);
@@ -60,6 +75,18 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
                 inbox.Forget(id);
                 Loop.Abort(id);
             }
+        }
+    }
+
+    void RecordTransfer(GenerationRequest request, string transport, string outcome, long started)
+    {
+        var tags = new TagList { { "transport", transport }, { "outcome", outcome } };
+        WorkerTelemetry.KvDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        if (outcome == "ok")
+        {
+            var layout = Loop.Engine.KvLayout;
+            var blocks = (request.KnownTokens + layout.BlockSize - 1) / layout.BlockSize;
+            WorkerTelemetry.KvBytes.Add(blocks * layout.BlockBytesPerLayer * layout.NumLayers, tags);
         }
     }
 

@@ -1,4 +1,5 @@
 using Serving.Worker.Runtime;
+using Serving.Worker.Telemetry;
 using Serving.Worker.Transfer;
 
 namespace Serving.Worker.Roles;
@@ -16,6 +17,9 @@ public sealed class PrefillRole(EngineLoop loop, IKvTransport transport, string?
 
     public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken)
     {
+        using var activity = WorkerTelemetry.Activities.StartActivity("prefill");
+        activity?.SetTag("serving.request_id", request.RequestId);
+        activity?.SetTag("serving.prompt_tokens", request.KnownTokens);
         var header = new KvTransferHeader(request.RequestId, target.WorkerId, Loop.Engine.KvLayout, request.KnownTokens);
         await using var sender = await transport.OpenAsync(target, header, cancellationToken);
         var outputs = Loop.Submit(request.RequestId, request.PromptTokens, request.Sampling, sender.Enqueue, request.Resume);

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http;
+using Serving.Cluster.Client;
+using Serving.Gateway.Admission;
+using Serving.Gateway.Errors;
+using Serving.Gateway.Generation;
+using Serving.Gateway.Requests;
+using Serving.Gateway.Responses;
+using Serving.Gateway.Telemetry;
+
+namespace Serving.Gateway.Endpoints;
+
+/// <summary>POST /v1/completions: prompts in, one choice per prompt and sample, as JSON or server-sent events.</summary>
+internal static class CompletionsEndpoint
+{
+    const int DefaultMaxTokens = 16; // OpenAI's default for this endpoint
+
+    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics)
+    {
+        var cancellationToken = http.RequestAborted;
+        var body = await JsonBody.ReadAsync(http.Request, cancellationToken);
+        var prompts = CompletionPrompts.Read(body, model);
+        var echo = body.Bool("echo") ?? false;
+        var logprobs = body.Int("logprobs", 0, 20);
+        if (echo && logprobs is not null)
+            throw ApiException.BadRequest("'echo' together with 'logprobs' is not supported: this server does not compute prompt logprobs.", "echo");
+        var o = GenerationOptionsReader.Read(body, model, ["max_tokens"], logprobs);
+
+        var id = $"cmpl-{Guid.NewGuid():N}";
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var requests = ChoiceRequests.Build(id, [.. prompts.Select(p => p.Tokens)], o, model, DefaultMaxTokens, "max_tokens", "prompt");
+        var promptTokens = prompts.Sum(p => p.Tokens.Count);
+        string? Echo(int choice) => echo ? prompts[choice / o.N].Text : null;
+
+        using var lease = admission.Enter();
+        using var telemetry = RequestTelemetry.Start(metrics, id, promptTokens, requests.Length);
+        var formatter = new LogprobsFormatter(model.Tokenizer);
+        if (!o.Stream)
+        {
+            var choices = await ChoiceStreams.CollectAsync(cluster, requests, telemetry, cancellationToken);
+            var result = choices.Select((c, i) =>
+            {
+                var prefix = Echo(i) ?? "";
+                return new CompletionChoice(i, prefix + c.Text, logprobs is null ? null : formatter.Completion(c.Logprobs, prefix.Length), c.FinishReason);
+            }).ToArray();
+            await Results.Json(new CompletionResponse(id, created, o.Model, result, new Usage(promptTokens, choices.Sum(c => c.OutputTokens))), GatewayJson.Api.CompletionResponse)
+                .ExecuteAsync(http);
+            return;
+        }
+
+        var sse = new SseWriter(http.Response);
+        var states = requests.Select(_ => new ChoiceState()).ToArray();
+        await sse.RunAsync(async () =>
+        {
+            await foreach (var (index, chunk) in ChoiceStreams.RunAsync(cluster, requests, telemetry, cancellationToken))
+            {
+                var choice = states[index];
+                var offset = choice.Text.Length;
+                var prefix = choice.Opened ? "" : Echo(index) ?? "";
+                choice.Opened = true;
+                choice.Add(chunk);
+                var text = prefix + chunk.Text;
+                if (text.Length == 0 && chunk.Logprobs is null && !chunk.Finished)
+                    continue;
+                var lps = logprobs is null ? null : formatter.Completion(chunk.Logprobs ?? [], offset);
+                var finish = chunk.Finished ? chunk.FinishReason : null;
+                await sse.WriteAsync(new CompletionResponse(id, created, o.Model, [new CompletionChoice(index, text, lps, finish)], null), GatewayJson.Api.CompletionResponse, cancellationToken);
+            }
+            if (o.IncludeUsage)
+                await sse.WriteAsync(new CompletionResponse(id, created, o.Model, [], new Usage(promptTokens, states.Sum(c => c.OutputTokens))), GatewayJson.Api.CompletionResponse, cancellationToken);
+        }, cancellationToken);
+    }
+}

@@ -1,0 +1,72 @@
+using Serving.Engine.Sampling;
+using Serving.Gateway.Errors;
+
+namespace Serving.Gateway.Requests;
+
+/// <summary>Reads the fields /v1/completions and /v1/chat/completions share (vLLM's extensions included).</summary>
+internal static class GenerationOptionsReader
+{
+    public const int MaxChoices = 128;
+
+    public static GenerationOptions Read(JsonBody body, ServedModel model, string[] maxTokensFields, int? logprobs)
+    {
+        model.Require(body);
+        body.String("user"); // accepted for compatibility; checked for type only
+
+        var n = body.Int("n", 1, MaxChoices) ?? 1;
+        var stream = body.Bool("stream") ?? false;
+        var streamOptions = body.Object("stream_options");
+        var includeUsage = false;
+        if (streamOptions is { } so)
+        {
+            if (!stream)
+                throw ApiException.BadRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options");
+            includeUsage = new JsonBody(so).Bool("include_usage") ?? false;
+        }
+
+        var sampling = new SamplingParams
+        {
+            MaxTokens = maxTokensFields.Select(f => body.Int(f, 1)).ToArray().FirstOrDefault(v => v is not null) ?? 0,
+            Temperature = body.Number("temperature", 0, 2) ?? 1.0,
+            TopP = body.Number("top_p", 0, 1) ?? 1.0,
+            TopK = body.Int("top_k", -1) ?? 0,
+            MinP = body.Number("min_p", 0, 1) ?? 0,
+            Seed = body.Long("seed"),
+            PresencePenalty = body.Number("presence_penalty", -2, 2) ?? 0,
+            FrequencyPenalty = body.Number("frequency_penalty", -2, 2) ?? 0,
+            RepetitionPenalty = body.Number("repetition_penalty", 0, 100) ?? 1.0,
+            MinTokens = body.Int("min_tokens", 0) ?? 0,
+            Stop = body.Strings("stop"),
+            StopTokenIds = body.Ints("stop_token_ids", 0, model.VocabSize),
+            IgnoreEos = body.Bool("ignore_eos") ?? false,
+            Logprobs = logprobs,
+        };
+        if (sampling.TopP == 0)
+            throw ApiException.BadRequest("'top_p' must be greater than 0.", "top_p");
+        if (sampling.RepetitionPenalty == 0)
+            throw ApiException.BadRequest("'repetition_penalty' must be greater than 0.", "repetition_penalty");
+        if (sampling.Stop.Any(s => s.Length == 0))
+            throw ApiException.BadRequest("'stop' must not contain empty strings.", "stop");
+        if (sampling.MaxTokens > 0 && sampling.MinTokens > sampling.MaxTokens)
+            throw ApiException.BadRequest($"'min_tokens' ({sampling.MinTokens}) must not exceed the completion's maximum ({sampling.MaxTokens}).", "min_tokens");
+        return new GenerationOptions { Model = model.Name, Sampling = sampling, N = n, Stream = stream, IncludeUsage = includeUsage, Logprobs = logprobs };
+    }
+
+    /// <summary>
+    /// Sets max_tokens for one prompt: the client's value, or the default (<paramref name="fallback"/>, capped by the
+    /// room left in the context), and refuses a prompt that leaves no room — before any worker is involved.
+    /// </summary>
+    public static SamplingParams ForPrompt(GenerationOptions o, int promptTokens, int maxModelLength, int? fallback, string maxTokensField, string promptField)
+    {
+        var room = maxModelLength - promptTokens;
+        if (o.HasMaxTokens ? promptTokens + o.Sampling.MaxTokens > maxModelLength : room < 1)
+            throw ApiException.BadRequest(
+                $"This model's maximum context length is {maxModelLength} tokens. However, you requested {promptTokens + Math.Max(o.Sampling.MaxTokens, 1)} tokens " +
+                $"({promptTokens} in the {promptField}, {Math.Max(o.Sampling.MaxTokens, 1)} in the completion). Please reduce the length of the {promptField} or completion.",
+                o.HasMaxTokens ? maxTokensField : promptField, "context_length_exceeded");
+        var sampling = o.HasMaxTokens ? o.Sampling : o.Sampling with { MaxTokens = Math.Min(room, fallback ?? room) };
+        if (sampling.MinTokens > sampling.MaxTokens)
+            throw ApiException.BadRequest($"'min_tokens' ({sampling.MinTokens}) exceeds the {sampling.MaxTokens} tokens left for the completion.", "min_tokens");
+        return sampling;
+    }
+}

@@ -1,0 +1,46 @@
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Serving.Cluster.Client;
+using Serving.Gateway.Telemetry;
+using Serving.Worker.Telemetry;
+
+namespace Serving.Host;
+
+/// <summary>
+/// OpenTelemetry for every `serving` process: the gateway's and workers' meters and spans, ASP.NET Core and Orleans
+/// spans, a Prometheus scrape endpoint (/metrics), and OTLP export when an endpoint is configured.
+/// </summary>
+internal static class TelemetryWiring
+{
+    static readonly string[] Sources = [GatewayMetrics.ActivitySourceName, ServingClient.ActivitySourceName, WorkerTelemetry.Name, "Microsoft.Orleans.Application"];
+
+    public static void AddServingTelemetry(this WebApplicationBuilder builder, HostSettings settings)
+    {
+        // OTEL_EXPORTER_OTLP_ENDPOINT is the exporters' own setting; --otlp-endpoint sets it for them.
+        if (settings.OtlpEndpoint is { } endpoint)
+            Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
+        var otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("serving", serviceInstanceId: $"{settings.AdvertiseAddress}:{settings.SiloPort}")
+                .AddAttributes([new("serving.roles", string.Join(",", settings.Roles.Order()))]))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(GatewayMetrics.MeterName, WorkerTelemetry.Name).AddAspNetCoreInstrumentation().AddPrometheusExporter();
+                if (otlp)
+                    metrics.AddOtlpExporter();
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(Sources).AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path));
+                if (otlp)
+                    tracing.AddOtlpExporter();
+            });
+    }
+
+    /// <summary>/metrics for Prometheus, on the gateway's port, or on --metrics-port in processes without a gateway.</summary>
+    public static void MapServingMetrics(this WebApplication app) => app.MapPrometheusScrapingEndpoint("/metrics");
+
+    static bool IsScrapeOrProbe(PathString path) => path.StartsWithSegments("/metrics") || path.StartsWithSegments("/health");
+}

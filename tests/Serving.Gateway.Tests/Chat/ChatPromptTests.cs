@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Serving.Gateway.Chat;
+using Serving.Gateway.Errors;
+using Serving.Gateway.Requests;
+
+namespace Serving.Gateway.Tests.Chat;
+
+/// <summary>How chat requests reach a model's template: content parts, tool calls, the template's own refusals.</summary>
+public sealed class ChatPromptTests : IDisposable
+{
+    readonly string _folder = Directory.CreateTempSubdirectory("serving-chat-").FullName;
+
+    ChatPrompt WithTemplate(string file)
+    {
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Templates", file), Path.Combine(_folder, "chat_template.jinja"), overwrite: true);
+        return ChatPrompt.Load(_folder);
+    }
+
+    static JsonBody Body(string json) => new(JsonDocument.Parse(json).RootElement);
+
+    [Fact]
+    public void Render_ToolCallArguments_ReachTheTemplateAsAnObject()
+    {
+        var prompt = WithTemplate("qwen2.5-instruct.jinja").Render(Body("""
+            {"messages": [
+              {"role": "user", "content": "Weather in Paris?"},
+              {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]},
+              {"role": "tool", "tool_call_id": "call_1", "content": "18 C"}
+            ]}
+            """));
+
+        Assert.Contains("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>", prompt);
+        Assert.Contains("<tool_response>\n18 C\n</tool_response>", prompt);
+        Assert.EndsWith("<|im_start|>assistant\n", prompt);
+    }
+
+    [Fact]
+    public void Render_TextParts_JoinedWithNewlines()
+    {
+        var prompt = WithTemplate("llama-3-8b-instruct.jinja").Render(Body("""
+            {"messages": [{"role": "user", "content": [{"type": "text", "text": "First."}, {"type": "text", "text": "Second."}]}], "add_generation_prompt": false}
+            """));
+
+        Assert.Equal("<|start_header_id|>user<|end_header_id|>\n\nFirst.\nSecond.<|eot_id|>", prompt.Replace("<|begin_of_text|>", ""));
+    }
+
+    [Fact]
+    public void Render_TemplateRaisesException_Is400WithTheTemplatesMessage()
+    {
+        var e = Assert.Throws<ApiException>(() => WithTemplate("llama-2-chat.jinja").Render(Body("""
+            {"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}
+            """)));
+
+        Assert.Equal(400, e.Status);
+        Assert.Equal("chat_template_rejected", e.Code);
+        Assert.Contains("alternate", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Render_UnsupportedTemplateFeature_Is400NamingIt()
+    {
+        File.WriteAllText(Path.Combine(_folder, "chat_template.jinja"), "{% for m in messages %}{{ m.content | wordwrap(10) }}{% endfor %}");
+
+        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(_folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}""")));
+
+        Assert.Equal(400, e.Status);
+        Assert.Contains("'wordwrap'", e.Message);
+        Assert.Contains("line 1", e.Message);
+    }
+
+    [Fact]
+    public void Render_NoTemplate_Is400PointingToCompletions()
+    {
+        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(_folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}""")));
+
+        Assert.Equal("chat_template_unavailable", e.Code);
+        Assert.Contains("/v1/completions", e.Message);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}

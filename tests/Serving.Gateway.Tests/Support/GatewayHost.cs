@@ -1,0 +1,93 @@
+using System.ClientModel;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using OpenAI;
+using OpenAI.Chat;
+using Serving.Host;
+
+namespace Serving.Gateway.Tests.Support;
+
+/// <summary>
+/// A real `serving` host in this test process — Kestrel on loopback, an Orleans silo, real workers on the default
+/// model — built by the same code the executable runs, on free ports.
+/// </summary>
+public abstract class GatewayHost : IAsyncLifetime
+{
+    WebApplication? _app;
+
+    public int Port { get; private set; }
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>The bearer key clients send (when the host requires one).</summary>
+    public virtual string? ApiKey => null;
+
+    private protected abstract HostSettings Settings(int httpPort);
+
+    /// <summary>Whether to wait until the workers have joined (hosts without workers never get there).</summary>
+    protected virtual bool WaitForWorkers => true;
+
+    public async Task InitializeAsync()
+    {
+        Port = FreePort.Next();
+        var settings = Settings(Port) with { SiloPort = FreePort.Next(), OrleansGatewayPort = FreePort.Next(), KvPort = FreePort.Next() };
+        _app = ServingHost.Build(settings, []);
+        await _app.StartAsync();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(120) };
+        if (ApiKey is { } key)
+            Http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        if (WaitForWorkers)
+            await WaitHealthyAsync();
+    }
+
+    async Task WaitHealthyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var response = await Http.GetAsync("/health");
+            if (response.IsSuccessStatusCode)
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the workers did not join: {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(200);
+        }
+    }
+
+    public ChatClient Chat(string model = "tiny-llama-v1", string? key = null) =>
+        new(model, new ApiKeyCredential(key ?? ApiKey ?? "unused"), new OpenAIClientOptions { Endpoint = new Uri($"http://127.0.0.1:{Port}/v1"), NetworkTimeout = TimeSpan.FromSeconds(120) });
+
+    public OpenAIClient Client(string? key = null) =>
+        new(new ApiKeyCredential(key ?? ApiKey ?? "unused"), new OpenAIClientOptions { Endpoint = new Uri($"http://127.0.0.1:{Port}/v1"), NetworkTimeout = TimeSpan.FromSeconds(120) });
+
+    public async Task<(int Status, JsonElement Body)> PostAsync(string path, object body)
+    {
+        using var response = await Http.PostAsJsonAsync(path, body);
+        return ((int)response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    /// <summary>Whether every worker reports all its KV blocks free (on /health) within <paramref name="timeout"/>.</summary>
+    public async Task<bool> AllKvFreeWithinAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var health = JsonDocument.Parse(await Http.GetStringAsync("/health")).RootElement;
+            if (health.GetProperty("workers").EnumerateArray().All(w => w.GetProperty("free_kv_blocks").GetInt32() == w.GetProperty("total_kv_blocks").GetInt32()))
+                return true;
+            if (DateTime.UtcNow > deadline)
+                return false;
+            await Task.Delay(100);
+        }
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Serving.Gateway.Tests.Support;
+
+namespace Serving.Gateway.Tests;
+
+/// <summary>/metrics in Prometheus text format, and one trace per request from the gateway to the workers.</summary>
+[Collection(DefaultHostCollection.Name)]
+public sealed partial class TelemetryTests(DefaultHost host)
+{
+    [Fact]
+    public async Task Metrics_CountRequestsTokensAndLatencies()
+    {
+        var before = await ScrapeAsync();
+
+        var (status, _) = await host.PostAsync("/v1/completions", new { prompt = "Count me", max_tokens = 5, ignore_eos = true });
+        var (badStatus, _) = await host.PostAsync("/v1/completions", new { prompt = "Count me", max_tokens = "five" });
+        await Task.Delay(1500); // a scrape refreshes the cluster gauges when they are older than a second: the next one sees them
+
+        var after = await ScrapeAsync();
+        Assert.Equal((200, 400), (status, badStatus));
+        Assert.Equal(1, Delta("serving_requests_total{endpoint=\"completions\",outcome=\"ok\"}"));
+        Assert.Equal(1, Delta("serving_requests_total{endpoint=\"completions\",outcome=\"400\"}"));
+        Assert.Equal(5, Delta("serving_tokens_generated_total"));
+        Assert.Equal(1, Delta("serving_request_time_to_first_token_seconds_count"));
+        Assert.Equal(1, Delta("serving_request_time_per_output_token_seconds_count"));
+        Assert.Equal(1, Delta("serving_request_e2e_latency_seconds_count"));
+        Assert.Equal(4, Delta("serving_request_inter_token_latency_seconds_count"));
+        Assert.True(Delta("serving_kv_transfer_bytes_total{outcome=\"ok\",transport=\"push\"}") > 0);
+        Assert.Equal(1, Value(after, "serving_workers{role=\"prefill\"}"));
+        Assert.Equal(1, Value(after, "serving_workers{role=\"decode\"}"));
+        Assert.Contains(after.Keys, k => k.StartsWith("serving_worker_kv_usage{", StringComparison.Ordinal));
+
+        double Delta(string series) => Value(after, series) - Value(before, series);
+    }
+
+    [Fact]
+    public async Task OneRequest_OneTrace_FromGatewayThroughPrefillTransferAndDecode()
+    {
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name.StartsWith("Serving.", StringComparison.Ordinal) || s.Name == "Microsoft.AspNetCore" || s.Name == Test.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        ActivityTraceId traceId;
+        using (var root = Test.StartActivity("client request"))
+        {
+            traceId = root!.TraceId;
+            var (status, _) = await host.PostAsync("/v1/completions", new { prompt = "Trace me", max_tokens = 3 });
+            Assert.Equal(200, status);
+        }
+
+        var trace = spans.Where(s => s.TraceId == traceId).Select(s => s.OperationName).ToHashSet();
+        Assert.Superset(new HashSet<string> { "generate", "route", "prefill", "kv.transfer", "decode" }, trace);
+    }
+
+    static readonly ActivitySource Test = new("Serving.Gateway.Tests");
+
+    async Task<Dictionary<string, double>> ScrapeAsync()
+    {
+        var text = await host.Http.GetStringAsync("/metrics");
+        var values = new Dictionary<string, double>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#')
+                continue;
+            var space = line.LastIndexOf(' ');
+            // Drop the scope label so series read as the instruments name them.
+            values[ScopeLabel().Replace(line[..space], "").Replace("{}", "")] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+        }
+        return values;
+    }
+
+    static double Value(Dictionary<string, double> scrape, string series) => scrape.GetValueOrDefault(series);
+
+    [GeneratedRegex("otel_scope_name=\"[^\"]*\",?")]
+    private static partial Regex ScopeLabel();
+}
