@@ -7,7 +7,7 @@ public sealed class ErrorTests
     [Theory]
     [InlineData("{{ x }}\n  {{ text | wordwrap(20) }}", 2, 13, "the filter 'wordwrap' is not supported")]
     [InlineData("{% if x is divisibleby 3 %}{% endif %}{{ y is escaped }}", 1, 47, "the test 'escaped' is not supported")]
-    [InlineData("a\n{% macro greet(name) %}hi{% endmacro %}", 2, 4, "the tag 'macro' is not supported")]
+    [InlineData("a\n{% call greet() %}hi{% endcall %}", 2, 4, "the tag 'call' is not supported")]
     [InlineData("{% include 'other.jinja' %}", 1, 4, "the tag 'include' is not supported")]
     [InlineData("{% for m in messages recursive %}{% endfor %}", 1, 22, "recursive for loops are not supported")]
     public void Parse_UnsupportedFeature_NamesItWithLineAndColumn(string template, int line, int column, string problem)

@@ -38,6 +38,7 @@ internal static partial class Filters
         ["e"] = (v, _) => Escape(v),
         ["reverse"] = (v, _) => v is string s ? string.Concat(PyValue.Characters(s).AsEnumerable().Reverse()) : PyValue.Iterate(v).Reverse().ToList(),
         ["abs"] = (v, _) => v is double d ? (object)Math.Abs(d) : Math.Abs(PyValue.ToInteger(v)),
+        ["indent"] = Indent,
         ["round"] = (v, a) => Math.Round(PyValue.ToDouble(v), (int)a.GetInteger(0, "precision", 0), MidpointRounding.ToEven),
     };
 
@@ -50,6 +51,23 @@ internal static partial class Filters
         var useWhenFalsy = PyValue.IsTruthy(arguments.Get(1, "boolean", false));
         var missing = value is Undefined || (useWhenFalsy && !PyValue.IsTruthy(value));
         return missing ? arguments.Get(0, "default_value", "") : value;
+    }
+
+    // jinja2's indent(width=4, first=False, blank=False): pads every line after the first, skipping blank ones.
+    private static string Indent(object? value, Arguments arguments)
+    {
+        var width = arguments.Get(0, "width", 4L);
+        var pad = width is string text ? text : new string(' ', (int)PyValue.ToInteger(width));
+        var first = PyValue.IsTruthy(arguments.Get(1, "first", false));
+        var blank = PyValue.IsTruthy(arguments.Get(2, "blank", false));
+        var lines = PyText.Str(value).Split('\n');
+        for (var i = first ? 0 : 1; i < lines.Length; i++)
+        {
+            if (blank || lines[i].Length > 0)
+                lines[i] = pad + lines[i];
+        }
+
+        return string.Join('\n', lines);
     }
 
     private static string Join(object? value, Arguments arguments)

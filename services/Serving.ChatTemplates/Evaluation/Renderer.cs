@@ -25,6 +25,7 @@ internal static class Renderer
                 ForStatement loop => ExecuteFor(loop, scope, output),
                 SetStatement set => ExecuteSet(set, scope),
                 SetBlockStatement block => Assign(scope, block.Target, Render(block.Body, scope)),
+                MacroStatement macro => Assign(scope, macro.Name, DefineMacro(macro, scope)),
                 LoopControlStatement control => control.IsBreak ? LoopSignal.Break : LoopSignal.Continue,
                 _ => throw statement.Position.Error($"unknown statement {statement.GetType().Name}"),
             };
@@ -46,6 +47,28 @@ internal static class Renderer
         scope.Set(name, value);
         return LoopSignal.None;
     }
+
+    // A macro sees the scope it was defined in (as jinja2's closures do) plus its parameters, and returns its output.
+    private static BuiltinFunction DefineMacro(MacroStatement macro, Scope definedIn) => new(macro.Name, (arguments, _) =>
+    {
+        if (arguments.Positional.Count > macro.Parameters.Count)
+            throw new TemplateError($"macro '{macro.Name}' takes {macro.Parameters.Count} arguments, got {arguments.Positional.Count}");
+        var unknown = arguments.Named.Keys.FirstOrDefault(name => macro.Parameters.All(p => p.Name != name));
+        if (unknown != null)
+            throw new TemplateError($"macro '{macro.Name}' has no parameter '{unknown}'");
+        var frame = new Scope(definedIn);
+        for (var i = 0; i < macro.Parameters.Count; i++)
+        {
+            var parameter = macro.Parameters[i];
+            var value = i < arguments.Positional.Count ? arguments.Positional[i]
+                : arguments.Named.TryGetValue(parameter.Name, out var named) ? named
+                : parameter.Default != null ? Evaluator.Evaluate(parameter.Default, frame)
+                : new Undefined(parameter.Name);
+            frame.Set(parameter.Name, value);
+        }
+
+        return Render(macro.Body, frame);
+    });
 
     private static LoopSignal ExecuteIf(IfStatement statement, Scope scope, StringBuilder output)
     {

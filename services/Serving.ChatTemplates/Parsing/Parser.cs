@@ -8,7 +8,7 @@ internal sealed class Parser
 {
     // Tags jinja2 has that this subset leaves out, named in the error instead of "unknown tag".
     private static readonly HashSet<string> KnownTags =
-        ["macro", "call", "filter", "include", "import", "from", "extends", "block", "raw", "with", "do", "autoescape", "trans"];
+        ["call", "filter", "include", "import", "from", "extends", "block", "raw", "with", "do", "autoescape", "trans"];
 
     private readonly TokenReader _reader;
     private readonly ExpressionParser _expressions;
@@ -78,6 +78,8 @@ internal sealed class Parser
                 return [ParseFor(open.Position)];
             case "set":
                 return [ParseSet(open.Position)];
+            case "macro":
+                return [ParseMacro(open.Position)];
             case "break" or "continue":
                 if (_loopDepth == 0)
                     throw tag.Position.Error($"'{tag.Text}' is only allowed inside a for loop");
@@ -176,6 +178,29 @@ internal sealed class Parser
         var (body, _) = ParseBody(position, "endset");
         _reader.Expect(TokenKind.BlockEnd);
         return new SetBlockStatement(targets[0], body, position);
+    }
+
+    private MacroStatement ParseMacro(SourcePosition position)
+    {
+        var name = _reader.Expect(TokenKind.Name).Text;
+        _reader.Expect(TokenKind.Operator, "(");
+        var parameters = new List<MacroParameter>();
+        while (!_reader.SkipOperator(")"))
+        {
+            if (parameters.Count > 0)
+                _reader.Expect(TokenKind.Operator, ",");
+            var parameter = _reader.Expect(TokenKind.Name).Text;
+            parameters.Add(new MacroParameter(parameter, _reader.SkipOperator("=") ? _expressions.ParseExpression() : null));
+        }
+
+        _reader.Expect(TokenKind.BlockEnd);
+        // Macros are not loops: break/continue inside one are errors even when it is defined in a loop.
+        var depth = _loopDepth;
+        _loopDepth = 0;
+        var (body, _) = ParseBody(position, "endmacro");
+        _loopDepth = depth;
+        _reader.Expect(TokenKind.BlockEnd);
+        return new MacroStatement(name, parameters, body, position);
     }
 
     // "a", "a, b" or "(a, b)".

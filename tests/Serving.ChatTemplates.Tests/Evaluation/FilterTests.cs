@@ -27,6 +27,7 @@ public sealed class FilterTests
     [InlineData("{{ {'a': 1} | items | list }}|{{ -3 | abs }}|{{ 2.567 | round(1) }}", "[('a', 1)]|3|2.6")]
     [InlineData("{{ {'b': 1, 'A': 2} | dictsort }}|{{ {'b': 1, 'a': 2} | dictsort(by='value', reverse=true) }}", "[('A', 2), ('b', 1)]|[('a', 2), ('b', 1)]")]
     [InlineData("{{ '<a href=\"x\">' | e }}|{{ '<b>' | safe }}", "&lt;a href=&#34;x&#34;&gt;|<b>")]
+    [InlineData("{{ 'a\nb\n\nc' | indent(2) }}|{{ 'a\nb' | indent(first=true) }}|{{ 'a\n\nb' | indent('> ', blank=true) }}", "a\n  b\n\n  c|    a\n    b|a\n> \n> b")]
     public void Render_Filters_MatchJinja(string template, string expected)
     {
         Assert.Equal(expected, Chat.Render(template, Values));

@@ -1,0 +1,3 @@
+namespace Serving.ChatTemplates.Syntax;
+
+internal sealed record MacroParameter(string Name, Expression? Default);
