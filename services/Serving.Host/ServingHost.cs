@@ -20,6 +20,8 @@ internal static class ServingHost
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
+            // A request's lines carry its id (the gateway opens a scope per request).
+            o.IncludeScopes = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);

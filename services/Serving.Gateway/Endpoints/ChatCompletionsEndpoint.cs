@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Serving.Cluster.Client;
 using Serving.Gateway.Admission;
 using Serving.Gateway.Errors;
@@ -12,7 +13,7 @@ namespace Serving.Gateway.Endpoints;
 /// <summary>POST /v1/chat/completions: messages rendered with the model's chat template, n choices, JSON or server-sent events.</summary>
 internal static class ChatCompletionsEndpoint
 {
-    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics)
+    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
         var body = await JsonBody.ReadAsync(http.Request, cancellationToken);
@@ -35,7 +36,7 @@ internal static class ChatCompletionsEndpoint
         var requests = ChoiceRequests.Build(id, [promptTokens], o, model, fallbackMaxTokens: null, "max_completion_tokens", "messages");
 
         using var lease = admission.Enter();
-        using var telemetry = RequestTelemetry.Start(metrics, id, promptTokens.Count, requests.Length);
+        using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), id, promptTokens.Count, requests.Length);
         var formatter = new LogprobsFormatter(model.Tokenizer);
         if (!o.Stream)
         {

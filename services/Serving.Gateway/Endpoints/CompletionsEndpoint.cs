@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Serving.Cluster.Client;
 using Serving.Gateway.Admission;
 using Serving.Gateway.Errors;
@@ -14,7 +15,7 @@ internal static class CompletionsEndpoint
 {
     const int DefaultMaxTokens = 16; // OpenAI's default for this endpoint
 
-    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics)
+    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
         var body = await JsonBody.ReadAsync(http.Request, cancellationToken);
@@ -32,7 +33,7 @@ internal static class CompletionsEndpoint
         string? Echo(int choice) => echo ? prompts[choice / o.N].Text : null;
 
         using var lease = admission.Enter();
-        using var telemetry = RequestTelemetry.Start(metrics, id, promptTokens, requests.Length);
+        using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), id, promptTokens, requests.Length);
         var formatter = new LogprobsFormatter(model.Tokenizer);
         if (!o.Stream)
         {

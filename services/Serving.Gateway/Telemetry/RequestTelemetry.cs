@@ -1,15 +1,18 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Serving.Gateway.Telemetry;
 
 /// <summary>One API request's telemetry: its arrival time, trace span and prompt-token count.</summary>
-internal sealed class RequestTelemetry(GatewayMetrics metrics, long startedAt) : IDisposable
+internal sealed class RequestTelemetry(GatewayMetrics metrics, long startedAt, IDisposable? logScope) : IDisposable
 {
     readonly Activity? _activity = GatewayMetrics.Activities.StartActivity("generate");
 
-    public static RequestTelemetry Start(GatewayMetrics metrics, string requestId, int promptTokens, int choices)
+    /// <summary>Starts the request's span and a log scope, so every line logged on its behalf names the request id.</summary>
+    public static RequestTelemetry Start(GatewayMetrics metrics, ILogger logger, string requestId, int promptTokens, int choices)
     {
-        var telemetry = new RequestTelemetry(metrics, Stopwatch.GetTimestamp());
+        var scope = logger.BeginScope("request {ServingRequestId}", requestId);
+        var telemetry = new RequestTelemetry(metrics, Stopwatch.GetTimestamp(), scope);
         telemetry._activity?.SetTag("serving.request_id", requestId);
         telemetry._activity?.SetTag("serving.prompt_tokens", promptTokens);
         telemetry._activity?.SetTag("serving.choices", choices);
@@ -19,5 +22,9 @@ internal sealed class RequestTelemetry(GatewayMetrics metrics, long startedAt) :
 
     public ChoiceTiming Choice() => new(metrics, startedAt);
 
-    public void Dispose() => _activity?.Dispose();
+    public void Dispose()
+    {
+        _activity?.Dispose();
+        logScope?.Dispose();
+    }
 }
