@@ -29,6 +29,8 @@ internal sealed record HostSettings
     public int MaxConcurrentRequests { get; init; } = 4096;
     /// <summary>Where traces and metrics are exported over OTLP; none exports nothing (Prometheus can still scrape).</summary>
     public string? OtlpEndpoint { get; init; }
+    /// <summary>OTLP over gRPC (port 4317 by convention) or http/protobuf (4318).</summary>
+    public string OtlpProtocol { get; init; } = "grpc";
     /// <summary>A port for /metrics in a process without a gateway (the gateway serves it on its HTTP port).</summary>
     public int? MetricsPort { get; init; }
 
@@ -74,6 +76,8 @@ internal sealed record HostSettings
             problems.Add("--kv-cache-mb must be at least 1.");
         if (OtlpEndpoint is not null && !Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out _))
             problems.Add($"--otlp-endpoint '{OtlpEndpoint}' is not an absolute URL (e.g. http://collector:4317).");
+        if (OtlpProtocol is not ("grpc" or "http/protobuf"))
+            problems.Add($"unknown OTLP protocol '{OtlpProtocol}' (grpc or http/protobuf).");
         if (MaxConcurrentRequests < 1)
             problems.Add("--max-concurrent-requests must be at least 1.");
         foreach (var (port, what) in Ports())

@@ -29,10 +29,11 @@ internal static class ServeCommand
         var kvCache = Opt("--kv-cache-mb", "SERVING_KV_CACHE_MB", 512, "KV cache memory per worker, MiB.");
         var apiKeys = Opt<string?>("--api-key", "SERVING_API_KEY", null, "API keys the gateway accepts as 'Authorization: Bearer KEY' (comma-separated); none leaves the API open.");
         var otlp = Opt<string?>("--otlp-endpoint", "SERVING_OTLP_ENDPOINT", null, "OTLP collector for traces and metrics (e.g. http://collector:4317); OTEL_EXPORTER_OTLP_ENDPOINT also works.");
+        var otlpProtocol = Opt("--otlp-protocol", "SERVING_OTLP_PROTOCOL", "grpc", "OTLP protocol: grpc or http/protobuf.");
         var metricsPort = Opt<int?>("--metrics-port", "SERVING_METRICS_PORT", null, "Port for /metrics in a process without the gateway role (the gateway serves /metrics on --http-port).");
         var maxConcurrent = Opt("--max-concurrent-requests", "SERVING_MAX_CONCURRENT_REQUESTS", 4096, "Generation requests the gateway holds at once; more get 429 with Retry-After.");
 
-        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, apiKeys, maxConcurrent, otlp, metricsPort })
+        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, apiKeys, maxConcurrent, otlp, otlpProtocol, metricsPort })
             root.Options.Add(o);
 
         root.SetAction(async (parse, ct) =>
@@ -59,6 +60,7 @@ internal static class ServeCommand
                 ApiKeys = parse.GetValue(apiKeys)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
                 MaxConcurrentRequests = parse.GetValue(maxConcurrent),
                 OtlpEndpoint = parse.GetValue(otlp),
+                OtlpProtocol = parse.GetValue(otlpProtocol)!,
                 MetricsPort = parse.GetValue(metricsPort),
             };
             var problems = settings.Problems();

@@ -1,3 +1,4 @@
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -17,10 +18,8 @@ internal static class TelemetryWiring
 
     public static void AddServingTelemetry(this WebApplicationBuilder builder, HostSettings settings)
     {
-        // OTEL_EXPORTER_OTLP_ENDPOINT is the exporters' own setting; --otlp-endpoint sets it for them.
-        if (settings.OtlpEndpoint is { } endpoint)
-            Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
-        var otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        // --otlp-endpoint, else the exporters' own OTEL_EXPORTER_OTLP_* variables.
+        var otlp = settings.OtlpEndpoint is not null || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
 
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("serving", serviceInstanceId: $"{settings.AdvertiseAddress}:{settings.SiloPort}")
@@ -29,14 +28,24 @@ internal static class TelemetryWiring
             {
                 metrics.AddMeter(GatewayMetrics.MeterName, WorkerTelemetry.Name).AddAspNetCoreInstrumentation().AddPrometheusExporter();
                 if (otlp)
-                    metrics.AddOtlpExporter();
+                    metrics.AddOtlpExporter(o => Otlp(o, settings, "metrics"));
             })
             .WithTracing(tracing =>
             {
                 tracing.AddSource(Sources).AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path));
                 if (otlp)
-                    tracing.AddOtlpExporter();
+                    tracing.AddOtlpExporter(o => Otlp(o, settings, "traces"));
             });
+    }
+
+    static void Otlp(OtlpExporterOptions options, HostSettings settings, string signal)
+    {
+        if (settings.OtlpEndpoint is not { } endpoint)
+            return;
+        var http = settings.OtlpProtocol == "http/protobuf";
+        options.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        // Set in code, an OTLP/HTTP endpoint is the signal's full URL (only the environment variable gets the path appended).
+        options.Endpoint = new Uri(http ? $"{endpoint.TrimEnd('/')}/v1/{signal}" : endpoint);
     }
 
     /// <summary>/metrics for Prometheus, on the gateway's port, or on --metrics-port in processes without a gateway.</summary>
