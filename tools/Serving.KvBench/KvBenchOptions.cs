@@ -11,13 +11,20 @@ internal sealed record KvBenchOptions
     /// <summary>libtorch intra-op threads per process: two processes share the machine.</summary>
     public int Threads { get; init; } = 1;
     public string Out { get; init; } = Path.Combine("artifacts", "bench", "kv-transfer.json");
+    /// <summary>Which measurements run: push, push4 (4 concurrent streams), pull, bare, handoff.</summary>
+    public string[] Only { get; init; } = AllParts;
+
+    public static readonly string[] AllParts = ["push", "push4", "pull", "bare", "handoff"];
+
+    public bool Runs(string part) => Only.Contains(part);
 
     public const string Usage = """
-        usage: Serving.KvBench [--reps N] [--mb N] [--chunks KiB,KiB,...] [--threads N] [--out FILE.json]
+        usage: Serving.KvBench [--reps N] [--mb N] [--chunks KiB,KiB,...] [--threads N] [--only PART,...] [--out FILE.json]
           --reps     interleaved repetitions, medians reported (default 5)
           --mb       MiB of KV per throughput repetition (default 256)
           --chunks   gRPC chunk sizes in KiB (default 64,256,1024)
           --threads  libtorch threads in each of the two processes (default 1)
+          --only     a subset of push,push4,pull,bare,handoff (default all)
           --out      JSON results file (default artifacts/bench/kv-transfer.json)
         """;
 
@@ -42,6 +49,9 @@ internal sealed record KvBenchOptions
                     break;
                 case "--chunks" when ParseKib(value) is { } chunks:
                     options = options with { ChunkBytes = chunks };
+                    break;
+                case "--only" when value?.Split(',', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts && parts.All(AllParts.Contains):
+                    options = options with { Only = parts };
                     break;
                 case "--out" when !string.IsNullOrWhiteSpace(value):
                     options = options with { Out = value };

@@ -60,7 +60,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
             {
                 // Rep 0 warms up JIT, connections and allocator; it is not recorded.
                 var label = rep == 0 ? "warm-up" : $"rep {rep}/{options.Reps}";
-                var chunks = Rotate(options.ChunkBytes, rep);
+                var chunks = options.Runs("push") ? Rotate(options.ChunkBytes, rep) : [];
                 foreach (var chunk in chunks)
                 {
                     Progress($"{label}: throughput, chunk {chunk >> 10} KiB");
@@ -78,7 +78,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
                     }
                     Record(rep, g, t);
                 }
-                if (grpcByChunk.ContainsKey(defaultChunk))
+                if (options.Runs("push4") && grpcByChunk.ContainsKey(defaultChunk))
                 {
                     Progress($"{label}: throughput, chunk {defaultChunk >> 10} KiB, 4 concurrent streams");
                     var g4 = await throughput.GrpcAsync(rep, grpcByChunk[defaultChunk], defaultChunk, streams: 4);
@@ -86,23 +86,30 @@ internal sealed class KvBenchRun(KvBenchOptions options)
                     Record(rep, g4, t4);
                 }
 
-                Progress($"{label}: bare gRPC ceiling, chunk {defaultChunk >> 10} KiB");
-                var bytes = throughput.Requests * throughput.BytesPerRequest;
-                var up = await ceiling.UpAsync(rep, bytes);
-                var down = await ceiling.DownAsync(rep, bytes);
-                if (rep > 0)
+                if (options.Runs("bare"))
                 {
-                    Ceiling.Add(up);
-                    Ceiling.Add(down);
-                    Progress($"  bare client stream {up.MbPerS:0} MB/s, bare server stream {down.MbPerS:0} MB/s");
+                    Progress($"{label}: bare gRPC ceiling, chunk {defaultChunk >> 10} KiB");
+                    var bytes = throughput.Requests * throughput.BytesPerRequest;
+                    var up = await ceiling.UpAsync(rep, bytes);
+                    var down = await ceiling.DownAsync(rep, bytes);
+                    if (rep > 0)
+                    {
+                        Ceiling.Add(up);
+                        Ceiling.Add(down);
+                        Progress($"  bare client stream {up.MbPerS:0} MB/s, bare server stream {down.MbPerS:0} MB/s");
+                    }
                 }
 
-                Progress($"{label}: throughput, pull, chunk {pullOptions.ChunkBytes >> 10} KiB");
-                var gp = await throughput.PullAsync(rep, pull, pullAddress, pullOptions.ChunkBytes);
-                var tp = await throughput.TcpAsync(rep, gp.Bytes);
-                Record(rep, gp, tp);
+                if (options.Runs("pull"))
+                {
+                    Progress($"{label}: throughput, pull, chunk {pullOptions.ChunkBytes >> 10} KiB");
+                    var gp = await throughput.PullAsync(rep, pull, pullAddress, pullOptions.ChunkBytes);
+                    var tp = await throughput.TcpAsync(rep, gp.Bytes);
+                    Record(rep, gp, tp);
+                }
 
-                foreach (var (tokens, groups) in Rotate(options.PromptLengths.SelectMany(n => GroupSettings.Select(g => (n, g))).ToArray(), rep))
+                var handoffs = options.Runs("handoff") ? options.PromptLengths.SelectMany(n => GroupSettings.Select(g => (n, g))).ToArray() : [];
+                foreach (var (tokens, groups) in Rotate(handoffs, rep))
                 {
                     Progress($"{label}: handoff, {tokens} tokens, groups {groups}");
                     var sample = await handoff.RunAsync(rep, prompts[tokens], groups);
@@ -130,7 +137,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
             return;
         Throughput.Add(grpc);
         Throughput.Add(tcp with { Transport = $"tcp/{grpc.Transport}", ChunkBytes = grpc.ChunkBytes, Streams = grpc.Streams });
-        Progress($"  grpc {grpc.MbPerS:0} MB/s, tcp {tcp.MbPerS:0} MB/s");
+        Progress($"  grpc {grpc.MbPerS:0} MB/s ({grpc.CpuSecondsPerGb:0.00} CPU s/GB), tcp {tcp.MbPerS:0} MB/s ({tcp.CpuSecondsPerGb:0.00} CPU s/GB)");
     }
 
     async Task CheckPoolsAsync(ReceiverProcess receiver, IEnumerable<EngineLoop> loops)
@@ -165,7 +172,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
         Settings["reps"] = $"{options.Reps} (+1 warm-up), interleaved, medians";
     }
 
-    static T[] Rotate<T>(T[] items, int by) => [.. items.Skip(by % items.Length), .. items.Take(by % items.Length)];
+    static T[] Rotate<T>(T[] items, int by) => items.Length == 0 ? items : [.. items.Skip(by % items.Length), .. items.Take(by % items.Length)];
 
     public static void Progress(string line) => Console.Error.WriteLine($"[kvbench] {line}");
 }
