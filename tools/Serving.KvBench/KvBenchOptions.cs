@@ -4,6 +4,8 @@ namespace Serving.KvBench;
 internal sealed record KvBenchOptions
 {
     public int Reps { get; init; } = 5;
+    /// <summary>Unrecorded repetitions first: until tiered JIT settles, it takes CPU from the transfers.</summary>
+    public int Warmup { get; init; } = 3;
     /// <summary>KV megabytes (MiB) moved per throughput repetition.</summary>
     public int Mb { get; init; } = 256;
     public int[] ChunkBytes { get; init; } = [64 << 10, 256 << 10, 1 << 20];
@@ -19,8 +21,9 @@ internal sealed record KvBenchOptions
     public bool Runs(string part) => Only.Contains(part);
 
     public const string Usage = """
-        usage: Serving.KvBench [--reps N] [--mb N] [--chunks KiB,KiB,...] [--threads N] [--only PART,...] [--out FILE.json]
+        usage: Serving.KvBench [--reps N] [--warmup N] [--mb N] [--chunks KiB,KiB,...] [--threads N] [--only PART,...] [--out FILE.json]
           --reps     interleaved repetitions, medians reported (default 5)
+          --warmup   unrecorded repetitions first (default 3)
           --mb       MiB of KV per throughput repetition (default 256)
           --chunks   gRPC chunk sizes in KiB (default 64,256,1024)
           --threads  libtorch threads in each of the two processes (default 1)
@@ -40,6 +43,9 @@ internal sealed record KvBenchOptions
             {
                 case "--reps" when int.TryParse(value, out var r) && r > 0:
                     options = options with { Reps = r };
+                    break;
+                case "--warmup" when int.TryParse(value, out var w) && w > 0:
+                    options = options with { Warmup = w };
                     break;
                 case "--mb" when int.TryParse(value, out var m) && m > 0:
                     options = options with { Mb = m };
