@@ -4,6 +4,8 @@ namespace Serving.KvBench;
 internal sealed record KvBenchOptions
 {
     public int Reps { get; init; } = 5;
+    /// <summary>Unrecorded repetitions first: until tiered JIT settles, it takes CPU from the transfers.</summary>
+    public int Warmup { get; init; } = 3;
     /// <summary>KV megabytes (MiB) moved per throughput repetition.</summary>
     public int Mb { get; init; } = 256;
     public int[] ChunkBytes { get; init; } = [64 << 10, 256 << 10, 1 << 20];
@@ -11,13 +13,21 @@ internal sealed record KvBenchOptions
     /// <summary>libtorch intra-op threads per process: two processes share the machine.</summary>
     public int Threads { get; init; } = 1;
     public string Out { get; init; } = Path.Combine("artifacts", "bench", "kv-transfer.json");
+    /// <summary>Which measurements run: push, push4 (4 concurrent streams), pull, bare, handoff.</summary>
+    public string[] Only { get; init; } = AllParts;
+
+    public static readonly string[] AllParts = ["push", "push4", "pull", "bare", "handoff"];
+
+    public bool Runs(string part) => Only.Contains(part);
 
     public const string Usage = """
-        usage: Serving.KvBench [--reps N] [--mb N] [--chunks KiB,KiB,...] [--threads N] [--out FILE.json]
+        usage: Serving.KvBench [--reps N] [--warmup N] [--mb N] [--chunks KiB,KiB,...] [--threads N] [--only PART,...] [--out FILE.json]
           --reps     interleaved repetitions, medians reported (default 5)
+          --warmup   unrecorded repetitions first (default 3)
           --mb       MiB of KV per throughput repetition (default 256)
           --chunks   gRPC chunk sizes in KiB (default 64,256,1024)
           --threads  libtorch threads in each of the two processes (default 1)
+          --only     a subset of push,push4,pull,bare,handoff (default all)
           --out      JSON results file (default artifacts/bench/kv-transfer.json)
         """;
 
@@ -34,6 +44,9 @@ internal sealed record KvBenchOptions
                 case "--reps" when int.TryParse(value, out var r) && r > 0:
                     options = options with { Reps = r };
                     break;
+                case "--warmup" when int.TryParse(value, out var w) && w > 0:
+                    options = options with { Warmup = w };
+                    break;
                 case "--mb" when int.TryParse(value, out var m) && m > 0:
                     options = options with { Mb = m };
                     break;
@@ -42,6 +55,9 @@ internal sealed record KvBenchOptions
                     break;
                 case "--chunks" when ParseKib(value) is { } chunks:
                     options = options with { ChunkBytes = chunks };
+                    break;
+                case "--only" when value?.Split(',', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts && parts.All(AllParts.Contains):
+                    options = options with { Only = parts };
                     break;
                 case "--out" when !string.IsNullOrWhiteSpace(value):
                     options = options with { Out = value };

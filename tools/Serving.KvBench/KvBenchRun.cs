@@ -10,7 +10,7 @@ using TorchSharp;
 namespace Serving.KvBench;
 
 /// <summary>
-/// The parent's whole run: prefill engines here, the decode engine in a child process, a warm-up round, then
+/// The parent's whole run: prefill engines here, the decode engine in a child process, warm-up rounds, then
 /// repetitions that interleave every throughput and handoff measurement.
 /// </summary>
 internal sealed class KvBenchRun(KvBenchOptions options)
@@ -56,11 +56,12 @@ internal sealed class KvBenchRun(KvBenchOptions options)
 
             var defaultChunk = new GrpcKvOptions().ChunkBytes;
             using var ceiling = new CeilingPhase(receiver, defaultChunk);
-            for (var rep = 0; rep <= options.Reps; rep++)
+            for (var rep = 1 - options.Warmup; rep <= options.Reps; rep++)
             {
-                // Rep 0 warms up JIT, connections and allocator; it is not recorded.
-                var label = rep == 0 ? "warm-up" : $"rep {rep}/{options.Reps}";
-                var chunks = Rotate(options.ChunkBytes, rep);
+                // Reps up to 0 warm up connections, allocators and the JIT (tiered recompilation runs for several
+                // seconds and competes for the same two cores); they are not recorded.
+                var label = rep <= 0 ? $"warm-up {rep + options.Warmup}/{options.Warmup}" : $"rep {rep}/{options.Reps}";
+                var chunks = options.Runs("push") ? Rotate(options.ChunkBytes, rep) : [];
                 foreach (var chunk in chunks)
                 {
                     Progress($"{label}: throughput, chunk {chunk >> 10} KiB");
@@ -78,7 +79,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
                     }
                     Record(rep, g, t);
                 }
-                if (grpcByChunk.ContainsKey(defaultChunk))
+                if (options.Runs("push4") && grpcByChunk.ContainsKey(defaultChunk))
                 {
                     Progress($"{label}: throughput, chunk {defaultChunk >> 10} KiB, 4 concurrent streams");
                     var g4 = await throughput.GrpcAsync(rep, grpcByChunk[defaultChunk], defaultChunk, streams: 4);
@@ -86,27 +87,34 @@ internal sealed class KvBenchRun(KvBenchOptions options)
                     Record(rep, g4, t4);
                 }
 
-                Progress($"{label}: bare gRPC ceiling, chunk {defaultChunk >> 10} KiB");
-                var bytes = throughput.Requests * throughput.BytesPerRequest;
-                var up = await ceiling.UpAsync(rep, bytes);
-                var down = await ceiling.DownAsync(rep, bytes);
-                if (rep > 0)
+                if (options.Runs("bare"))
                 {
-                    Ceiling.Add(up);
-                    Ceiling.Add(down);
-                    Progress($"  bare client stream {up.MbPerS:0} MB/s, bare server stream {down.MbPerS:0} MB/s");
+                    Progress($"{label}: bare gRPC ceiling, chunk {defaultChunk >> 10} KiB");
+                    var bytes = throughput.Requests * throughput.BytesPerRequest;
+                    var up = await ceiling.UpAsync(rep, bytes);
+                    var down = await ceiling.DownAsync(rep, bytes);
+                    if (rep >= 1)
+                    {
+                        Ceiling.Add(up);
+                        Ceiling.Add(down);
+                        Progress($"  bare client stream {up.MbPerS:0} MB/s, bare server stream {down.MbPerS:0} MB/s");
+                    }
                 }
 
-                Progress($"{label}: throughput, pull, chunk {pullOptions.ChunkBytes >> 10} KiB");
-                var gp = await throughput.PullAsync(rep, pull, pullAddress, pullOptions.ChunkBytes);
-                var tp = await throughput.TcpAsync(rep, gp.Bytes);
-                Record(rep, gp, tp);
+                if (options.Runs("pull"))
+                {
+                    Progress($"{label}: throughput, pull, chunk {pullOptions.ChunkBytes >> 10} KiB");
+                    var gp = await throughput.PullAsync(rep, pull, pullAddress, pullOptions.ChunkBytes);
+                    var tp = await throughput.TcpAsync(rep, gp.Bytes);
+                    Record(rep, gp, tp);
+                }
 
-                foreach (var (tokens, groups) in Rotate(options.PromptLengths.SelectMany(n => GroupSettings.Select(g => (n, g))).ToArray(), rep))
+                var handoffs = options.Runs("handoff") ? options.PromptLengths.SelectMany(n => GroupSettings.Select(g => (n, g))).ToArray() : [];
+                foreach (var (tokens, groups) in Rotate(handoffs, rep))
                 {
                     Progress($"{label}: handoff, {tokens} tokens, groups {groups}");
                     var sample = await handoff.RunAsync(rep, prompts[tokens], groups);
-                    if (rep > 0)
+                    if (rep >= 1)
                         Handoff.Add(sample);
                 }
             }
@@ -126,11 +134,11 @@ internal sealed class KvBenchRun(KvBenchOptions options)
 
     void Record(int rep, ThroughputSample grpc, ThroughputSample tcp)
     {
-        if (rep == 0)
+        if (rep <= 0)
             return;
         Throughput.Add(grpc);
         Throughput.Add(tcp with { Transport = $"tcp/{grpc.Transport}", ChunkBytes = grpc.ChunkBytes, Streams = grpc.Streams });
-        Progress($"  grpc {grpc.MbPerS:0} MB/s, tcp {tcp.MbPerS:0} MB/s");
+        Progress($"  grpc {grpc.MbPerS:0} MB/s ({grpc.CpuSecondsPerGb:0.00} CPU s/GB), tcp {tcp.MbPerS:0} MB/s ({tcp.CpuSecondsPerGb:0.00} CPU s/GB)");
     }
 
     async Task CheckPoolsAsync(ReceiverProcess receiver, IEnumerable<EngineLoop> loops)
@@ -162,10 +170,12 @@ internal sealed class KvBenchRun(KvBenchOptions options)
         Settings["raw_tcp"] = "same byte count, 8-byte length + 1 MiB socket writes, receiver reads into a 1 MiB buffer and discards, 1-byte ack ends the clock";
         Settings["grpc_windows"] = $"stream {defaults.StreamWindowBytes} B, connection {defaults.ConnectionWindowBytes} B, max frame {defaults.MaxFrameBytes} B";
         Settings["handoff"] = $"PrefillRole over GrpcKvTransport (chunk {defaults.ChunkBytes} B), max_tokens 2, ignore_eos, greedy; prompts {string.Join(", ", options.PromptLengths)} tokens; groups {string.Join(", ", GroupSettings)}";
-        Settings["reps"] = $"{options.Reps} (+1 warm-up), interleaved, medians";
+        Settings["reps"] = $"{options.Reps} (+{options.Warmup} warm-up), interleaved, medians";
     }
 
-    static T[] Rotate<T>(T[] items, int by) => [.. items.Skip(by % items.Length), .. items.Take(by % items.Length)];
+    static T[] Rotate<T>(T[] items, int by) => items.Length == 0 ? items : [.. items.Skip(Mod(by, items.Length)), .. items.Take(Mod(by, items.Length))];
+
+    static int Mod(int a, int n) => (a % n + n) % n;
 
     public static void Progress(string line) => Console.Error.WriteLine($"[kvbench] {line}");
 }

@@ -52,22 +52,28 @@ public sealed partial class LlmEngine
         return true;
     }
 
+    /// <summary>
+    /// Host memory to assemble one layer group of incoming KV in before <see cref="ImportKv(string, int, int, KvImportBuffer)"/>.
+    /// Thread-safe, unlike the rest of the engine: transfers fill these on their own threads.
+    /// </summary>
+    public KvImportBuffer RentImportBuffer(int bytes) => importBuffers.Rent(bytes);
+
     /// <summary>Writes imported KV (as <see cref="ExportKv"/> lays it out) for a range of layers into the reserved blocks.</summary>
     public void ImportKv(string requestId, int firstLayer, int endLayer, ReadOnlySpan<byte> bytes)
     {
-        var (seq, numBlocks) = CheckImport(requestId, firstLayer, endLayer, bytes.Length);
+        CheckImport(requestId, firstLayer, endLayer, bytes.Length);
+        using var buffer = importBuffers.Rent(bytes.Length);
+        bytes.CopyTo(buffer.Span);
+        ImportKv(requestId, firstLayer, endLayer, buffer);
+    }
+
+    /// <summary>Writes a layer group assembled in an import buffer into the reserved blocks, reading the buffer in place.</summary>
+    public void ImportKv(string requestId, int firstLayer, int endLayer, KvImportBuffer buffer)
+    {
+        var (seq, numBlocks) = CheckImport(requestId, firstLayer, endLayer, buffer.Length);
         var layout = KvLayout;
-        long[] shape = [endLayer - firstLayer, numBlocks, layout.BlockSize, 2, layout.NumKvHeads, layout.HeadDim];
-        // One staging tensor, reused: a fresh multi-megabyte buffer per import costs more in page faults than the copy.
-        var elements = bytes.Length / layout.ElementSize;
-        if (importStaging is null || importStaging.NumberOfElements < elements)
-        {
-            importStaging?.Dispose();
-            importStaging = torch.empty(elements, DType);
-        }
-        using var staging = importStaging.narrow(0, 0, elements).view(shape);
-        bytes.CopyTo(staging.bytes);
-        runner.Cache.Import(seq.BlockTable, firstLayer, staging);
+        using var data = buffer.View([endLayer - firstLayer, numBlocks, layout.BlockSize, 2, layout.NumKvHeads, layout.HeadDim], layout.ElementSize);
+        runner.Cache.Import(seq.BlockTable, firstLayer, data);
     }
 
     /// <summary>Imports an export from an engine in this process straight from its buffer (no staging copy).</summary>

@@ -25,7 +25,7 @@ public sealed partial class LlmEngine : IDisposable
     readonly Dictionary<string, Sequence> live = [];
     readonly HashSet<int> eosTokenIds;
     readonly Dictionary<string, TextStream> texts = [];
-    Tensor? importStaging;
+    readonly KvImportBufferPool importBuffers;
 
     internal LlmEngine(ModelConfig config, IWeightSource weights, EngineOptions options, TextTokenizer? tokenizer = null)
     {
@@ -46,6 +46,7 @@ public sealed partial class LlmEngine : IDisposable
         var numBlocks = options.NumBlocks ?? (int)Math.Max(1, options.KvCacheBytes / KvCache.BytesPerBlock(KvLayout));
         runner = new ModelRunner(model, new KvCache(KvLayout, numBlocks, DType, Device));
         scheduler = new Scheduler(options.Scheduler, new BlockManager(numBlocks, options.BlockSize, options.EnablePrefixCaching));
+        importBuffers = new KvImportBufferPool(DType, KvLayout.ElementSize);
     }
 
     /// <summary>
@@ -266,7 +267,7 @@ public sealed partial class LlmEngine : IDisposable
 
     public void Dispose()
     {
-        importStaging?.Dispose();
+        importBuffers.Dispose();
         runner.Dispose();
     }
 }

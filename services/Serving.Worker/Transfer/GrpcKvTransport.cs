@@ -38,20 +38,31 @@ public sealed class GrpcKvTransport(GrpcKvOptions options) : IKvTransport, IDisp
     /// </summary>
     public async Task PullAsync(string prefillAddress, KvTransferHeader header, KvInbox inbox, CancellationToken cancellationToken)
     {
-        var client = new KvTransfer.KvTransferClient(Channel(prefillAddress));
+        var invoker = Channel(prefillAddress).CreateCallInvoker();
         try
         {
-            using var call = client.Pull(header.ToProto(), cancellationToken: cancellationToken);
             await using var session = new KvReceiveSession(inbox, header.RequestId);
-            await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken))
+            var method = KvPullMethod.Rent(session);
+            try
             {
-                if (message.KindCase == KvPushRequest.KindOneofCase.Chunk)
-                    session.Accept(message.Chunk);
-                else if (message.KindCase == KvPushRequest.KindOneofCase.Done)
+                using var call = invoker.AsyncServerStreamingCall(method.Method, null, new CallOptions(cancellationToken: cancellationToken), header.ToProto());
+                // Chunks are checked and copied into the session as they are parsed; what is left here is the ending.
+                await foreach (var frame in call.ResponseStream.ReadAllAsync(cancellationToken))
                 {
-                    await session.CompleteAsync(message.Done);
-                    return;
+                    if (frame.Failure is { } failure)
+                        throw failure;
+                    if (frame.Done is { } done)
+                    {
+                        await session.CompleteAsync(done);
+                        return;
+                    }
+                    if (frame.Unexpected)
+                        throw new KvTransferException($"the KV pull of request '{header.RequestId}' carried a message that is neither a chunk nor the first token.", retryable: false);
                 }
+            }
+            finally
+            {
+                method.Return();
             }
             throw new KvTransferException($"the KV pull of request '{header.RequestId}' ended before its first token.", retryable: true);
         }

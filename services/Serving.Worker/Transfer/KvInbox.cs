@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Serving.Engine.Engine;
 using Serving.Worker.Runtime;
 
 namespace Serving.Worker.Transfer;
@@ -36,19 +37,45 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
                 $"KV layout mismatch for request '{header.RequestId}': sender has {header.Layout}, worker '{WorkerId}' has {mine}.", retryable: false);
     }
 
-    /// <summary>Writes one layer group's bytes into the reserved blocks (on the engine thread).</summary>
-    public Task ImportAsync(string requestId, int firstLayer, int endLayer, ReadOnlyMemory<byte> bytes)
+    /// <summary>
+    /// Host memory for one incoming layer group, filled off the engine thread; refuses a layer range or size no
+    /// request could have in this engine's pool (the exact size is checked at import).
+    /// </summary>
+    public KvImportBuffer RentBuffer(int firstLayer, int endLayer, long groupBytes)
     {
-        CheckExpected(requestId);
+        var layout = loop.Engine.KvLayout;
+        if (firstLayer < 0 || endLayer > layout.NumLayers || firstLayer >= endLayer)
+            throw new ArgumentException($"layer range [{firstLayer}, {endLayer}) is not inside [0, {layout.NumLayers}).");
+        var blockBytes = layout.BlockBytesPerLayer * (endLayer - firstLayer);
+        if (groupBytes <= 0 || groupBytes % blockBytes != 0 || groupBytes / blockBytes > loop.Engine.NumTotalBlocks || groupBytes > int.MaxValue)
+            throw new ArgumentException($"a group of {groupBytes} bytes for layers [{firstLayer}, {endLayer}) does not fit worker '{WorkerId}'s KV pool.");
+        return loop.Engine.RentImportBuffer((int)groupBytes);
+    }
+
+    /// <summary>Writes one assembled layer group into the reserved blocks (on the engine thread); disposes the buffer.</summary>
+    public Task ImportAsync(string requestId, int firstLayer, int endLayer, KvImportBuffer buffer)
+    {
+        try
+        {
+            CheckExpected(requestId);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
         return loop.InvokeAsync(e =>
         {
-            e.ImportKv(requestId, firstLayer, endLayer, bytes.Span);
-            Interlocked.Add(ref bytesImported, bytes.Length);
+            using (buffer)
+            {
+                e.ImportKv(requestId, firstLayer, endLayer, buffer);
+                Interlocked.Add(ref bytesImported, buffer.Length);
+            }
         });
     }
 
     /// <summary>Imports a layer group exported by an engine in this process, straight from its buffer; disposes the export.</summary>
-    public Task ImportAsync(string requestId, Serving.Engine.Engine.KvExport export)
+    public Task ImportAsync(string requestId, KvExport export)
     {
         try
         {

@@ -1,70 +1,82 @@
-using System.Buffers;
 using System.IO.Hashing;
 using Grpc.Core;
+using Serving.Engine.Engine;
 using Serving.Protocol.V1;
 
 namespace Serving.Worker.Transfer;
 
 /// <summary>
 /// The receiving half of one transfer, whichever side opened the stream: verifies each chunk's checksum, assembles
-/// each layer group in a pooled buffer, queues its import on the engine thread as soon as it is whole (without
-/// waiting for it), and admits the request with its first token once every import is done.
+/// each layer group in order in an import buffer of the engine's, queues its import on the engine thread as soon as
+/// it is whole (without waiting for it), and admits the request with its first token once every import is done.
 /// </summary>
 internal sealed class KvReceiveSession(KvInbox inbox, string requestId) : IAsyncDisposable
 {
     readonly List<Task> imports = [];
-    byte[]? group;
-    long filled;
+    KvImportBuffer? group;
+    int groupFirstLayer, groupEndLayer;
+    int filled;
 
     public long BytesReceived { get; private set; }
 
-    public void Accept(KvChunk chunk)
-    {
-        var data = chunk.Data.Span;
-        if (XxHash3.HashToUInt64(data) != chunk.Checksum)
-            throw new RpcException(new Status(StatusCode.DataLoss,
-                $"chunk at offset {chunk.Offset} of layers [{chunk.FirstLayer}, {chunk.EndLayer}) of request {requestId} failed its checksum."));
-        if (chunk.GroupBytes <= 0 || chunk.Offset < 0 || chunk.Offset + data.Length > chunk.GroupBytes || chunk.GroupBytes > int.MaxValue)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"chunk at offset {chunk.Offset} does not fit its group of {chunk.GroupBytes} bytes."));
+    public void Accept(KvChunk chunk) =>
+        Accept(chunk.FirstLayer, chunk.EndLayer, chunk.Offset, chunk.GroupBytes, chunk.Checksum, chunk.Data.Span);
 
-        group ??= ArrayPool<byte>.Shared.Rent((int)chunk.GroupBytes);
-        data.CopyTo(group.AsSpan((int)chunk.Offset));
+    /// <summary>One chunk's fields, its payload read from wherever the message was parsed (a ByteString, or the call's receive buffer).</summary>
+    public void Accept(int firstLayer, int endLayer, long offset, long groupBytes, ulong checksum, ReadOnlySpan<byte> data)
+    {
+        if (XxHash3.HashToUInt64(data) != checksum)
+            throw new RpcException(new Status(StatusCode.DataLoss,
+                $"chunk at offset {offset} of layers [{firstLayer}, {endLayer}) of request {requestId} failed its checksum."));
+        if (group is null)
+        {
+            if (offset != 0)
+                throw Invalid($"layers [{firstLayer}, {endLayer}) of request {requestId} start at offset {offset}, not 0.");
+            try
+            {
+                group = inbox.RentBuffer(firstLayer, endLayer, groupBytes);
+            }
+            catch (ArgumentException e)
+            {
+                throw Invalid(e.Message);
+            }
+            (groupFirstLayer, groupEndLayer) = (firstLayer, endLayer);
+        }
+        else if (firstLayer != groupFirstLayer || endLayer != groupEndLayer || groupBytes != group.Length || offset != filled)
+            throw Invalid($"chunk at offset {offset} of layers [{firstLayer}, {endLayer}) arrived while layers [{groupFirstLayer}, {groupEndLayer}) were at offset {filled}.");
+        if (data.IsEmpty || data.Length > group.Length - filled)
+            throw Invalid($"chunk at offset {offset} of {data.Length} bytes does not fit its group of {groupBytes} bytes.");
+
+        data.CopyTo(group.Span[filled..]);
         filled += data.Length;
         BytesReceived += data.Length;
-        if (filled == chunk.GroupBytes)
+        if (filled == group.Length)
         {
-            imports.Add(Import(chunk.FirstLayer, chunk.EndLayer, group, (int)chunk.GroupBytes));
+            var whole = group;
             group = null;
             filled = 0;
+            imports.Add(ImportAsync(whole));
         }
     }
+
+    // Async so that a refusal (the request was cancelled meanwhile) is reported by CompleteAsync, like a failed import.
+    async Task ImportAsync(KvImportBuffer whole) => await inbox.ImportAsync(requestId, groupFirstLayer, groupEndLayer, whole);
 
     public async Task CompleteAsync(KvTransferDone done)
     {
         if (group is not null)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "the transfer ended in the middle of a layer group."));
+            throw Invalid("the transfer ended in the middle of a layer group.");
         await Task.WhenAll(imports);
         await inbox.CompleteAsync(requestId, done.FromProto());
     }
 
-    async Task Import(int firstLayer, int endLayer, byte[] buffer, int length)
-    {
-        try
-        {
-            await inbox.ImportAsync(requestId, firstLayer, endLayer, buffer.AsMemory(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 
     public async ValueTask DisposeAsync()
     {
-        if (group is not null)
-            ArrayPool<byte>.Shared.Return(group);
+        group?.Dispose();
         group = null;
-        // A failed or cancelled transfer still lets its queued imports finish before their buffers go back.
+        // A failed or cancelled transfer still lets its queued imports finish (they return their buffers).
         try
         {
             await Task.WhenAll(imports);

@@ -13,18 +13,18 @@ internal static class Report
         var md = new StringBuilder();
         md.AppendLine("### KV throughput over loopback, gRPC path vs raw TCP (MB = 10^6 bytes)");
         md.AppendLine();
-        md.AppendLine("| transport | chunk | streams | gRPC MB/s | raw TCP MB/s | gRPC/raw | ≥ 600 MB/s | ≥ 0.35 raw |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|:---:|:---:|");
+        md.AppendLine("| transport | chunk | streams | gRPC MB/s | raw TCP MB/s | gRPC/raw | ≥ 600 MB/s | ≥ 0.35 raw | gRPC CPU s/GB | raw CPU s/GB |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|:---:|:---:|---:|---:|");
         foreach (var r in summary.Throughput)
             md.AppendLine($"| {(r.Transport == "grpc" ? "grpc (push)" : r.Transport)} | {r.ChunkBytes >> 10} KiB | {r.Streams} | {r.GrpcMbPerS:0} | {r.TcpMbPerS:0} | {r.Ratio:0.00} | " +
-                $"{Mark(r.GrpcMbPerS >= TargetMbPerS)} | {Mark(r.Ratio >= TargetRatio)} |");
+                $"{Mark(r.GrpcMbPerS >= TargetMbPerS)} | {Mark(r.Ratio >= TargetRatio)} | {r.GrpcCpuSecondsPerGb:0.00} | {r.TcpCpuSecondsPerGb:0.00} |");
         md.AppendLine();
         md.AppendLine("### gRPC ceiling on this machine: the same bytes with no KV work (medians)");
         md.AppendLine();
-        md.AppendLine("| direction | chunk | MB/s |");
-        md.AppendLine("|---|---|---:|");
+        md.AppendLine("| direction | chunk | MB/s | CPU s/GB |");
+        md.AppendLine("|---|---|---:|---:|");
         foreach (var g in ceiling.GroupBy(c => (c.Transport, c.ChunkBytes)))
-            md.AppendLine($"| {g.Key.Transport} | {g.Key.ChunkBytes >> 10} KiB | {Summary.Median(g.Select(c => c.MbPerS)):0} |");
+            md.AppendLine($"| {g.Key.Transport} | {g.Key.ChunkBytes >> 10} KiB | {Summary.Median(g.Select(c => c.MbPerS)):0} | {Summary.Median(g.Select(c => c.CpuSecondsPerGb)):0.00} |");
         md.AppendLine();
         md.AppendLine("### Prefill → decode handoff over gRPC (ms, medians)");
         md.AppendLine();

@@ -26,7 +26,9 @@ internal sealed record Summary(IReadOnlyList<ThroughputRow> Throughput, IReadOnl
                 return new ThroughputRow(g.Key.Transport, g.Key.ChunkBytes, g.Key.Streams, g.Count(),
                     Math.Round(Median(g.Select(s => s.MbPerS)), 1),
                     Math.Round(Median(pairs.Select(p => p.Tcp.MbPerS)), 1),
-                    Math.Round(Median(pairs.Select(p => p.Grpc.MbPerS / p.Tcp.MbPerS)), 3));
+                    Math.Round(Median(pairs.Select(p => p.Grpc.MbPerS / p.Tcp.MbPerS)), 3),
+                    Math.Round(Median(g.Select(s => s.CpuSecondsPerGb)), 2),
+                    Math.Round(Median(pairs.Select(p => p.Tcp.CpuSecondsPerGb)), 2));
             })
             .OrderBy(r => r.Transport, StringComparer.Ordinal).ThenBy(r => r.Streams).ThenBy(r => r.ChunkBytes).ToList();
 

@@ -31,6 +31,7 @@ internal sealed class CeilingPhase(ReceiverProcess receiver, int chunkBytes) : I
 
     public async Task<ThroughputSample> UpAsync(int rep, long bytes)
     {
+        var cpu = Cpu();
         var start = Clock.Now();
         using var call = Client().Up();
         var checksum = XxHash3.HashToUInt64(payload);
@@ -39,11 +40,13 @@ internal sealed class CeilingPhase(ReceiverProcess receiver, int chunkBytes) : I
         await call.RequestStream.CompleteAsync();
         var ack = await call.ResponseAsync;
         var end = Clock.Now();
-        return ThroughputSample.Of(rep, "bare-client-stream", chunkBytes, 1, ack.Bytes, Clock.Ms(start, end) / 1000);
+        cpu = Cpu() - cpu;
+        return ThroughputSample.Of(rep, "bare-client-stream", chunkBytes, 1, ack.Bytes, Clock.Ms(start, end) / 1000, cpu);
     }
 
     public async Task<ThroughputSample> DownAsync(int rep, long bytes)
     {
+        var cpu = Cpu();
         var start = Clock.Now();
         using var call = Client().Down(new BareRequest { TotalBytes = bytes, ChunkBytes = chunkBytes });
         var sink = new byte[chunkBytes];
@@ -56,8 +59,12 @@ internal sealed class CeilingPhase(ReceiverProcess receiver, int chunkBytes) : I
             received += blob.Data.Length;
         }
         var end = Clock.Now();
-        return ThroughputSample.Of(rep, "bare-server-stream", chunkBytes, 1, received, Clock.Ms(start, end) / 1000);
+        cpu = Cpu() - cpu;
+        return ThroughputSample.Of(rep, "bare-server-stream", chunkBytes, 1, received, Clock.Ms(start, end) / 1000, cpu);
     }
 
     public void Dispose() => channel?.Dispose();
+
+    /// <summary>CPU seconds used so far by this process and the receiver.</summary>
+    double Cpu() => CpuClock.Seconds(Environment.ProcessId, receiver.ProcessId);
 }

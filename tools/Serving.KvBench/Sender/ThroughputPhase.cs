@@ -38,6 +38,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
 
         var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
         var next = -1;
+        var cpu = Cpu();
         var start = Clock.Now();
         await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => Task.Run(async () =>
         {
@@ -52,6 +53,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
             }
         })));
         var end = Clock.Now();
+        cpu = Cpu() - cpu;
 
         foreach (var id in ids)
         {
@@ -59,7 +61,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
             if (done.OutputTokens != 1)
                 throw new InvalidOperationException($"{id}: decode worker produced {done.OutputTokens} tokens, expected the imported first token only.");
         }
-        return ThroughputSample.Of(rep, "grpc", chunkBytes, streams, bytes, Clock.Ms(start, end) / 1000);
+        return ThroughputSample.Of(rep, "grpc", chunkBytes, streams, bytes, Clock.Ms(start, end) / 1000, cpu);
     }
 
     /// <summary>
@@ -71,6 +73,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
         var (ids, exports, bytes) = await PrepareAsync($"tpp-{rep}-{chunkBytes}");
 
         var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
+        var cpu = Cpu();
         var start = Clock.Now();
         for (var i = 0; i < ids.Length; i++)
         {
@@ -88,7 +91,8 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
                 throw new InvalidOperationException($"{id}: decode worker produced {done.OutputTokens} tokens, expected the imported first token only.");
         }
         var end = Clock.Now();
-        return ThroughputSample.Of(rep, "grpc-pull", chunkBytes, 1, bytes, Clock.Ms(start, end) / 1000);
+        cpu = Cpu() - cpu;
+        return ThroughputSample.Of(rep, "grpc-pull", chunkBytes, 1, bytes, Clock.Ms(start, end) / 1000, cpu);
     }
 
     /// <summary>
@@ -112,12 +116,17 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
     {
         var stream = receiver.Tcp.GetStream();
         var ack = new byte[1];
+        var cpu = Cpu();
         var start = Clock.Now();
         await stream.WriteAsync(BitConverter.GetBytes(bytes));
         for (var left = bytes; left > 0; left -= tcpBuffer.Length)
             await stream.WriteAsync(tcpBuffer.AsMemory(0, (int)Math.Min(tcpBuffer.Length, left)));
         await stream.ReadExactlyAsync(ack);
         var end = Clock.Now();
-        return ThroughputSample.Of(rep, "tcp", tcpBuffer.Length, 1, bytes, Clock.Ms(start, end) / 1000);
+        cpu = Cpu() - cpu;
+        return ThroughputSample.Of(rep, "tcp", tcpBuffer.Length, 1, bytes, Clock.Ms(start, end) / 1000, cpu);
     }
+
+    /// <summary>CPU seconds used so far by this process and the receiver.</summary>
+    double Cpu() => CpuClock.Seconds(Environment.ProcessId, receiver.ProcessId);
 }
