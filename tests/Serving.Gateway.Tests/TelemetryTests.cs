@@ -60,6 +60,25 @@ public sealed partial class TelemetryTests(DefaultHost host)
         Assert.Superset(new HashSet<string> { "generate", "route", "prefill", "kv.transfer", "decode" }, trace);
     }
 
+    [Fact]
+    public async Task Otlp_ExportsTheRequestsSpans_ToTheConfiguredCollector()
+    {
+        var (status, _) = await host.PostAsync("/v1/completions", new { prompt = "Export me", max_tokens = 2 });
+        Assert.Equal(200, status);
+
+        // Spans leave in batches (every 5 s by default).
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!Exported("traces", "kv.transfer") || !Exported("traces", "prefill"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no spans reached the collector; it got: {string.Join(", ", host.Collector.Exports.Keys)}");
+            await Task.Delay(200);
+        }
+
+        // Protobuf keeps strings as UTF-8 bytes: a span's name appears verbatim in the export.
+        bool Exported(string signal, string text) =>
+            host.Collector.Exports.TryGetValue(signal, out var bodies) && bodies.Any(b => b.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(text)) >= 0);
+    }
+
     static readonly ActivitySource Test = new("Serving.Gateway.Tests");
 
     async Task<Dictionary<string, double>> ScrapeAsync()

@@ -9,7 +9,17 @@ public sealed class DefaultHost : GatewayHost
 {
     LlmEngine? _reference;
 
-    private protected override HostSettings Settings(int httpPort) => new() { HttpPort = httpPort, KvCacheMb = 64 };
+    /// <summary>Where this host exports its traces and metrics over OTLP/HTTP.</summary>
+    public OtlpReceiver Collector { get; private set; } = null!;
+
+    private protected override HostSettings Settings(int httpPort) =>
+        new() { HttpPort = httpPort, KvCacheMb = 64, OtlpEndpoint = Collector.Endpoint, OtlpProtocol = "http/protobuf" };
+
+    public override async Task InitializeAsync()
+    {
+        Collector = await OtlpReceiver.StartAsync();
+        await base.InitializeAsync();
+    }
 
     /// <summary>One engine on the same model, outside the cluster: what a request must produce.</summary>
     public LlmEngine Reference => _reference ??= LlmEngine.Create(new EngineOptions { Device = "cpu", DType = "float32", KvCacheBytes = 16L << 20 });
@@ -25,5 +35,6 @@ public sealed class DefaultHost : GatewayHost
     {
         _reference?.Dispose();
         await base.DisposeAsync();
+        await Collector.DisposeAsync();
     }
 }

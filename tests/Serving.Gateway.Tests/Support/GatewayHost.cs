@@ -27,7 +27,7 @@ public abstract class GatewayHost : IAsyncLifetime
     /// <summary>Whether to wait until the workers have joined (hosts without workers never get there).</summary>
     protected virtual bool WaitForWorkers => true;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Port = FreePort.Next();
         var settings = Settings(Port) with { SiloPort = FreePort.Next(), OrleansGatewayPort = FreePort.Next(), KvPort = FreePort.Next() };
