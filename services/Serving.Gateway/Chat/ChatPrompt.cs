@@ -55,14 +55,16 @@ internal sealed class ChatPrompt
         };
         if (_template is null)
             throw ApiException.BadRequest(_problem!, "messages", "chat_template_unavailable");
-        var variables = new Dictionary<string, object?>
-        {
-            ["messages"] = messages,
-            ["add_generation_prompt"] = addGenerationPrompt,
-            ["bos_token"] = _source!.BosToken ?? "",
-            ["eos_token"] = _source.EosToken ?? "",
-            ["tools"] = tools,
-        };
+        var variables = new Dictionary<string, object?>();
+        // vLLM's chat_template_kwargs: extra template variables (e.g. enable_thinking); ours win on a clash.
+        if (body.Object("chat_template_kwargs") is { } extra)
+            foreach (var property in extra.EnumerateObject())
+                variables[property.Name] = property.Value;
+        variables["messages"] = messages;
+        variables["add_generation_prompt"] = addGenerationPrompt;
+        variables["bos_token"] = _source!.BosToken ?? "";
+        variables["eos_token"] = _source.EosToken ?? "";
+        variables["tools"] = tools;
         try
         {
             return _template.Render(variables);

@@ -35,6 +35,18 @@ public sealed class ChatPromptTests : IDisposable
     }
 
     [Fact]
+    public void Render_ChatTemplateKwargs_BecomeTemplateVariables()
+    {
+        File.WriteAllText(Path.Combine(_folder, "chat_template.jinja"), "{{ 'think' if enable_thinking else 'fast' }}:{{ messages[0].content }}");
+
+        var prompt = ChatPrompt.Load(_folder).Render(Body("""
+            {"messages": [{"role": "user", "content": "a"}], "chat_template_kwargs": {"enable_thinking": true, "messages": "ignored"}}
+            """));
+
+        Assert.Equal("think:a", prompt);
+    }
+
+    [Fact]
     public void Render_TextParts_JoinedWithNewlines()
     {
         var prompt = WithTemplate("llama-3-8b-instruct.jinja").Render(Body("""
