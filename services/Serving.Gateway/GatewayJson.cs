@@ -14,6 +14,8 @@ namespace Serving.Gateway;
 [JsonSerializable(typeof(ChatChunk))]
 [JsonSerializable(typeof(TokenizeResponse))]
 [JsonSerializable(typeof(DetokenizeResponse))]
+[JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(ModelList))]
 internal sealed partial class GatewayJson : JsonSerializerContext
 {
     /// <summary>Writes text as OpenAI does (apostrophes and non-ASCII as they are, not as \u escapes).</summary>

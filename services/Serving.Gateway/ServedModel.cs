@@ -2,6 +2,7 @@ using Serving.Engine.Config;
 using Serving.Engine.Tokenization;
 using Serving.Gateway.Chat;
 using Serving.Gateway.Errors;
+using Serving.Gateway.Generation;
 using Serving.Gateway.Requests;
 
 namespace Serving.Gateway;
@@ -17,6 +18,7 @@ internal sealed class ServedModel
         MaxModelLength = config.MaxModelLength;
         VocabSize = config.VocabSize;
         Chat = ChatPrompt.Load(options.ModelFolder);
+        Logprobs = new LogprobsFormatter(Tokenizer);
     }
 
     public string Name { get; }
@@ -24,6 +26,7 @@ internal sealed class ServedModel
     public int MaxModelLength { get; }
     public int VocabSize { get; }
     public ChatPrompt Chat { get; }
+    public LogprobsFormatter Logprobs { get; }
 
     /// <summary>Refuses a request for another model (404, as OpenAI answers); a request naming none gets this one.</summary>
     public void Require(JsonBody body)

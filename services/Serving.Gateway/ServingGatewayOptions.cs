@@ -6,6 +6,6 @@ public sealed record ServingGatewayOptions(string ModelName, string ModelFolder)
     /// <summary>Accepted bearer keys; empty leaves the API open.</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
 
-    /// <summary>Generation requests held at once before new ones get 429.</summary>
+    /// <summary>Sequences (prompts × n of every request) held at once before new requests get 429.</summary>
     public int MaxConcurrentRequests { get; init; } = 4096;
 }

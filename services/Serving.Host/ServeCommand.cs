@@ -31,7 +31,7 @@ internal static class ServeCommand
         var otlp = Opt<string?>("--otlp-endpoint", "SERVING_OTLP_ENDPOINT", null, "OTLP collector for traces and metrics (e.g. http://collector:4317); OTEL_EXPORTER_OTLP_ENDPOINT also works.");
         var otlpProtocol = Opt("--otlp-protocol", "SERVING_OTLP_PROTOCOL", "grpc", "OTLP protocol: grpc or http/protobuf.");
         var metricsPort = Opt<int?>("--metrics-port", "SERVING_METRICS_PORT", null, "Port for /metrics in a process without the gateway role (the gateway serves /metrics on --http-port).");
-        var maxConcurrent = Opt("--max-concurrent-requests", "SERVING_MAX_CONCURRENT_REQUESTS", 4096, "Generation requests the gateway holds at once; more get 429 with Retry-After.");
+        var maxConcurrent = Opt("--max-concurrent-requests", "SERVING_MAX_CONCURRENT_REQUESTS", 4096, "Sequences (prompts × n of every request) the gateway holds at once; requests beyond get 429 with Retry-After.");
 
         foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, apiKeys, maxConcurrent, otlp, otlpProtocol, metricsPort })
             root.Options.Add(o);

@@ -79,18 +79,45 @@ public sealed class CompletionsTests(DefaultHost host)
         Assert.Equal([0, tokens[0]!.Length, tokens[0]!.Length + tokens[1]!.Length], logprobs.GetProperty("text_offset").EnumerateArray().Take(3).Select(o => o.GetInt32()));
     }
 
-    [Fact]
-    public async Task CompletionStream_ClientLeaves_KvBlocksFreedOnEveryWorker()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task CompletionStream_ClientLeaves_KvBlocksFreedOnEveryWorker(int n)
     {
         // Loads reach /health with the workers' heartbeat: wait out the previous tests' requests first.
         Assert.True(await host.AllKvFreeWithinAsync(TimeSpan.FromSeconds(10)), "KV blocks were in use before the test");
 
-        var (status, events) = await ServerSentEvents.PostAsync(host.Http, "/v1/completions",
-            new { prompt = "A long story begins", max_tokens = 2000, ignore_eos = true, stream = true }, stopAfter: 3);
+        using (var stream = await ServerSentEvents.OpenAsync(host.Http, "/v1/completions",
+            new { prompt = "A long story begins", max_tokens = 2000, ignore_eos = true, stream = true, n, temperature = 1.0 }))
+        {
+            Assert.NotNull(await stream.ReadAsync());
+            // While the stream is open the blocks must show as used, or the check below would prove nothing.
+            Assert.True(await host.KvInUseWithinAsync(TimeSpan.FromSeconds(5)), "the running request's KV blocks never showed as used");
+        }
+
+        Assert.True(await host.AllKvFreeWithinAsync(TimeSpan.FromSeconds(10)), "KV blocks were not freed after the client left");
+    }
+
+    [Fact]
+    public async Task CompletionStream_NChoicesAndEcho_EachChoiceWholeAndInOrder()
+    {
+        var request = new { prompt = "Once upon a time", max_tokens = 8, n = 3, seed = 5, temperature = 1.0, ignore_eos = true };
+        var (_, whole) = await host.PostAsync("/v1/completions", request);
+
+        var (status, events) = await ServerSentEvents.PostAsync(host.Http, "/v1/completions", new
+        {
+            prompt = "Once upon a time", max_tokens = 8, n = 3, seed = 5, temperature = 1.0, ignore_eos = true, stream = true, echo = true,
+        });
 
         Assert.Equal(200, status);
-        Assert.Equal(3, events.Count);
-        Assert.True(await host.AllKvFreeWithinAsync(TimeSpan.FromSeconds(10)), "KV blocks were not freed after the client left");
+        var chunks = events[..^1].Select(e => Choice(e.Json, 0)).ToArray();
+        for (var i = 0; i < 3; i++)
+        {
+            var mine = chunks.Where(c => c.GetProperty("index").GetInt32() == i).ToArray();
+            Assert.Equal("Once upon a time" + Choice(whole, i).GetProperty("text").GetString(), string.Concat(mine.Select(c => c.GetProperty("text").GetString())));
+            Assert.Single(mine, c => c.GetProperty("finish_reason").ValueKind == JsonValueKind.String);
+            Assert.Equal("length", mine[^1].GetProperty("finish_reason").GetString());
+        }
     }
 
     static JsonElement Choice(JsonElement body, int index) => body.GetProperty("choices")[index];

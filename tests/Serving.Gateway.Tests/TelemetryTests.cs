@@ -28,7 +28,7 @@ public sealed partial class TelemetryTests(DefaultHost host)
         Assert.Equal(1, Delta("serving_request_time_per_output_token_seconds_count"));
         Assert.Equal(1, Delta("serving_request_e2e_latency_seconds_count"));
         Assert.Equal(4, Delta("serving_request_inter_token_latency_seconds_count"));
-        Assert.True(Delta("serving_kv_transfer_bytes_total{outcome=\"ok\",transport=\"push\"}") > 0);
+        Assert.True(Delta("serving_kv_transfer_bytes_total{direction=\"push\",outcome=\"ok\"}") > 0);
         Assert.Equal(1, Value(after, "serving_workers{role=\"prefill\"}"));
         Assert.Equal(1, Value(after, "serving_workers{role=\"decode\"}"));
         Assert.Contains(after.Keys, k => k.StartsWith("serving_worker_kv_usage{", StringComparison.Ordinal));

@@ -45,9 +45,17 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
             Assignment assignment;
             using (var route = Activities.StartActivity("route"))
             {
-                assignment = await RouterCalls.ExecuteAsync(async _ => await router.Assign(attemptRequest.KnownTokens), cancellationToken);
                 route?.SetTag("serving.request_id", request.RequestId);
                 route?.SetTag("serving.attempt", attempt);
+                try
+                {
+                    assignment = await RouterCalls.ExecuteAsync(async _ => await router.Assign(attemptRequest.KnownTokens), cancellationToken);
+                }
+                catch (Exception e)
+                {
+                    route?.SetStatus(ActivityStatusCode.Error, e.Message);
+                    throw;
+                }
                 route?.SetTag("serving.decode_worker", assignment.DecodeWorker);
                 route?.SetTag("serving.prefill_worker", assignment.PrefillWorker);
             }
@@ -77,6 +85,9 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
     }
 
     public Task<WorkerStatus[]> WorkersAsync() => RouterCalls.ExecuteAsync(async _ => await grains.GetGrain<IRouterGrain>(0).Workers()).AsTask();
+
+    /// <summary>One quick look at the workers, without retries (health probes must answer within their own timeout).</summary>
+    public Task<WorkerStatus[]> WorkersOnceAsync(TimeSpan timeout) => grains.GetGrain<IRouterGrain>(0).Workers().WaitAsync(timeout);
 
     async Task TryRemove(IRouterGrain router, string workerId)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -6,6 +7,7 @@ using Serving.Cluster.Placement;
 using Serving.Engine.Engine;
 using Serving.Worker.Roles;
 using Serving.Worker.Runtime;
+using Serving.Worker.Telemetry;
 using Serving.Worker.Transfer;
 using TorchSharp;
 
@@ -21,8 +23,10 @@ public sealed partial class LocalWorkers(
     KvInboxRegistry inboxes,
     IKvTransport transport,
     GrpcKvTransport grpc,
+    IMeterFactory meters,
     ILoggerFactory loggers) : IHostedService
 {
+    readonly WorkerTelemetry telemetry = new(meters);
     readonly Dictionary<string, LocalWorker> byName = [];
     readonly ILogger logger = loggers.CreateLogger<LocalWorkers>();
 
@@ -58,7 +62,7 @@ public sealed partial class LocalWorkers(
         {
             var inbox = new KvInbox(key, loop);
             inboxes.Add(inbox);
-            decode = new DecodeRole(loop, inbox, new KvEndpoint(key, options.KvAddress), TransferPipeline(), loggers.CreateLogger<DecodeRole>(), grpc);
+            decode = new DecodeRole(loop, inbox, new KvEndpoint(key, options.KvAddress), TransferPipeline(), loggers.CreateLogger<DecodeRole>(), grpc, telemetry);
         }
         Log.Started(logger, key, spec.Role, engine.Device.type.ToString().ToLowerInvariant(), engine.DType.ToString(), engine.NumTotalBlocks);
         return new LocalWorker(key, spec.Role, loop, prefill, decode);

@@ -57,6 +57,21 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
 
     // Decoded here rather than by the library so partial UTF-8 sequences become U+FFFD predictably,
     // which the streaming detokenizer relies on.
+    public byte[] TokenBytes(int id)
+    {
+        if (_added.TryGetValue(id, out var added))
+            return Encoding.UTF8.GetBytes(added.Content);
+        if (TokenText(id) is not { } token)
+            return [];
+        var bytes = new List<byte>(token.Length);
+        foreach (char c in token)
+        {
+            if (ByteLevelAlphabet.TryDecode(c, out byte b)) bytes.Add(b);
+            else bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+        }
+        return [.. bytes];
+    }
+
     public string Decode(IReadOnlyList<int> ids, int start, int count, bool skipSpecialTokens)
     {
         var bytes = new List<byte>(count * 4);

@@ -18,6 +18,9 @@ internal interface ITokenizerBackend
 
     bool IsSpecial(int id);
 
+    /// <summary>The bytes this token contributes to decoded text on its own (a leading space included); empty when unknown.</summary>
+    byte[] TokenBytes(int id);
+
     IReadOnlyList<int> Encode(string text);
 
     string Decode(IReadOnlyList<int> ids, int start, int count, bool skipSpecialTokens);

@@ -36,6 +36,17 @@ internal sealed class SentencePieceBackend : ITokenizerBackend
     public IReadOnlyList<int> Encode(string text) =>
         _sp.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
 
+    // "▁" marks a space; "<0xNN>" pieces are raw bytes (byte fallback).
+    public byte[] TokenBytes(int id)
+    {
+        if (TokenText(id) is not { } piece)
+            return [];
+        if (piece.Length == 6 && piece.StartsWith("<0x", StringComparison.Ordinal) && piece[5] == '>'
+            && byte.TryParse(piece.AsSpan(3, 2), System.Globalization.NumberStyles.HexNumber, null, out var raw))
+            return [raw];
+        return System.Text.Encoding.UTF8.GetBytes(piece.Replace('\u2581', ' '));
+    }
+
     public string Decode(IReadOnlyList<int> ids, int start, int count, bool skipSpecialTokens)
     {
         var window = new int[count];

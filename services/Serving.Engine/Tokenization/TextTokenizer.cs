@@ -68,6 +68,12 @@ public sealed class TextTokenizer
 
     public bool IsSpecial(int id) => _backend.IsSpecial(id);
 
+    /// <summary>
+    /// The bytes one token adds to the text — a leading space included, and a piece of a multi-byte character as
+    /// just those bytes (what OpenAI's logprob <c>bytes</c> carry).
+    /// </summary>
+    public byte[] TokenBytes(int id) => _backend.TokenBytes(id);
+
     public StreamingDetokenizer CreateStreamingDetokenizer(bool skipSpecialTokens = true) => new(this, skipSpecialTokens);
 
     internal string Decode(IReadOnlyList<int> ids, int start, int count, bool skipSpecialTokens) =>

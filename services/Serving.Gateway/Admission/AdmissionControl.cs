@@ -3,33 +3,32 @@ using Serving.Gateway.Errors;
 namespace Serving.Gateway.Admission;
 
 /// <summary>
-/// Bounds the generation requests this gateway holds at once. Past the bound a request is refused with 429 and
-/// Retry-After rather than queued without end: the client backs off and latency for admitted requests holds.
+/// Bounds the sequences (choices: prompts × n) this gateway has in the cluster at once. Past the bound a request is
+/// refused with 429 and Retry-After rather than queued without end: the client backs off and latency for admitted
+/// requests holds. One request can never hold more than the whole bound.
 /// </summary>
-public sealed class AdmissionControl(int maxConcurrentRequests)
+internal sealed class AdmissionControl(int maxSequences)
 {
     int _inFlight;
 
+    /// <summary>Sequences admitted and not yet finished.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public int Limit => maxConcurrentRequests;
-
-    /// <summary>Admits a request (dispose the lease when it ends) or throws a 429 <see cref="ApiException"/>.</summary>
-    public Lease Enter()
+    /// <summary>Admits a request of <paramref name="sequences"/> choices (dispose the lease when it ends), or refuses it.</summary>
+    public AdmissionLease Enter(int sequences)
     {
-        if (Interlocked.Increment(ref _inFlight) > maxConcurrentRequests)
+        if (sequences > maxSequences)
+            throw ApiException.BadRequest($"The request asks for {sequences} sequences (prompts × n); this server runs at most {maxSequences} at once.", "n");
+        if (Interlocked.Add(ref _inFlight, sequences) > maxSequences)
         {
-            Interlocked.Decrement(ref _inFlight);
-            throw new ApiException(429, $"The server is at its limit of {maxConcurrentRequests} concurrent requests; retry shortly.", "rate_limit_error", code: "queue_full")
+            Interlocked.Add(ref _inFlight, -sequences);
+            throw new ApiException(429, $"The server is at its limit of {maxSequences} concurrent sequences; retry shortly.", "rate_limit_error", code: "queue_full")
             {
                 RetryAfterSeconds = 1,
             };
         }
-        return new Lease(this);
+        return new AdmissionLease(this, sequences);
     }
 
-    public readonly struct Lease(AdmissionControl owner) : IDisposable
-    {
-        public void Dispose() => Interlocked.Decrement(ref owner._inFlight);
-    }
+    internal void Leave(int sequences) => Interlocked.Add(ref _inFlight, -sequences);
 }

@@ -25,8 +25,6 @@ internal sealed class ChatPrompt
     }
 
     /// <summary>A template that cannot be parsed is reported on every chat request (naming the feature), not at start-up: completions still work.</summary>
-    public string? Problem => _problem;
-
     public static ChatPrompt Load(string modelFolder)
     {
         var source = ChatTemplate.Load(modelFolder);

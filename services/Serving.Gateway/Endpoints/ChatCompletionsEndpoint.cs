@@ -33,11 +33,11 @@ internal static class ChatCompletionsEndpoint
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         // Without a limit a chat reply may use the rest of the context (OpenAI's and vLLM's default).
-        var requests = ChoiceRequests.Build(id, [promptTokens], o, model, fallbackMaxTokens: null, "max_completion_tokens", "messages");
+        var requests = ChoiceRequests.Build(id, [promptTokens], o, model, fallbackMaxTokens: null, "messages");
 
-        using var lease = admission.Enter();
-        using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), id, promptTokens.Count, requests.Length);
-        var formatter = new LogprobsFormatter(model.Tokenizer);
+        using var lease = admission.Enter(requests.Length);
+        using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), RequestOutcomes.ArrivedAt(http), id, promptTokens.Count, requests.Length);
+        var formatter = model.Logprobs;
         if (!o.Stream)
         {
             var choices = await ChoiceStreams.CollectAsync(cluster, requests, telemetry, cancellationToken);
@@ -69,13 +69,13 @@ internal static class ChatCompletionsEndpoint
                 if (chunk.Text.Length > 0 || (logprobs is not null && chunk.Logprobs is { Length: > 0 }))
                 {
                     var lps = logprobs is null ? null : new ChatLogprobs(formatter.Chat(chunk.Logprobs ?? []));
-                    await sse.WriteAsync(Chunk(new ChatChunkChoice(index, new ChatMessageOut(null, chunk.Text), lps, null)), GatewayJson.Api.ChatChunk, cancellationToken);
+                    await sse.WriteAsync(Chunk(new ChatChunkChoice(index, new ChatMessageOut(null, chunk.Text), lps, null)), GatewayJson.Api.ChatChunk, cancellationToken, flush: !chunk.Finished);
                 }
                 if (chunk.Finished)
                     await sse.WriteAsync(Chunk(new ChatChunkChoice(index, new ChatMessageOut(null, null), null, chunk.FinishReason)), GatewayJson.Api.ChatChunk, cancellationToken);
             }
             if (o.IncludeUsage)
                 await sse.WriteAsync(new ChatChunk(id, created, o.Model, [], new Usage(promptTokens.Count, states.Sum(c => c.OutputTokens))), GatewayJson.Api.ChatChunk, cancellationToken);
-        }, cancellationToken);
+        }, telemetry, cancellationToken);
     }
 }

@@ -19,6 +19,7 @@ internal static class CompletionsEndpoint
     {
         var cancellationToken = http.RequestAborted;
         var body = await JsonBody.ReadAsync(http.Request, cancellationToken);
+        model.Require(body);
         var prompts = CompletionPrompts.Read(body, model);
         var echo = body.Bool("echo") ?? false;
         var logprobs = body.Int("logprobs", 0, 20);
@@ -28,20 +29,20 @@ internal static class CompletionsEndpoint
 
         var id = $"cmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var requests = ChoiceRequests.Build(id, [.. prompts.Select(p => p.Tokens)], o, model, DefaultMaxTokens, "max_tokens", "prompt");
+        var requests = ChoiceRequests.Build(id, [.. prompts.Select(p => p.Tokens)], o, model, DefaultMaxTokens, "prompt");
         var promptTokens = prompts.Sum(p => p.Tokens.Count);
         string? Echo(int choice) => echo ? prompts[choice / o.N].Text : null;
 
-        using var lease = admission.Enter();
-        using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), id, promptTokens, requests.Length);
-        var formatter = new LogprobsFormatter(model.Tokenizer);
+        using var lease = admission.Enter(requests.Length);
+        using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), RequestOutcomes.ArrivedAt(http), id, promptTokens, requests.Length);
+        var formatter = model.Logprobs;
         if (!o.Stream)
         {
             var choices = await ChoiceStreams.CollectAsync(cluster, requests, telemetry, cancellationToken);
             var result = choices.Select((c, i) =>
             {
                 var prefix = Echo(i) ?? "";
-                return new CompletionChoice(i, prefix + c.Text, logprobs is null ? null : formatter.Completion(c.Logprobs, prefix.Length), c.FinishReason);
+                return new CompletionChoice(i, prefix + c.Text, logprobs is null ? null : formatter.Completion(c.Logprobs, LogprobsFormatter.CodePoints(prefix)), c.FinishReason);
             }).ToArray();
             await Results.Json(new CompletionResponse(id, created, o.Model, result, new Usage(promptTokens, choices.Sum(c => c.OutputTokens))), GatewayJson.Api.CompletionResponse)
                 .ExecuteAsync(http);
@@ -55,7 +56,7 @@ internal static class CompletionsEndpoint
             await foreach (var (index, chunk) in ChoiceStreams.RunAsync(cluster, requests, telemetry, cancellationToken))
             {
                 var choice = states[index];
-                var offset = choice.Text.Length;
+                var offset = choice.TextCodePoints;
                 var prefix = choice.Opened ? "" : Echo(index) ?? "";
                 choice.Opened = true;
                 choice.Add(chunk);
@@ -68,6 +69,6 @@ internal static class CompletionsEndpoint
             }
             if (o.IncludeUsage)
                 await sse.WriteAsync(new CompletionResponse(id, created, o.Model, [], new Usage(promptTokens, states.Sum(c => c.OutputTokens))), GatewayJson.Api.CompletionResponse, cancellationToken);
-        }, cancellationToken);
+        }, telemetry, cancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Serving.Gateway.Responses;
 
 namespace Serving.Gateway.Endpoints;
 
@@ -7,9 +8,6 @@ internal static class ModelsEndpoint
 {
     static readonly long Started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    public static IResult Handle(ServedModel model) => Results.Json(new
-    {
-        @object = "list",
-        data = new[] { new { id = model.Name, @object = "model", created = Started, owned_by = "serving", max_model_len = model.MaxModelLength } },
-    });
+    public static IResult Handle(ServedModel model) =>
+        Results.Json(new ModelList([new ModelCard(model.Name, Started, model.MaxModelLength)]), GatewayJson.Api.ModelList);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Serving.Gateway.Chat;
 using Serving.Gateway.Errors;
@@ -30,7 +31,7 @@ internal static class TokenizeEndpoints
     {
         var body = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         model.Require(body);
-        if (body.Field("tokens") is not { ValueKind: System.Text.Json.JsonValueKind.Array } ids)
+        if (body.Field("tokens") is not { ValueKind: JsonValueKind.Array } ids)
             throw JsonBody.WrongType("tokens", "an array of token ids");
         var tokens = JsonBody.TokenIds(ids, "tokens", 0, model.VocabSize);
         return Results.Json(new DetokenizeResponse(model.Tokenizer.Decode(tokens, skipSpecialTokens: false)), GatewayJson.Api.DetokenizeResponse);

@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +15,8 @@ internal static partial class ErrorHandling
 {
     public static IApplicationBuilder UseOpenAiErrors(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        // gRPC (the KV service on the same server) reports errors its own way.
-        if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+        // gRPC (the KV service on the same server) reports errors its own way; the routed endpoint says which it is.
+        if (http.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null)
         {
             await next(http);
             return;

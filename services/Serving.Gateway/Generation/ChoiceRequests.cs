@@ -8,12 +8,12 @@ internal static class ChoiceRequests
 {
     /// <param name="fallbackMaxTokens">max_tokens when the client gave none (completions: 16; chat: the context left).</param>
     public static GenerationRequest[] Build(string id, IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions o, ServedModel model,
-        int? fallbackMaxTokens, string maxTokensField, string promptField)
+        int? fallbackMaxTokens, string promptField)
     {
         var requests = new GenerationRequest[prompts.Count * o.N];
         for (var p = 0; p < prompts.Count; p++)
         {
-            var sampling = GenerationOptionsReader.ForPrompt(o, prompts[p].Count, model.MaxModelLength, fallbackMaxTokens, maxTokensField, promptField);
+            var sampling = GenerationOptionsReader.ForPrompt(o, prompts[p].Count, model.MaxModelLength, fallbackMaxTokens, promptField);
             for (var s = 0; s < o.N; s++)
             {
                 var index = p * o.N + s;

@@ -9,6 +9,8 @@ internal sealed class ChoiceState
     public StringBuilder Text { get; } = new();
     public List<TokenLogprobMessage> Logprobs { get; } = [];
     public int OutputTokens { get; private set; }
+    /// <summary>Length of <see cref="Text"/> in code points (completions' text_offset unit).</summary>
+    public int TextCodePoints { get; private set; }
     public string? FinishReason { get; private set; }
     /// <summary>Whether a chunk of this choice has been streamed yet (the first carries the role or echoed prompt).</summary>
     public bool Opened { get; set; }
@@ -16,6 +18,7 @@ internal sealed class ChoiceState
     public void Add(TokenChunk chunk)
     {
         Text.Append(chunk.Text);
+        TextCodePoints += LogprobsFormatter.CodePoints(chunk.Text);
         if (chunk.Logprobs is { } lps)
             Logprobs.AddRange(lps);
         OutputTokens = chunk.OutputTokens;

@@ -26,7 +26,7 @@ internal static class ChoiceStreams
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw ClusterErrors.ToApi(e);
+            throw telemetry.Failure(e);
         }
         return states;
     }

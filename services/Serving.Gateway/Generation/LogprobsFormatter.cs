@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Serving.Cluster.Abstractions;
 using Serving.Engine.Tokenization;
@@ -5,25 +6,29 @@ using Serving.Gateway.Responses;
 
 namespace Serving.Gateway.Generation;
 
-/// <summary>Turns the workers' token logprobs into the two API shapes: chat's <c>content</c> list and completions' parallel arrays.</summary>
+/// <summary>
+/// Turns the workers' token logprobs into the two API shapes: chat's <c>content</c> list and completions' parallel
+/// arrays. A token's text is what it adds to the output (leading space included); its <c>bytes</c> are the raw
+/// bytes, so a client can rebuild a character split over several tokens. Both are cached per token id.
+/// </summary>
 internal sealed class LogprobsFormatter(TextTokenizer tokenizer)
 {
-    public string TokenText(int id) => tokenizer.Decode([id], skipSpecialTokens: false);
+    readonly ConcurrentDictionary<int, TokenText> _tokens = new();
 
     public IReadOnlyList<ChatTokenLogprob> Chat(IEnumerable<TokenLogprobMessage> logprobs) =>
         [.. logprobs.Select(lp =>
         {
-            var token = TokenText(lp.TokenId);
-            return new ChatTokenLogprob(token, lp.Logprob, Bytes(token), [.. lp.TopIds.Select((id, i) => ChatTop(id, lp.TopLogprobs[i]))]);
+            var token = Token(lp.TokenId);
+            return new ChatTokenLogprob(token.Text, lp.Logprob, token.Bytes, [.. lp.TopIds.Select((id, i) => ChatTop(id, lp.TopLogprobs[i]))]);
         })];
 
     ChatTopLogprob ChatTop(int id, float logprob)
     {
-        var token = TokenText(id);
-        return new ChatTopLogprob(token, logprob, Bytes(token));
+        var token = Token(id);
+        return new ChatTopLogprob(token.Text, logprob, token.Bytes);
     }
 
-    /// <summary>Completions logprobs; <paramref name="textOffset"/> is where the first token's text starts in the choice's text.</summary>
+    /// <summary>Completions logprobs; <paramref name="textOffset"/> is where the first token's text starts in the choice's text, in characters (code points, as Python counts).</summary>
     public CompletionLogprobs Completion(IReadOnlyList<TokenLogprobMessage> logprobs, int textOffset)
     {
         var tokens = new List<string>(logprobs.Count);
@@ -32,18 +37,29 @@ internal sealed class LogprobsFormatter(TextTokenizer tokenizer)
         var offsets = new List<int>(logprobs.Count);
         foreach (var lp in logprobs)
         {
-            var token = TokenText(lp.TokenId);
-            tokens.Add(token);
+            var token = Token(lp.TokenId);
+            tokens.Add(token.Text);
             values.Add(lp.Logprob);
             var top = new Dictionary<string, float>();
             for (var i = 0; i < lp.TopIds.Length; i++)
-                top.TryAdd(TokenText(lp.TopIds[i]), lp.TopLogprobs[i]);
+                top.TryAdd(Token(lp.TopIds[i]).Text, lp.TopLogprobs[i]);
             tops.Add(top);
             offsets.Add(textOffset);
-            textOffset += token.Length;
+            textOffset += token.CodePoints;
         }
         return new CompletionLogprobs(tokens, values, tops, offsets);
     }
 
-    static int[] Bytes(string token) => [.. Encoding.UTF8.GetBytes(token).Select(b => (int)b)];
+    /// <summary>Characters (code points) in <paramref name="text"/>, the unit of completions' text_offset.</summary>
+    public static int CodePoints(string text) => text.EnumerateRunes().Count();
+
+    TokenText Token(int id) => _tokens.GetOrAdd(id, static (id, tokenizer) =>
+    {
+        var bytes = tokenizer.TokenBytes(id);
+        // A piece of a multi-byte character decodes to U+FFFD, as vLLM shows it; the bytes keep the truth.
+        var text = Encoding.UTF8.GetString(bytes);
+        return new TokenText(text, [.. bytes.Select(b => (int)b)], CodePoints(text));
+    }, tokenizer);
+
+    sealed record TokenText(string Text, int[] Bytes, int CodePoints);
 }

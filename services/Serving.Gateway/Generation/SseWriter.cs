@@ -14,13 +14,15 @@ internal sealed class SseWriter(HttpResponse response)
     static readonly byte[] Separator = "\n\n"u8.ToArray();
     static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
+    Utf8JsonWriter? _json;
+
     public bool Started => response.HasStarted;
 
     /// <summary>
     /// Runs <paramref name="produce"/> and ends the stream with [DONE]. A failure before the first event is thrown
     /// (an ordinary error response follows); after it, the stream ends with an error event.
     /// </summary>
-    public async Task RunAsync(Func<Task> produce, CancellationToken cancellationToken)
+    public async Task RunAsync(Func<Task> produce, RequestTelemetry telemetry, CancellationToken cancellationToken)
     {
         try
         {
@@ -28,23 +30,31 @@ internal sealed class SseWriter(HttpResponse response)
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            var failure = telemetry.Failure(e);
             if (!Started)
-                throw ClusterErrors.ToApi(e);
+                throw failure;
             response.HttpContext.Items[RequestOutcomes.StreamFailedKey] = true;
-            await WriteErrorAsync(ClusterErrors.ToApi(e), cancellationToken);
+            await WriteErrorAsync(failure, cancellationToken);
         }
         await DoneAsync(cancellationToken);
     }
 
-    public async Task WriteAsync<T>(T value, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    /// <summary>Writes one event; <paramref name="flush"/> false holds it for the next write (events that belong together go out in one flush).</summary>
+    public async ValueTask WriteAsync<T>(T value, JsonTypeInfo<T> type, CancellationToken cancellationToken, bool flush = true)
     {
         Start();
         var body = response.BodyWriter;
         body.Write(Prefix);
-        using (var json = new Utf8JsonWriter(body))
-            JsonSerializer.Serialize(json, value, type);
+        // One JSON writer per stream, reset onto the body for each event.
+        if (_json is null)
+            _json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = type.Options.Encoder });
+        else
+            _json.Reset(body);
+        JsonSerializer.Serialize(_json, value, type);
+        _json.Flush();
         body.Write(Separator);
-        await body.FlushAsync(cancellationToken);
+        if (flush)
+            await body.FlushAsync(cancellationToken);
     }
 
     void Start()

@@ -15,6 +15,9 @@ internal static class CompletionPrompts
     {
         if (body.Field("prompt") is not { } prompt)
             throw ApiException.BadRequest("'prompt' is required.", "prompt");
+        // Counted before anything is tokenized.
+        if (prompt.ValueKind == JsonValueKind.Array && prompt.GetArrayLength() > MaxPrompts && prompt[0].ValueKind != JsonValueKind.Number)
+            throw ApiException.BadRequest($"'prompt' holds {prompt.GetArrayLength()} prompts; at most {MaxPrompts} per request.", "prompt");
         List<(IReadOnlyList<int> Tokens, string Text)> prompts = prompt.ValueKind switch
         {
             JsonValueKind.String => [FromText(prompt.GetString()!, model)],
@@ -28,8 +31,6 @@ internal static class CompletionPrompts
             },
             _ => throw Shape(),
         };
-        if (prompts.Count > MaxPrompts)
-            throw ApiException.BadRequest($"'prompt' holds {prompts.Count} prompts; at most {MaxPrompts} per request.", "prompt");
         return prompts;
     }
 

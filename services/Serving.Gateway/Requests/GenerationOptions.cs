@@ -8,6 +8,8 @@ internal sealed record GenerationOptions
     public required string Model { get; init; }
     /// <summary>Sampling with max_tokens still unset (0) when the client gave none: it depends on the prompt.</summary>
     public required SamplingParams Sampling { get; init; }
+    /// <summary>The field the completion's length came from (max_tokens or max_completion_tokens), for error messages.</summary>
+    public string MaxTokensField { get; init; } = "max_tokens";
     public int N { get; init; } = 1;
     public bool Stream { get; init; }
     public bool IncludeUsage { get; init; }

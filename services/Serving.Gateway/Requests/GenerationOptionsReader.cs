@@ -10,7 +10,7 @@ internal static class GenerationOptionsReader
 
     public static GenerationOptions Read(JsonBody body, ServedModel model, string[] maxTokensFields, int? logprobs)
     {
-        model.Require(body);
+        Unsupported.Check(body);
         body.String("user"); // accepted for compatibility; checked for type only
 
         var n = body.Int("n", 1, MaxChoices) ?? 1;
@@ -24,9 +24,12 @@ internal static class GenerationOptionsReader
             includeUsage = new JsonBody(so).Bool("include_usage") ?? false;
         }
 
+        // Chat takes max_completion_tokens, or the older max_tokens; both are checked, the first given wins.
+        var given = maxTokensFields.Select(f => (Field: f, Value: body.Int(f, 1))).ToArray();
+        var (maxTokensField, maxTokens) = given.FirstOrDefault(g => g.Value is not null, given[0]);
         var sampling = new SamplingParams
         {
-            MaxTokens = maxTokensFields.Select(f => body.Int(f, 1)).ToArray().FirstOrDefault(v => v is not null) ?? 0,
+            MaxTokens = maxTokens ?? 0,
             Temperature = body.Number("temperature", 0, 2) ?? 1.0,
             TopP = body.Number("top_p", 0, 1) ?? 1.0,
             TopK = body.Int("top_k", -1) ?? 0,
@@ -49,21 +52,21 @@ internal static class GenerationOptionsReader
             throw ApiException.BadRequest("'stop' must not contain empty strings.", "stop");
         if (sampling.MaxTokens > 0 && sampling.MinTokens > sampling.MaxTokens)
             throw ApiException.BadRequest($"'min_tokens' ({sampling.MinTokens}) must not exceed the completion's maximum ({sampling.MaxTokens}).", "min_tokens");
-        return new GenerationOptions { Model = model.Name, Sampling = sampling, N = n, Stream = stream, IncludeUsage = includeUsage, Logprobs = logprobs };
+        return new GenerationOptions { Model = model.Name, Sampling = sampling, MaxTokensField = maxTokensField, N = n, Stream = stream, IncludeUsage = includeUsage, Logprobs = logprobs };
     }
 
     /// <summary>
     /// Sets max_tokens for one prompt: the client's value, or the default (<paramref name="fallback"/>, capped by the
     /// room left in the context), and refuses a prompt that leaves no room — before any worker is involved.
     /// </summary>
-    public static SamplingParams ForPrompt(GenerationOptions o, int promptTokens, int maxModelLength, int? fallback, string maxTokensField, string promptField)
+    public static SamplingParams ForPrompt(GenerationOptions o, int promptTokens, int maxModelLength, int? fallback, string promptField)
     {
         var room = maxModelLength - promptTokens;
         if (o.HasMaxTokens ? promptTokens + o.Sampling.MaxTokens > maxModelLength : room < 1)
             throw ApiException.BadRequest(
                 $"This model's maximum context length is {maxModelLength} tokens. However, you requested {promptTokens + Math.Max(o.Sampling.MaxTokens, 1)} tokens " +
                 $"({promptTokens} in the {promptField}, {Math.Max(o.Sampling.MaxTokens, 1)} in the completion). Please reduce the length of the {promptField} or completion.",
-                o.HasMaxTokens ? maxTokensField : promptField, "context_length_exceeded");
+                o.HasMaxTokens ? o.MaxTokensField : promptField, "context_length_exceeded");
         var sampling = o.HasMaxTokens ? o.Sampling : o.Sampling with { MaxTokens = Math.Min(room, fallback ?? room) };
         if (sampling.MinTokens > sampling.MaxTokens)
             throw ApiException.BadRequest($"'min_tokens' ({sampling.MinTokens}) exceeds the {sampling.MaxTokens} tokens left for the completion.", "min_tokens");

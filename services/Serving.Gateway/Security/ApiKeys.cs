@@ -16,7 +16,7 @@ internal static class ApiKeys
     {
         if (keys.Count == 0)
             return app;
-        var accepted = keys.Select(k => Encoding.UTF8.GetBytes(k)).ToArray();
+        var accepted = keys.Select(Digest).ToArray();
         return app.Use(async (http, next) =>
         {
             if (IsProtected(http.Request.Path) && !Authorized(http.Request, accepted))
@@ -30,6 +30,9 @@ internal static class ApiKeys
         });
     }
 
+    // Compared as SHA-256 digests: equal lengths, so the comparison time says nothing about a key's length.
+    static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
     static bool IsProtected(PathString path) =>
         path.StartsWithSegments("/v1") || path.StartsWithSegments("/tokenize") || path.StartsWithSegments("/detokenize");
 
@@ -38,7 +41,7 @@ internal static class ApiKeys
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return false;
-        var given = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
+        var given = Digest(header["Bearer ".Length..].Trim());
         var ok = false;
         foreach (var key in accepted)
             ok |= CryptographicOperations.FixedTimeEquals(given, key);

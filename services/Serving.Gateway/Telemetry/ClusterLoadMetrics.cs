@@ -16,6 +16,8 @@ namespace Serving.Gateway.Telemetry;
 internal sealed partial class ClusterLoadMetrics
 {
     static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
+    // Past this without a fresh answer from the router, report no workers rather than a stale picture.
+    static readonly TimeSpan Stale = TimeSpan.FromSeconds(10);
     static readonly WorkerRole[] Roles = Enum.GetValues<WorkerRole>();
 
     readonly ServingClient _cluster;
@@ -55,6 +57,8 @@ internal sealed partial class ClusterLoadMetrics
         catch (Exception e)
         {
             Log.RefreshFailed(_logger, e);
+            if (Stopwatch.GetElapsedTime(Volatile.Read(ref _refreshedAt)) > Stale)
+                Volatile.Write(ref _workers, []);
         }
         finally
         {
@@ -71,7 +75,7 @@ internal sealed partial class ClusterLoadMetrics
 
     static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Debug, Message = "Could not read the workers' load from the router; the gauges keep the last values.")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the workers' load from the router; the gauges keep the last values for 10 s, then report no workers.")]
         public static partial void RefreshFailed(ILogger logger, Exception e);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,11 @@ internal static class RequestOutcomes
 {
     /// <summary>Set by a stream that had to end with an error event (its status was already 200).</summary>
     public const string StreamFailedKey = "serving.stream_failed";
+
+    const string ArrivedKey = "serving.arrived";
+
+    /// <summary>When the request arrived (a Stopwatch timestamp): latencies count from here, as clients see them.</summary>
+    public static long ArrivedAt(HttpContext http) => http.Items[ArrivedKey] is long at ? at : Stopwatch.GetTimestamp();
 
     public static IApplicationBuilder UseRequestOutcomes(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
@@ -23,6 +29,7 @@ internal static class RequestOutcomes
             await next(http);
             return;
         }
+        http.Items[ArrivedKey] = Stopwatch.GetTimestamp();
         try
         {
             await next(http);

@@ -15,7 +15,7 @@ namespace Serving.Worker.Roles;
 /// then continues the request in its continuous batch. When the transfer finally fails, it recomputes the prefill
 /// itself, so the client still gets the right output.
 /// </summary>
-public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoint endpoint, ResiliencePipeline transferPipeline, ILogger logger, GrpcKvTransport? puller = null)
+public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoint endpoint, ResiliencePipeline transferPipeline, ILogger logger, GrpcKvTransport? puller = null, WorkerTelemetry? telemetry = null)
 {
     int recomputed;
 
@@ -38,23 +38,34 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         {
             var outputs = await ReserveAsync(request, cancellationToken);
             inbox.Expect(id);
-            var transport = prefill.PullAddress is not null && puller is not null ? "pull" : "push";
+            Exception? transferFailure = null;
+            var direction = prefill.PullAddress is not null && puller is not null ? "pull" : "push";
             var started = Stopwatch.GetTimestamp();
-            var transfer = WorkerTelemetry.Activities.StartActivity("kv.transfer");
-            transfer?.SetTag("serving.kv.transport", transport);
-            try
+            using (var transfer = WorkerTelemetry.Activities.StartActivity("kv.transfer"))
             {
-                await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, ct), cancellationToken);
-                RecordTransfer(request, transport, "ok", started);
-                transfer?.Dispose();
+                transfer?.SetTag("serving.kv.direction", direction);
+                var outcome = "cancelled";
+                try
+                {
+                    await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, ct), cancellationToken);
+                    outcome = "ok";
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    outcome = "failed";
+                    transfer?.SetStatus(ActivityStatusCode.Error, e.Message);
+                    transferFailure = e;
+                }
+                finally
+                {
+                    transfer?.SetTag("serving.kv.outcome", outcome);
+                    RecordTransfer(id, direction, outcome, started);
+                }
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            if (transferFailure is { } failure)
             {
-                RecordTransfer(request, transport, "failed", started);
-                transfer?.SetStatus(ActivityStatusCode.Error, e.Message);
-                transfer?.Dispose();
-                Log.Recomputing(logger, e, Endpoint.WorkerId, id);
-                WorkerTelemetry.Recomputed.Add(1);
+                Log.Recomputing(logger, failure, Endpoint.WorkerId, id);
+                telemetry?.Recomputed.Add(1);
                 Interlocked.Increment(ref recomputed);
                 inbox.Forget(id);
                 Loop.Abort(id);
@@ -78,16 +89,14 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         }
     }
 
-    void RecordTransfer(GenerationRequest request, string transport, string outcome, long started)
+    void RecordTransfer(string requestId, string direction, string outcome, long started)
     {
-        var tags = new TagList { { "transport", transport }, { "outcome", outcome } };
-        WorkerTelemetry.KvDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
-        if (outcome == "ok")
-        {
-            var layout = Loop.Engine.KvLayout;
-            var blocks = (request.KnownTokens + layout.BlockSize - 1) / layout.BlockSize;
-            WorkerTelemetry.KvBytes.Add(blocks * layout.BlockBytesPerLayer * layout.NumLayers, tags);
-        }
+        var bytes = inbox.TakeBytes(requestId);
+        if (telemetry is null)
+            return;
+        var tags = new TagList { { "direction", direction }, { "outcome", outcome } };
+        telemetry.KvDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        telemetry.KvBytes.Add(bytes, tags);
     }
 
     /// <summary>Has the prefill worker compute the prompt and its KV land here: pushed to us, or pulled by us.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Serving.Engine.Engine;
 using Serving.Worker.Runtime;
 
@@ -11,6 +12,7 @@ namespace Serving.Worker.Transfer;
 public sealed class KvInbox(string workerId, EngineLoop loop)
 {
     readonly ConcurrentDictionary<string, byte> expected = new();
+    readonly ConcurrentDictionary<string, StrongBox<long>> importedFor = new();
     long bytesImported;
 
     public string WorkerId { get; } = workerId;
@@ -19,7 +21,14 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     public long BytesImported => Interlocked.Read(ref bytesImported);
 
     /// <summary>Accepts transfers for this request from now on (after its blocks are reserved).</summary>
-    public void Expect(string requestId) => expected[requestId] = 0;
+    public void Expect(string requestId)
+    {
+        importedFor[requestId] = new StrongBox<long>();
+        expected[requestId] = 0;
+    }
+
+    /// <summary>The KV bytes imported for a request, counted from <see cref="Expect"/>; the count is dropped as it is taken.</summary>
+    public long TakeBytes(string requestId) => importedFor.TryRemove(requestId, out var bytes) ? Interlocked.Read(ref bytes.Value) : 0;
 
     /// <summary>Stops accepting transfers for the request (finished, failed over, or cancelled).</summary>
     public void Forget(string requestId) => expected.TryRemove(requestId, out _);
@@ -70,6 +79,7 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
             {
                 e.ImportKv(requestId, firstLayer, endLayer, buffer);
                 Interlocked.Add(ref bytesImported, buffer.Length);
+                Count(requestId, buffer.Length);
             }
         });
     }
@@ -92,6 +102,7 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
             {
                 e.ImportKv(requestId, export);
                 Interlocked.Add(ref bytesImported, export.ByteLength);
+                Count(requestId, export.ByteLength);
             }
         });
     }
@@ -108,5 +119,11 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     {
         if (!expected.ContainsKey(requestId))
             throw new KvTransferException($"worker '{WorkerId}' is not expecting KV for request '{requestId}' (cancelled or failed over).", retryable: false);
+    }
+
+    void Count(string requestId, long bytes)
+    {
+        if (importedFor.TryGetValue(requestId, out var total))
+            Interlocked.Add(ref total.Value, bytes);
     }
 }

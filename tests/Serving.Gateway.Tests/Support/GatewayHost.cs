@@ -67,13 +67,19 @@ public abstract class GatewayHost : IAsyncLifetime
     }
 
     /// <summary>Whether every worker reports all its KV blocks free (on /health) within <paramref name="timeout"/>.</summary>
-    public async Task<bool> AllKvFreeWithinAsync(TimeSpan timeout)
+    public Task<bool> AllKvFreeWithinAsync(TimeSpan timeout) => KvWithinAsync(allFree: true, timeout);
+
+    /// <summary>Whether some worker reports KV blocks in use (on /health) within <paramref name="timeout"/>.</summary>
+    public Task<bool> KvInUseWithinAsync(TimeSpan timeout) => KvWithinAsync(allFree: false, timeout);
+
+    async Task<bool> KvWithinAsync(bool allFree, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var health = JsonDocument.Parse(await Http.GetStringAsync("/health")).RootElement;
-            if (health.GetProperty("workers").EnumerateArray().All(w => w.GetProperty("free_kv_blocks").GetInt32() == w.GetProperty("total_kv_blocks").GetInt32()))
+            var free = health.GetProperty("workers").EnumerateArray().All(w => w.GetProperty("free_kv_blocks").GetInt32() == w.GetProperty("total_kv_blocks").GetInt32());
+            if (free == allFree)
                 return true;
             if (DateTime.UtcNow > deadline)
                 return false;

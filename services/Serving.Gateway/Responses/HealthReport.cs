@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Serving.Gateway.Responses;
+
+internal sealed record HealthReport(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("reason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    [property: JsonPropertyName("workers")] IReadOnlyList<WorkerHealth> Workers);
