@@ -13,7 +13,8 @@ namespace Serving.Host;
 /// <summary>Builds one `serving` process from its settings: Kestrel endpoints, the Orleans silo, workers and gateway.</summary>
 internal static class ServingHost
 {
-    public static WebApplication Build(HostSettings settings, string[] args)
+    /// <param name="engines">Makes the workers' engines; the model engine by default (the gateway benchmark passes a fake).</param>
+    public static WebApplication Build(HostSettings settings, string[] args, Func<EngineOptions, IStepEngine>? engines = null)
     {
         var modelFolder = settings.ModelPath ?? DefaultModelStore.EnsureDefault();
         var builder = WebApplication.CreateSlimBuilder(args);
@@ -58,6 +59,7 @@ internal static class ServingHost
             Workers = settings.Workers().Select(w => new WorkerSpec(w.Name, w.Role, EngineOptions(settings, modelFolder))).ToArray(),
             Transport = settings.Transport,
             KvAddress = $"http://{settings.AdvertiseAddress}:{settings.KvPort}",
+            EngineFactory = engines ?? LlmEngine.Create,
         }, new RoutingOptions { Policy = settings.Policy });
         if (settings.IsGateway)
             services.AddServingGateway(new ServingGatewayOptions(Path.GetFileName(modelFolder.TrimEnd('/')), modelFolder)

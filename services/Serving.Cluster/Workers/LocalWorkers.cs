@@ -52,7 +52,12 @@ public sealed partial class LocalWorkers(
     LocalWorker Create(WorkerSpec spec)
     {
         var key = WorkerKey.For(silo.SiloAddress, spec.Name);
-        var engine = LlmEngine.Create(spec.Engine);
+        var engine = options.EngineFactory(spec.Engine);
+        if (spec.Role != WorkerRole.Mixed && engine is not LlmEngine)
+        {
+            engine.Dispose();
+            throw new InvalidOperationException($"worker {spec.Name}: the {spec.Role} role moves KV and needs a model engine, not a {engine.GetType().Name}.");
+        }
         var loop = new EngineLoop(spec.Name, engine, loggers.CreateLogger($"Serving.Worker.{spec.Name}"));
         PrefillRole? prefill = null;
         DecodeRole? decode = null;
@@ -64,7 +69,10 @@ public sealed partial class LocalWorkers(
             inboxes.Add(inbox);
             decode = new DecodeRole(loop, inbox, new KvEndpoint(key, options.KvAddress), TransferPipeline(), loggers.CreateLogger<DecodeRole>(), grpc, telemetry);
         }
-        Log.Started(logger, key, spec.Role, engine.Device.type.ToString().ToLowerInvariant(), engine.DType.ToString(), engine.NumTotalBlocks);
+        if (engine is LlmEngine llm)
+            Log.Started(logger, key, spec.Role, llm.Device.type.ToString().ToLowerInvariant(), llm.DType.ToString(), engine.NumTotalBlocks);
+        else
+            Log.StartedOther(logger, key, spec.Role, engine.GetType().Name);
         return new LocalWorker(key, spec.Role, loop, prefill, decode);
     }
 
@@ -97,5 +105,8 @@ public sealed partial class LocalWorkers(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Key} started as {Role} on {Device} ({DType}), {Blocks} KV blocks.")]
         public static partial void Started(ILogger logger, string key, WorkerRole role, string device, string dtype, int blocks);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Key} started as {Role} on a {Engine}, not a model engine.")]
+        public static partial void StartedOther(ILogger logger, string key, WorkerRole role, string engine);
     }
 }

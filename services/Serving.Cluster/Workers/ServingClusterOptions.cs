@@ -1,3 +1,5 @@
+using Serving.Engine.Engine;
+
 namespace Serving.Cluster.Workers;
 
 /// <summary>What this process contributes to the cluster.</summary>
@@ -22,4 +24,10 @@ public sealed record ServingClusterOptions
     public int TransferRetries { get; init; } = 2;
 
     public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Makes each worker's engine from its options: the model engine unless something else is measured (the gateway
+    /// benchmark's fixed-interval fake, which supports the mixed role only).
+    /// </summary>
+    public Func<EngineOptions, IStepEngine> EngineFactory { get; init; } = LlmEngine.Create;
 }

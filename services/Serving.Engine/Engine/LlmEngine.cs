@@ -18,7 +18,7 @@ namespace Serving.Engine.Engine;
 /// One worker's engine: a model replica, its paged KV pool and the continuous-batching loop. Not thread-safe:
 /// one loop thread owns it. Each <see cref="Step"/> is schedule → run → sample → postprocess.
 /// </summary>
-public sealed partial class LlmEngine : IDisposable
+public sealed partial class LlmEngine : IStepEngine
 {
     readonly Scheduler scheduler;
     readonly ModelRunner runner;

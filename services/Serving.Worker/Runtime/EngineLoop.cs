@@ -13,7 +13,8 @@ namespace Serving.Worker.Runtime;
 /// </summary>
 public sealed partial class EngineLoop : IAsyncDisposable
 {
-    readonly LlmEngine engine;
+    readonly IStepEngine engine;
+    readonly LlmEngine? llm;
     readonly ILogger logger;
     readonly ConcurrentQueue<Action> commands = new();
     readonly SemaphoreSlim signal = new(0);
@@ -24,10 +25,11 @@ public sealed partial class EngineLoop : IAsyncDisposable
     volatile WorkerLoad load = WorkerLoad.Empty;
     int importing;
 
-    public EngineLoop(string name, LlmEngine engine, ILogger logger)
+    public EngineLoop(string name, IStepEngine engine, ILogger logger)
     {
         Name = name;
         this.engine = engine;
+        llm = engine as LlmEngine;
         this.logger = logger;
         engine.KvExported = OnKvExported;
         thread = new Thread(Run) { Name = $"engine-{name}", IsBackground = true };
@@ -37,8 +39,11 @@ public sealed partial class EngineLoop : IAsyncDisposable
     public string Name { get; }
     public WorkerLoad Load => load;
 
-    /// <summary>The engine's fixed facts (layout, config, tokenizer) — safe to read from any thread.</summary>
-    public LlmEngine Engine => engine;
+    /// <summary>
+    /// The engine's fixed facts (layout, config, tokenizer) — safe to read from any thread. Only a model engine has
+    /// them (and KV import/export): the prefill and decode roles need one; another <see cref="IStepEngine"/> can only be mixed.
+    /// </summary>
+    public LlmEngine Engine => llm ?? throw new NotSupportedException($"worker {Name} runs a {engine.GetType().Name}, not a model engine.");
 
     /// <summary>Runs a function on the loop thread and returns its result.</summary>
     public Task<T> InvokeAsync<T>(Func<LlmEngine, T> action)
@@ -48,7 +53,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
         {
             try
             {
-                done.SetResult(action(engine));
+                done.SetResult(action(Engine));
             }
             catch (Exception e)
             {
