@@ -79,9 +79,9 @@ internal sealed class LoadRunner(StreamingClient client)
 
     static async Task WaitUntilAsync(long due, CancellationToken cancellationToken)
     {
-        var remaining = due - Stopwatch.GetTimestamp();
-        if (remaining > 0)
-            await Task.Delay(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency), cancellationToken);
+        // Timers may fire a fraction of a millisecond early: wait again until the due time has really passed.
+        for (var remaining = due - Stopwatch.GetTimestamp(); remaining > 0; remaining = due - Stopwatch.GetTimestamp())
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.001, (double)remaining / Stopwatch.Frequency)), cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
     }
 
