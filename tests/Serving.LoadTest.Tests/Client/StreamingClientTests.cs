@@ -18,18 +18,26 @@ public sealed class StreamingClientTests(FakeServerFixture fixture)
     [InlineData(true)]
     public async Task SendAsync_SteadyScript_TimesEveryTokenAndReadsUsage(bool chat)
     {
-        var r = await Send("steady", tokens: 10, api: chat ? ApiKind.Chat : ApiKind.Completions);
-        Assert.True(r.Success, r.Error);
-        Assert.Equal((7, 10, false), (r.PromptTokens, r.OutputTokens, r.TokensApproximate));
-        Assert.Equal(9, r.ItlsMs.Length);
-        // Scripted: first token at 50 ms, then every 20 ms. A late timer or a busy 2-core box only delays, so the
-        // TTFT's lower bound is tight and its upper one loose (+30 ms). Token deadlines are absolute, so E2E − TTFT
-        // is the script's 9 × 20 ms give or take the lateness of the first and last token (±25 ms).
-        Assert.InRange(r.TtftMs, 49, 80);
-        Assert.InRange(r.E2elMs - r.TtftMs, 155, 205);
-        Assert.InRange(r.TpotMs!.Value, 155.0 / 9, 205.0 / 9);
-        Assert.Equal(r.E2elMs - r.TtftMs, r.ItlsMs.Sum(), 1);
+        var results = new List<RequestResult>();
+        for (var i = 0; i < 5; i++)
+            results.Add(await Send("steady", tokens: 10, api: chat ? ApiKind.Chat : ApiKind.Completions));
+        Assert.All(results, r =>
+        {
+            Assert.True(r.Success, r.Error);
+            Assert.Equal((7, 10, false), (r.PromptTokens, r.OutputTokens, r.TokensApproximate));
+            Assert.Equal(9, r.ItlsMs.Length);
+            Assert.Equal(r.E2elMs - r.TtftMs, r.ItlsMs.Sum(), tolerance: 0.01); // each value is rounded to µs
+        });
+        // Scripted: first token at 50 ms, then every 20 ms. Medians of five, because a shared 2-core box can stall
+        // any one request for hundreds of ms. A late timer only delays, so the TTFT's lower bound is tight and its
+        // upper one loose (+30 ms). Token deadlines are absolute, so E2E − TTFT is the script's 9 × 20 ms give or
+        // take the lateness of the first and last token (±25 ms).
+        Assert.InRange(Median(results.Select(r => r.TtftMs)), 49, 80);
+        Assert.InRange(Median(results.Select(r => r.E2elMs - r.TtftMs)), 155, 205);
+        Assert.InRange(Median(results.Select(r => r.TpotMs!.Value)), 155.0 / 9, 205.0 / 9);
     }
+
+    static double Median(IEnumerable<double> values) => Percentiles.Of([.. values.Order()], 50);
 
     [Fact]
     public async Task SendAsync_NoUsageChunk_CountsTextChunksAsApproximate()
