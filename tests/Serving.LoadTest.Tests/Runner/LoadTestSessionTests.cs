@@ -2,6 +2,7 @@ using System.Text.Json;
 using Serving.LoadTest.Arrivals;
 using Serving.LoadTest.Client;
 using Serving.LoadTest.Metrics;
+using Serving.LoadTest.Output;
 using Serving.LoadTest.Runner;
 using Serving.LoadTest.Search;
 using Serving.LoadTest.Tests.Support;
@@ -43,6 +44,10 @@ public sealed class LoadTestSessionTests(FakeServerFixture fixture) : IDisposabl
         Assert.True(root.GetProperty("runs")[0].GetProperty("requests")[0].GetProperty("itls_ms").GetArrayLength() == 5);
         Assert.Equal(3, root.GetProperty("seed").GetInt32());
         Assert.Contains("## Overview", await File.ReadAllTextAsync(Path.Combine(folder, "summary.md")));
+        var reread = ResultFile.Read(Path.Combine(folder, "result.json")); // what `plot` reads back
+        Assert.Equal(result.Runs[1].Summary.TtftMs, reread.Runs[1].Summary.TtftMs with { Percentiles = result.Runs[1].Summary.TtftMs.Percentiles });
+        Assert.Equal(result.Runs[1].Summary.TtftMs.Percentiles, reread.Runs[1].Summary.TtftMs.Percentiles);
+        Assert.Equal(result.Runs[0].Requests[3], reread.Runs[0].Requests[3] with { ItlsMs = result.Runs[0].Requests[3].ItlsMs });
         foreach (var png in new[] { "ttft-cdf.png", "tpot-cdf.png", "latency-over-time.png", "attainment-vs-rate.png" })
         {
             var bytes = await File.ReadAllBytesAsync(Path.Combine(folder, png));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Serving.LoadTest.Arrivals;
 using Serving.LoadTest.Embedded;
+using Serving.LoadTest.Output;
 using Serving.LoadTest.Runner;
 using Serving.LoadTest.Search;
 using Spectre.Console;
@@ -16,7 +17,37 @@ internal static class LoadTestCommands
         root.Subcommands.Add(Run(args));
         root.Subcommands.Add(Sweep(args));
         root.Subcommands.Add(SearchCommand(args));
+        root.Subcommands.Add(Plot());
         return root;
+    }
+
+    static Command Plot()
+    {
+        var command = new Command("plot", "Draw the plots and the markdown summary again from a result.json.");
+        var file = new Argument<string>("result") { Description = "A result.json written by run, sweep or search." };
+        var outDir = new Option<string?>("--out") { Description = "Folder for the plots and summary.md (default: the result's folder)." };
+        command.Arguments.Add(file);
+        command.Options.Add(outDir);
+        command.SetAction(p =>
+        {
+            var path = p.GetValue(file)!;
+            try
+            {
+                var result = ResultFile.Read(path);
+                var folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+                Directory.CreateDirectory(folder);
+                File.WriteAllText(Path.Combine(folder, "summary.md"), MarkdownReport.Of(result));
+                foreach (var written in Plots.Write(folder, result))
+                    Console.WriteLine(written);
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException or FormatException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
     }
 
     static Command Run(string[] args)

@@ -20,9 +20,12 @@ internal static class Plots
         var runs = result.Runs.Where(r => r.Summary.Completed > 0).ToArray();
         if (runs.Length == 0)
             return files;
-        files.Add(Cdf(folder, "ttft-cdf.png", "TTFT", runs, r => r.Success ? r.TtftMs : null, result.Slo.TtftMs));
-        files.Add(Cdf(folder, "tpot-cdf.png", "TPOT", runs, r => r.TpotMs, result.Slo.TpotMs));
-        files.Add(OverTime(folder, runs[^1], result.Slo));
+        var byRate = runs.OrderBy(r => r.Rate ?? 0).ToArray();
+        files.Add(Cdf(folder, "ttft-cdf.png", "TTFT", byRate, r => r.Success ? r.TtftMs : null, result.Slo.TtftMs));
+        files.Add(Cdf(folder, "tpot-cdf.png", "TPOT", byRate, r => r.TpotMs, result.Slo.TpotMs));
+        // Over time: the run of the search's answer, else the last run.
+        var shown = runs.FirstOrDefault(r => result.Search is { } s && r.Rate == s.Goodput) ?? runs[^1];
+        files.Add(OverTime(folder, shown, result.Slo));
         if (result.Runs.Count > 1)
             files.Add(Attainment(folder, result));
         return files;
@@ -100,7 +103,8 @@ internal static class Plots
         plot.XLabel("request rate (req/s)");
         plot.YLabel("attainment (%)");
         plot.Axes.SetLimitsY(0, 102);
-        ShowLegend(plot, true);
+        // Attainment is high at low rates and falls to the right: the lower left stays free.
+        plot.ShowLegend(Alignment.LowerLeft);
         return Save(plot, folder, "attainment-vs-rate.png");
     }
 

@@ -43,4 +43,7 @@ internal sealed record ResultFile
     };
 
     public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public static ResultFile Read(string path) =>
+        JsonSerializer.Deserialize<ResultFile>(File.ReadAllText(path), Json) ?? throw new FormatException($"{path}: empty result file");
 }
