@@ -37,8 +37,8 @@ internal sealed class ProgressDisplay : IRunObserver
         }
     }
 
-    string Describe(string label) =>
-        $"{Markup.Escape(label)}: in flight {Volatile.Read(ref sent) - Volatile.Read(ref done)}, errors {(Volatile.Read(ref errors) is var e and > 0 ? $"[red]{e}[/]" : "0")}, {TokensPerSecond():0} tok/s";
+    string Describe(string label, int total) =>
+        $"{Markup.Escape(label)}: {Volatile.Read(ref done)}/{total} done, in flight {Volatile.Read(ref sent) - Volatile.Read(ref done)}, errors {(Volatile.Read(ref errors) is var e and > 0 ? $"[red]{e}[/]" : "0")}, {TokensPerSecond():0} tok/s";
 
     /// <summary>Runs <paramref name="run"/> under a live bar (or silently when <paramref name="enabled"/> is false).</summary>
     public static async Task<RunOutcome> ShowAsync(string label, int total, bool enabled, Func<IRunObserver, Task<RunOutcome>> run)
@@ -52,17 +52,17 @@ internal sealed class ProgressDisplay : IRunObserver
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async ctx =>
             {
-                var task = ctx.AddTask(display.Describe(label), maxValue: total);
+                var task = ctx.AddTask(display.Describe(label, total), maxValue: total);
                 var running = run(display);
                 while (!running.IsCompleted)
                 {
                     task.Value = Volatile.Read(ref display.done);
-                    task.Description = display.Describe(label);
+                    task.Description = display.Describe(label, total);
                     await Task.WhenAny(running, Task.Delay(250));
                 }
                 outcome = await running;
                 task.Value = total;
-                task.Description = display.Describe(label);
+                task.Description = display.Describe(label, total);
             });
         return outcome!;
     }
