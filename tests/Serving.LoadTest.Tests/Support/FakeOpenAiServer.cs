@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Serving.LoadTest.Tests.Support;
+
+/// <summary>
+/// A minimal OpenAI-compatible server on loopback (real Kestrel, real SSE) whose timings and failures are scripted:
+/// each script lives under its own path prefix, so <c>BaseUrl("name")</c> is a server of its own. Token deadlines
+/// are counted from the request's arrival, so a late timer does not push every later token back.
+/// </summary>
+public sealed class FakeOpenAiServer : IAsyncDisposable
+{
+    public const string Model = "fake-model";
+    readonly WebApplication app;
+    readonly IReadOnlyDictionary<string, FakeScript> scripts;
+    readonly ConcurrentDictionary<string, int> arrivals = new();
+    int inFlight;
+
+    FakeOpenAiServer(WebApplication app, IReadOnlyDictionary<string, FakeScript> scripts)
+    {
+        this.app = app;
+        this.scripts = scripts;
+    }
+
+    public int Port { get; private set; }
+
+    /// <summary>Requests that reached the server, by script.</summary>
+    public int Arrivals(string script) => arrivals.GetValueOrDefault(script);
+
+    public Uri BaseUrl(string script) => new($"http://127.0.0.1:{Port}/{script}/");
+
+    public static async Task<FakeOpenAiServer> StartAsync(IReadOnlyDictionary<string, FakeScript> scripts)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var server = new FakeOpenAiServer(app, scripts);
+        app.MapGet("/{script}/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = Model, @object = "model" } } }));
+        app.MapPost("/{script}/v1/completions", (string script, HttpContext http) => server.StreamAsync(script, http, chat: false));
+        app.MapPost("/{script}/v1/chat/completions", (string script, HttpContext http) => server.StreamAsync(script, http, chat: true));
+        app.MapPost("/{script}/tokenize", async (HttpContext http) =>
+        {
+            var body = await JsonDocument.ParseAsync(http.Request.Body);
+            var words = body.RootElement.GetProperty("prompt").GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return Results.Json(new { count = words.Length, tokens = words.Select(w => w.Length * 100 + w[0]).ToArray() });
+        });
+        app.MapPost("/{script}/detokenize", async (HttpContext http) =>
+        {
+            var body = await JsonDocument.ParseAsync(http.Request.Body);
+            return Results.Json(new { prompt = string.Join(' ', body.RootElement.GetProperty("tokens").EnumerateArray().Select(t => $"t{t.GetInt32()}")) });
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Port = new Uri(address).Port;
+        return server;
+    }
+
+    async Task StreamAsync(string name, HttpContext http, bool chat)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var script = scripts[name];
+        var mode = script.ModeFor(arrivals.AddOrUpdate(name, 1, (_, n) => n + 1) - 1);
+        var others = Interlocked.Increment(ref inFlight) - 1;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(http.Request.Body);
+            var root = body.RootElement;
+            var tokens = root.TryGetProperty(chat ? "max_completion_tokens" : "max_tokens", out var m) ? m.GetInt32() : 16;
+            if (mode == FakeMode.Http500)
+            {
+                http.Response.StatusCode = 500;
+                await http.Response.WriteAsJsonAsync(new { error = new { message = "scripted failure", type = "server_error", code = 500 } });
+                return;
+            }
+            http.Response.ContentType = "text/event-stream";
+            var ttft = script.TtftMs + script.TtftPerInFlightMs * others;
+            var ct = http.RequestAborted;
+            for (var i = 0; i < tokens; i++)
+            {
+                await DelayUntil(start, ttft + i * script.ItlMs, ct);
+                if (i == tokens / 2 && mode == FakeMode.ErrorEvent)
+                {
+                    await Write(http, "{\"error\": {\"message\": \"scripted stream failure\", \"type\": \"server_error\", \"code\": 500}}", ct);
+                    await Write(http, "[DONE]", ct);
+                    return;
+                }
+                if (i == tokens / 2 && mode == FakeMode.MalformedJson)
+                    await Write(http, "{\"choices\": [{\"text\": \"tok", ct);
+                if (i == tokens / 2 && mode == FakeMode.NoDone)
+                    return;
+                if (i == 1 && mode == FakeMode.Hang)
+                    await Task.Delay(Timeout.Infinite, ct);
+                await Write(http, Chunk(chat, i), ct);
+            }
+            if (script.Usage)
+                await Write(http, $"{{\"id\": \"x\", \"choices\": [], \"usage\": {{\"prompt_tokens\": 7, \"completion_tokens\": {tokens}, \"total_tokens\": {tokens + 7}}}}}", ct);
+            await Write(http, "[DONE]", ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+
+    static string Chunk(bool chat, int i) => chat
+        ? i == 0
+            ? "{\"id\": \"x\", \"object\": \"chat.completion.chunk\", \"choices\": [{\"index\": 0, \"delta\": {\"role\": \"assistant\", \"content\": \" tok0\"}, \"finish_reason\": null}]}"
+            : $"{{\"id\": \"x\", \"object\": \"chat.completion.chunk\", \"choices\": [{{\"index\": 0, \"delta\": {{\"content\": \" tok{i}\"}}, \"finish_reason\": null}}]}}"
+        : $"{{\"id\": \"x\", \"object\": \"text_completion\", \"choices\": [{{\"index\": 0, \"text\": \" tok{i}\", \"finish_reason\": null}}]}}";
+
+    static async Task Write(HttpContext http, string data, CancellationToken ct)
+    {
+        await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes($"data: {data}\n\n"), ct);
+        await http.Response.Body.FlushAsync(ct);
+    }
+
+    static async Task DelayUntil(long start, double ms, CancellationToken ct)
+    {
+        var remaining = ms - Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (remaining > 0)
+            await Task.Delay(TimeSpan.FromMilliseconds(remaining), ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

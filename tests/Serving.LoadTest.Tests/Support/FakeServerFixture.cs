@@ -1,0 +1,28 @@
+namespace Serving.LoadTest.Tests.Support;
+
+/// <summary>One fake server for the whole test assembly, with every script the tests use.</summary>
+public sealed class FakeServerFixture : IAsyncLifetime
+{
+    public FakeOpenAiServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await FakeOpenAiServer.StartAsync(Scripts);
+        // Warm both endpoints (JIT, first connection) so the first timed test does not measure start-up.
+        foreach (var api in new[] { Serving.LoadTest.Client.ApiKind.Completions, Serving.LoadTest.Client.ApiKind.Chat })
+            await Harness.Client(Server.BaseUrl("fast"), api).SendAsync(new(0, "warm up", 2, 4), CancellationToken.None);
+    }
+
+    static readonly Dictionary<string, FakeScript> Scripts = new()
+    {
+        ["steady"] = new(TtftMs: 50, ItlMs: 20),
+        ["nousage"] = new(TtftMs: 20, ItlMs: 10, Usage: false),
+        ["fast"] = new(TtftMs: 5, ItlMs: 2),
+        ["mixed"] = new(10, 5, true, 0, FakeMode.Ok, FakeMode.Http500, FakeMode.ErrorEvent, FakeMode.MalformedJson, FakeMode.NoDone, FakeMode.Ok),
+        ["malformed"] = new(10, 5, true, 0, FakeMode.MalformedJson),
+        ["hang"] = new(10, 5, true, 0, FakeMode.Hang),
+        ["loaded"] = new(TtftMs: 10, ItlMs: 4, TtftPerInFlightMs: 12),
+    };
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}

@@ -1,0 +1,34 @@
+namespace Serving.LoadTest.Metrics;
+
+/// <summary>
+/// One run's figures, defined as <c>vllm bench serve</c> defines them: latency distributions over successful
+/// requests (TPOT per request, ITL pooled over every gap of every request), throughputs over the run's duration
+/// (first send to last completion), and SLO attainment over all requests, failed ones counting as missed.
+/// </summary>
+internal sealed record RunSummary
+{
+    public required int Requests { get; init; }
+    public required int Completed { get; init; }
+    public required int Failed { get; init; }
+    /// <summary>Failed requests by reason ("http_500", "stream_error", "timeout", ...).</summary>
+    public required IReadOnlyDictionary<string, int> FailuresByReason { get; init; }
+    public required double DurationS { get; init; }
+    public required long TotalInputTokens { get; init; }
+    public required long TotalOutputTokens { get; init; }
+    /// <summary>True when some server sent no usage and token counts are estimated from text chunks.</summary>
+    public required bool TokenCountsApproximate { get; init; }
+    public required double RequestThroughput { get; init; }
+    public required double OutputThroughput { get; init; }
+    public required double TotalTokenThroughput { get; init; }
+    public required Distribution TtftMs { get; init; }
+    public required Distribution TpotMs { get; init; }
+    public required Distribution ItlMs { get; init; }
+    public required Distribution E2elMs { get; init; }
+    public required Slo Slo { get; init; }
+    /// <summary>Share of all requests meeting every SLO given (1 when none is given and all succeeded).</summary>
+    public required double SloAttainment { get; init; }
+    /// <summary>Requests per second meeting every SLO: good requests / duration (vLLM's request goodput).</summary>
+    public required double Goodput { get; init; }
+    /// <summary>Share of requests meeting each SLO alone, by name.</summary>
+    public required IReadOnlyDictionary<string, double> AttainmentBySlo { get; init; }
+}

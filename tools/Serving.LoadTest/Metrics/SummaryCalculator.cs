@@ -1,0 +1,47 @@
+namespace Serving.LoadTest.Metrics;
+
+/// <summary>Turns a run's request results into its summary.</summary>
+internal static class SummaryCalculator
+{
+    public static RunSummary Summarize(IReadOnlyList<RequestResult> results, double durationS, Slo slo, IReadOnlyList<double> percentiles)
+    {
+        var ok = results.Where(r => r.Success).ToArray();
+        var duration = durationS > 0 ? durationS : double.Epsilon;
+        var input = ok.Sum(r => (long)r.PromptTokens);
+        var output = ok.Sum(r => (long)r.OutputTokens);
+        var good = results.Count(slo.IsMetBy);
+        var total = Math.Max(1, results.Count);
+        var bySlo = new Dictionary<string, double>();
+        if (slo.TtftMs is { } ttft)
+            bySlo["ttft"] = Share(results.Count(r => r.Success && r.TtftMs <= ttft), total);
+        if (slo.TpotMs is { } tpot)
+            bySlo["tpot"] = Share(results.Count(r => r.Success && (r.TpotMs ?? 0) <= tpot), total);
+        if (slo.E2elMs is { } e2el)
+            bySlo["e2el"] = Share(results.Count(r => r.Success && r.E2elMs <= e2el), total);
+        return new RunSummary
+        {
+            Requests = results.Count,
+            Completed = ok.Length,
+            Failed = results.Count - ok.Length,
+            FailuresByReason = results.Where(r => !r.Success).GroupBy(r => r.FailureLabel ?? "unknown")
+                .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            DurationS = Math.Round(durationS, 4),
+            TotalInputTokens = input,
+            TotalOutputTokens = output,
+            TokenCountsApproximate = ok.Any(r => r.TokensApproximate),
+            RequestThroughput = Math.Round(ok.Length / duration, 4),
+            OutputThroughput = Math.Round(output / duration, 3),
+            TotalTokenThroughput = Math.Round((input + output) / duration, 3),
+            TtftMs = Distribution.Of(ok.Select(r => r.TtftMs), percentiles),
+            TpotMs = Distribution.Of(ok.Where(r => r.TpotMs is not null).Select(r => r.TpotMs!.Value), percentiles),
+            ItlMs = Distribution.Of(ok.SelectMany(r => r.ItlsMs), percentiles),
+            E2elMs = Distribution.Of(ok.Select(r => r.E2elMs), percentiles),
+            Slo = slo,
+            SloAttainment = Share(good, total),
+            Goodput = Math.Round(good / duration, 4),
+            AttainmentBySlo = bySlo,
+        };
+    }
+
+    static double Share(int count, int total) => Math.Round((double)count / total, 4);
+}

@@ -1,0 +1,76 @@
+using System.Text;
+using Serving.LoadTest.Metrics;
+
+namespace Serving.LoadTest.Output;
+
+/// <summary>The result as markdown: what was run, then each run's totals and latencies, then the search's answer.</summary>
+internal static class MarkdownReport
+{
+    public static string Of(ResultFile r)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# Load test ({r.Mode}) — {r.StartedUtc}");
+        md.AppendLine();
+        md.AppendLine($"- Command: `serving-loadtest {string.Join(' ', r.CommandLine)}`");
+        md.AppendLine($"- Machine: {r.Machine.CpuModel}, {r.Machine.LogicalCpus} CPUs, {r.Machine.Os}, {r.Machine.Runtime}; load average {r.Machine.LoadAverage?.ToString("0.##") ?? "?"} at the start");
+        md.AppendLine($"- Target: {r.Target.EndpointUrl} model `{r.Target.Model}`, ignore_eos {r.Target.IgnoreEos}");
+        md.AppendLine($"- Workload: {r.Workload.Kind}, {r.Workload.NumPrompts} requests, prompt {r.Workload.Input}, output {r.Workload.Output}; prompts from {(r.PromptsFromServerTokenizer ? "the server's tokenizer" : "words (lengths approximate)")}; seed {r.Seed}");
+        md.AppendLine($"- Arrivals: {r.Arrival}, burstiness {r.Burstiness}{(r.MaxConcurrency is { } c ? $", at most {c} in flight" : "")}");
+        if (r.Slo.Any)
+            md.AppendLine($"- SLOs: {r.Slo}");
+        md.AppendLine();
+        if (r.Runs.Count > 1)
+            Overview(md, r);
+        foreach (var run in r.Runs)
+            Run(md, run);
+        if (r.Search is { } s)
+        {
+            md.AppendLine("## Goodput search");
+            md.AppendLine();
+            md.AppendLine($"Highest rate with SLO attainment ≥ {100 * s.Target:0}%: **{s.Goodput:0.###} req/s** ({s.GoodputPerWorker:0.###} req/s per worker over {s.Workers}); "
+                + $"lowest rate that missed: {(s.LowestFailing is { } f ? $"{f:0.###} req/s" : "none up to the maximum")}; {(s.Converged ? "converged" : "not converged (probe limit)")}.");
+            md.AppendLine();
+            md.AppendLine("| probe | rate (req/s) | attainment | met target |");
+            md.AppendLine("|---:|---:|---:|:---:|");
+            foreach (var (i, p) in s.Probes.Index())
+                md.AppendLine($"| {i + 1} | {p.Rate:0.###} | {100 * p.Attainment:0.#}% | {(p.Passed ? "yes" : "no")} |");
+            md.AppendLine();
+        }
+        return md.ToString();
+    }
+
+    static void Overview(StringBuilder md, ResultFile r)
+    {
+        md.AppendLine("## Overview");
+        md.AppendLine();
+        md.AppendLine("| rate (req/s) | achieved (req/s) | attainment | goodput (req/s) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | failed |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var run in r.Runs.OrderBy(x => x.Rate))
+        {
+            var s = run.Summary;
+            md.AppendLine($"| {run.Rate:0.###} | {s.RequestThroughput:0.##} | {100 * s.SloAttainment:0.#}% | {s.Goodput:0.##} | {s.TtftMs.Median:0.#} / {P(s.TtftMs, 99)} | {s.TpotMs.Median:0.#} / {P(s.TpotMs, 99)} | {s.Failed} |");
+        }
+        md.AppendLine();
+    }
+
+    static void Run(StringBuilder md, RunRecord run)
+    {
+        md.AppendLine(run.Rate is { } rate ? $"## Rate {rate:0.###} req/s" : "## Run");
+        md.AppendLine();
+        md.AppendLine("| | |");
+        md.AppendLine("|---|---:|");
+        foreach (var (label, value) in SummaryRows.Totals(run.Summary, run.ClientOverhead))
+            md.AppendLine($"| {label} | {value} |");
+        md.AppendLine();
+        var header = SummaryRows.LatencyHeader(run.Summary);
+        md.AppendLine("| " + string.Join(" | ", header) + " |");
+        md.AppendLine("|" + string.Concat(header.Select((_, i) => i == 0 ? "---|" : "---:|")));
+        foreach (var row in SummaryRows.Latencies(run.Summary))
+            md.AppendLine("| " + string.Join(" | ", row) + " |");
+        md.AppendLine();
+        if (run.ClientOverhead.Warning is { } w)
+            md.AppendLine($"Warning: {w}.").AppendLine();
+    }
+
+    static string P(Distribution d, double p) => d.Percentiles.TryGetValue(Distribution.Label(p), out var v) ? v.ToString("0.#") : "–";
+}

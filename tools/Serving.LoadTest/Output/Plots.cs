@@ -1,0 +1,126 @@
+using ScottPlot;
+using Serving.LoadTest.Metrics;
+using Serving.LoadTest.Search;
+
+namespace Serving.LoadTest.Output;
+
+/// <summary>The PNG figures of a result: TTFT and TPOT CDFs, latency over time, and attainment vs rate for a sweep or search.</summary>
+internal static class Plots
+{
+    const int Width = 640;
+    const int Height = 400;
+
+    /// <summary>Writes the figures into <paramref name="folder"/>; returns the files written.</summary>
+    public static List<string> Write(string folder, ResultFile result)
+    {
+        var fonts = PlotFonts.EnsureRegistered();
+        if (!fonts)
+            Console.Error.WriteLine("warning: no TrueType font found (install fonts-dejavu-core): plots will have no text");
+        var files = new List<string>();
+        var runs = result.Runs.Where(r => r.Summary.Completed > 0).ToArray();
+        if (runs.Length == 0)
+            return files;
+        var byRate = runs.OrderBy(r => r.Rate ?? 0).ToArray();
+        files.Add(Cdf(folder, "ttft-cdf.png", "TTFT", byRate, r => r.Success ? r.TtftMs : null, result.Slo.TtftMs));
+        files.Add(Cdf(folder, "tpot-cdf.png", "TPOT", byRate, r => r.TpotMs, result.Slo.TpotMs));
+        // Over time: the run of the search's answer, else the last run.
+        var shown = runs.FirstOrDefault(r => result.Search is { } s && r.Rate == s.Goodput) ?? runs[^1];
+        files.Add(OverTime(folder, shown, result.Slo));
+        if (result.Runs.Count > 1)
+            files.Add(Attainment(folder, result));
+        return files;
+    }
+
+    static string Cdf(string folder, string file, string metric, RunRecord[] runs, Func<RequestResult, double?> value, double? slo)
+    {
+        var plot = new Plot();
+        foreach (var (i, run) in runs.Index())
+        {
+            var xs = run.Requests.Select(value).OfType<double>().Order().ToArray();
+            if (xs.Length == 0)
+                continue;
+            var ys = xs.Select((_, k) => 100.0 * (k + 1) / xs.Length).ToArray();
+            var line = plot.Add.ScatterLine(xs, ys, Palette(i));
+            line.LineWidth = 2;
+            line.LegendText = run.Rate is { } rate ? $"{rate:0.##} req/s" : "";
+        }
+        if (slo is { } s)
+        {
+            var v = plot.Add.VerticalLine(s, 1.5f, Colors.Gray, LinePattern.Dashed);
+            v.LegendText = $"SLO {s:0.#} ms";
+        }
+        plot.Title($"{metric} CDF");
+        plot.XLabel($"{metric} (ms)");
+        plot.YLabel("requests (%)");
+        plot.Axes.SetLimitsY(0, 101);
+        plot.Axes.SetLimitsX(0, double.NaN);
+        ShowLegend(plot, runs.Length > 1 || slo is not null);
+        return Save(plot, folder, file);
+    }
+
+    static string OverTime(string folder, RunRecord run, Slo slo)
+    {
+        var plot = new Plot();
+        var ok = run.Requests.Where(r => r.Success && r.SentS is not null).ToArray();
+        var ttft = plot.Add.ScatterPoints(ok.Select(r => r.SentS!.Value).ToArray(), ok.Select(r => r.TtftMs).ToArray(), Palette(0));
+        ttft.LegendText = "TTFT";
+        ttft.MarkerSize = 4;
+        var withTpot = ok.Where(r => r.TpotMs is not null).ToArray();
+        var tpot = plot.Add.ScatterPoints(withTpot.Select(r => r.SentS!.Value).ToArray(), withTpot.Select(r => r.TpotMs!.Value).ToArray(), Palette(1));
+        tpot.LegendText = "TPOT";
+        tpot.MarkerSize = 4;
+        var failed = run.Requests.Where(r => !r.Success && r.SentS is not null).ToArray();
+        if (failed.Length > 0)
+        {
+            var x = plot.Add.ScatterPoints(failed.Select(r => r.SentS!.Value).ToArray(), failed.Select(_ => 0.0).ToArray(), Colors.Red);
+            x.MarkerShape = MarkerShape.Eks;
+            x.LegendText = "failed";
+        }
+        foreach (var (name, value, color) in new[] { ("TTFT SLO", slo.TtftMs, Palette(0)), ("TPOT SLO", slo.TpotMs, Palette(1)) })
+            if (value is { } v)
+                plot.Add.HorizontalLine(v, 1, color, LinePattern.Dashed).LegendText = name;
+        plot.Title(run.Rate is { } rate ? $"Latency over time at {rate:0.##} req/s" : "Latency over time");
+        plot.XLabel("send time (s)");
+        plot.YLabel("ms");
+        plot.Axes.SetLimitsY(0, double.NaN);
+        ShowLegend(plot, true);
+        return Save(plot, folder, "latency-over-time.png");
+    }
+
+    static string Attainment(string folder, ResultFile result)
+    {
+        var plot = new Plot();
+        var points = result.Runs.Where(r => r.Rate is not null).OrderBy(r => r.Rate).ToArray();
+        var line = plot.Add.Scatter(points.Select(r => r.Rate!.Value).ToArray(), points.Select(r => 100 * r.Summary.SloAttainment).ToArray(), Palette(0));
+        line.LineWidth = 2;
+        line.MarkerSize = 7;
+        line.LegendText = "SLO attainment";
+        var target = result.Search?.Target ?? 0.9;
+        plot.Add.HorizontalLine(100 * target, 1.5f, Colors.Gray, LinePattern.Dashed).LegendText = $"target {100 * target:0}%";
+        if (result.Search is { Goodput: > 0 } search)
+            plot.Add.VerticalLine(search.Goodput, 1.5f, Palette(2), LinePattern.Dotted).LegendText = $"goodput {search.Goodput:0.##} req/s";
+        plot.Title(result.Slo.Any ? $"SLO attainment vs rate ({result.Slo})" : "Success rate vs rate");
+        plot.XLabel("request rate (req/s)");
+        plot.YLabel("attainment (%)");
+        plot.Axes.SetLimitsY(0, 102);
+        // Attainment is high at low rates and falls to the right: the lower left stays free.
+        plot.ShowLegend(Alignment.LowerLeft);
+        return Save(plot, folder, "attainment-vs-rate.png");
+    }
+
+    static void ShowLegend(Plot plot, bool show)
+    {
+        if (!show)
+            return;
+        plot.ShowLegend(Alignment.LowerRight);
+    }
+
+    static Color Palette(int i) => new ScottPlot.Palettes.Category10().GetColor(i);
+
+    static string Save(Plot plot, string folder, string file)
+    {
+        var path = Path.Combine(folder, file);
+        plot.SavePng(path, Width, Height);
+        return path;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Serving.LoadTest.Arrivals;
+using Serving.LoadTest.Client;
+using Serving.LoadTest.Metrics;
+using Serving.LoadTest.Search;
+using Serving.LoadTest.Workloads;
+
+namespace Serving.LoadTest.Output;
+
+/// <summary>
+/// Everything a run produced and everything needed to repeat it: the command line, machine, target, workload,
+/// arrivals, seed and SLOs; each run's summary and every request's timings; the search's probes.
+/// </summary>
+internal sealed record ResultFile
+{
+    public string Tool { get; init; } = "serving-loadtest";
+    public required string Mode { get; init; }
+    public required string StartedUtc { get; init; }
+    public required IReadOnlyList<string> CommandLine { get; init; }
+    public required MachineInfo Machine { get; init; }
+    public required TargetSettings Target { get; init; }
+    public required WorkloadSettings Workload { get; init; }
+    /// <summary>Whether prompts are made of the target's own tokens (else of words, lengths approximate).</summary>
+    public required bool PromptsFromServerTokenizer { get; init; }
+    public required ArrivalMode Arrival { get; init; }
+    public required double Burstiness { get; init; }
+    public required int? MaxConcurrency { get; init; }
+    public required int Seed { get; init; }
+    public required Slo Slo { get; init; }
+    public required IReadOnlyList<double> Percentiles { get; init; }
+    public required IReadOnlyList<RunRecord> Runs { get; init; }
+    public SearchResult? Search { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public static ResultFile Read(string path) =>
+        JsonSerializer.Deserialize<ResultFile>(File.ReadAllText(path), Json) ?? throw new FormatException($"{path}: empty result file");
+}

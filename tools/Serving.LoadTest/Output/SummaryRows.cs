@@ -1,0 +1,49 @@
+using System.Globalization;
+using Serving.LoadTest.Metrics;
+using Serving.LoadTest.Runner;
+
+namespace Serving.LoadTest.Output;
+
+/// <summary>A run's summary as label/value rows and latency rows, shared by the console table and the markdown file.</summary>
+internal static class SummaryRows
+{
+    public static List<(string Label, string Value)> Totals(RunSummary s, ClientOverhead overhead)
+    {
+        var approx = s.TokenCountsApproximate ? " (approximate: no usage from the server)" : "";
+        var rows = new List<(string, string)>
+        {
+            ("Successful requests", $"{s.Completed} of {s.Requests}"),
+            ("Failed requests", s.Failed == 0 ? "0" : $"{s.Failed} ({string.Join(", ", s.FailuresByReason.Select(kv => $"{kv.Key}: {kv.Value}"))})"),
+            ("Duration (s)", F(s.DurationS, 2)),
+            ("Total input tokens", s.TotalInputTokens.ToString(CultureInfo.InvariantCulture)),
+            ("Total output tokens", s.TotalOutputTokens.ToString(CultureInfo.InvariantCulture) + approx),
+            ("Request throughput (req/s)", F(s.RequestThroughput, 2)),
+            ("Output token throughput (tok/s)", F(s.OutputThroughput, 1)),
+            ("Total token throughput (tok/s)", F(s.TotalTokenThroughput, 1)),
+        };
+        if (s.Slo.Any)
+        {
+            rows.Add(($"SLO attainment ({s.Slo})", $"{100 * s.SloAttainment:0.#}% ({string.Join(", ", s.AttainmentBySlo.Select(kv => $"{kv.Key} {100 * kv.Value:0.#}%"))})"));
+            rows.Add(("Goodput (req/s)", F(s.Goodput, 2)));
+        }
+        rows.Add(("Client send lag p50 / p99 / max (ms)", $"{F(overhead.LagP50Ms, 2)} / {F(overhead.LagP99Ms, 2)} / {F(overhead.LagMaxMs, 2)}"));
+        rows.Add(("Client parse time per request (ms)", F(overhead.ParseMsPerRequest, 3)));
+        rows.Add(("Client CPU (cores)", $"{F(overhead.CpuCoresUsed, 2)} of {overhead.Cores}"));
+        return rows;
+    }
+
+    /// <summary>Rows of (metric, mean, median, percentiles...), in milliseconds.</summary>
+    public static List<string[]> Latencies(RunSummary s) =>
+    [
+        Row("TTFT", s.TtftMs),
+        Row("TPOT", s.TpotMs),
+        Row("ITL", s.ItlMs),
+        Row("E2EL", s.E2elMs),
+    ];
+
+    public static string[] LatencyHeader(RunSummary s) => ["ms", "mean", "median", .. s.TtftMs.Percentiles.Keys];
+
+    static string[] Row(string name, Distribution d) => [name, F(d.Mean, 2), F(d.Median, 2), .. d.Percentiles.Values.Select(v => F(v, 2))];
+
+    public static string F(double v, int decimals) => v.ToString("F" + decimals, CultureInfo.InvariantCulture);
+}

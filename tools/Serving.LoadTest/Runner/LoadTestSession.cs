@@ -1,0 +1,145 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Serving.LoadTest.Arrivals;
+using Serving.LoadTest.Client;
+using Serving.LoadTest.Metrics;
+using Serving.LoadTest.Output;
+using Serving.LoadTest.Search;
+using Serving.LoadTest.Workloads;
+
+namespace Serving.LoadTest.Runner;
+
+/// <summary>
+/// One invocation against a running server: resolve the model, build the workload, check one request, then run,
+/// sweep or search; print each run's summary and write the result file, markdown summary and plots.
+/// </summary>
+internal sealed class LoadTestSession(LoadTestSettings settings)
+{
+    public async Task<ResultFile> ExecuteAsync(LoadTestMode mode, CancellationToken cancellationToken)
+    {
+        var started = DateTime.UtcNow;
+        var machine = MachineInfo.Read();
+        using var http = CreateHttp(settings.Target);
+        var model = settings.Target.Model ?? await FirstModelAsync(http, settings.Target.BaseUrl, cancellationToken);
+        var target = settings.Target with { Model = model };
+        var tokenizer = settings.Workload.UseServerTokenizer
+            ? await TargetTokenizer.TryCreateAsync(http, target.BaseUrl, model, cancellationToken)
+            : null;
+        var prompts = await PromptBuilder.CreateAsync(tokenizer, new Random(settings.Seed), cancellationToken);
+        var requests = await WorkloadBuilder.BuildAsync(settings.Workload, prompts, settings.Seed, cancellationToken);
+        if (requests.Count == 0)
+            throw new InvalidOperationException("the workload has no requests");
+        var client = new StreamingClient(http, target, model);
+        if (!settings.SkipPreflight)
+            await PreflightAsync(client, requests[0], cancellationToken);
+
+        var runs = new List<RunRecord>();
+        SearchResult? search = null;
+        switch (mode)
+        {
+            case LoadTestMode.Run:
+                runs.Add(await RunOnceAsync(client, requests, Plan(requests, settings.Arrival, settings.Rate), cancellationToken));
+                break;
+            case LoadTestMode.Sweep:
+                foreach (var rate in settings.SweepRates)
+                    runs.Add(await RunOnceAsync(client, requests, Plan(requests, ArrivalMode.Poisson, rate), cancellationToken));
+                break;
+            case LoadTestMode.Search:
+                search = await GoodputSearch.RunAsync(async (rate, ct) =>
+                {
+                    var run = await RunOnceAsync(client, requests, Plan(requests, ArrivalMode.Poisson, rate), ct);
+                    runs.Add(run);
+                    return run.Summary.SloAttainment;
+                }, settings.Search, cancellationToken);
+                break;
+        }
+
+        var result = new ResultFile
+        {
+            Mode = mode.ToString().ToLowerInvariant(),
+            StartedUtc = started.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            CommandLine = settings.CommandLine,
+            Machine = machine,
+            Target = target,
+            Workload = settings.Workload with { NumPrompts = requests.Count },
+            PromptsFromServerTokenizer = prompts.UsesServerTokenizer,
+            Arrival = mode == LoadTestMode.Run ? settings.Arrival : ArrivalMode.Poisson,
+            Burstiness = settings.Burstiness,
+            MaxConcurrency = settings.MaxConcurrency,
+            Seed = settings.Seed,
+            Slo = settings.Slo,
+            Percentiles = settings.Percentiles,
+            Runs = runs,
+            Search = search,
+        };
+        Write(result);
+        return result;
+    }
+
+    async Task<RunRecord> RunOnceAsync(StreamingClient client, IReadOnlyList<WorkloadRequest> requests, RunPlan plan, CancellationToken cancellationToken)
+    {
+        var label = plan.Rate is { } r ? $"{r:0.###} req/s" : settings.Arrival.ToString().ToLowerInvariant();
+        var outcome = await ProgressDisplay.ShowAsync(label, requests.Count, settings.Progress,
+            observer => new LoadRunner(client).RunAsync(plan, observer, cancellationToken));
+        var summary = SummaryCalculator.Summarize(outcome.Results, outcome.DurationS, settings.Slo, settings.Percentiles);
+        var record = new RunRecord(plan.Rate, summary, outcome.Overhead, MachineInfo.LoadAverageNow(), outcome.Results);
+        if (settings.Progress)
+            ConsoleReport.Print(record);
+        return record;
+    }
+
+    RunPlan Plan(IReadOnlyList<WorkloadRequest> requests, ArrivalMode mode, double rate)
+    {
+        var random = new Random(settings.Seed + 1);
+        var n = requests.Count;
+        return mode switch
+        {
+            ArrivalMode.Poisson => new RunPlan(requests, ArrivalSchedule.Poisson(n, rate, settings.Burstiness, random), settings.MaxConcurrency, rate),
+            ArrivalMode.Trace => new RunPlan(requests, ArrivalSchedule.FromTrace([.. requests.Select(q => q.ArrivalS ?? 0)], settings.Workload.TraceSpeedup), settings.MaxConcurrency, null),
+            _ => new RunPlan(requests, ArrivalSchedule.AllAtOnce(n), settings.MaxConcurrency, null),
+        };
+    }
+
+    static async Task PreflightAsync(StreamingClient client, WorkloadRequest first, CancellationToken cancellationToken)
+    {
+        var (result, _) = await client.SendAsync(first with { OutputTokens = Math.Min(first.OutputTokens, 4) }, cancellationToken);
+        if (!result.Success)
+            throw new InvalidOperationException($"the first test request failed ({result.FailureLabel}): {result.Error}");
+    }
+
+    void Write(ResultFile result)
+    {
+        Directory.CreateDirectory(settings.OutDir);
+        result.Write(Path.Combine(settings.OutDir, "result.json"));
+        File.WriteAllText(Path.Combine(settings.OutDir, "summary.md"), MarkdownReport.Of(result));
+        if (settings.Plots)
+            Plots.Write(settings.OutDir, result);
+    }
+
+    static HttpClient CreateHttp(TargetSettings target)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = int.MaxValue,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+        };
+        // Per-request timeouts are the client's own (so a timeout is told apart from a stopped run).
+        var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        if (target.ApiKey is { Length: > 0 } key)
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+
+    static async Task<string> FirstModelAsync(HttpClient http, Uri baseUrl, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(baseUrl, "v1/models"), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"GET {baseUrl}v1/models answered {(int)response.StatusCode}: give --model NAME");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+        return json.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array && data.GetArrayLength() > 0
+            ? data[0].GetProperty("id").GetString()!
+            : throw new InvalidOperationException($"{baseUrl}v1/models lists no model: give --model NAME");
+    }
+}

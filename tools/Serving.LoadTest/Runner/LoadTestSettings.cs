@@ -1,0 +1,31 @@
+using Serving.LoadTest.Arrivals;
+using Serving.LoadTest.Client;
+using Serving.LoadTest.Metrics;
+using Serving.LoadTest.Search;
+using Serving.LoadTest.Workloads;
+
+namespace Serving.LoadTest.Runner;
+
+/// <summary>Everything one invocation was asked to do.</summary>
+internal sealed record LoadTestSettings
+{
+    public required TargetSettings Target { get; init; }
+    public WorkloadSettings Workload { get; init; } = new();
+    public ArrivalMode Arrival { get; init; } = ArrivalMode.Poisson;
+    /// <summary>Requests per second for Poisson arrivals (infinity: all at once).</summary>
+    public double Rate { get; init; } = double.PositiveInfinity;
+    public double Burstiness { get; init; } = 1;
+    public int? MaxConcurrency { get; init; }
+    public int Seed { get; init; }
+    public Slo Slo { get; init; } = Slo.None;
+    public IReadOnlyList<double> Percentiles { get; init; } = [90, 99];
+    public IReadOnlyList<double> SweepRates { get; init; } = [];
+    public SearchSettings Search { get; init; } = new();
+    /// <summary>Where result.json, summary.md and the plots go (created).</summary>
+    public required string OutDir { get; init; }
+    public bool Plots { get; init; } = true;
+    public bool Progress { get; init; } = true;
+    /// <summary>Skip the single request sent first to check the configuration.</summary>
+    public bool SkipPreflight { get; init; }
+    public IReadOnlyList<string> CommandLine { get; init; } = [];
+}

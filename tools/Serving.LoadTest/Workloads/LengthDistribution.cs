@@ -1,0 +1,8 @@
+namespace Serving.LoadTest.Workloads;
+
+internal enum LengthDistribution
+{
+    Fixed,
+    Uniform,
+    LogNormal,
+}
