@@ -9,6 +9,12 @@ public interface IRouterGrain : IGrainWithIntegerKey
     /// <summary>Takes a worker out of routing (its silo stops, or it changes role).</summary>
     Task Remove(string workerId);
 
+    /// <summary>
+    /// A request failed on this worker: route new requests elsewhere while others of its role are up, until it has
+    /// kept reporting for a while (a dead process stops reporting and is dropped; a live one comes back).
+    /// </summary>
+    Task Suspect(string workerId);
+
     /// <summary>Picks the workers for a request; throws <see cref="NoWorkersException"/> when none can serve it.</summary>
     Task<Assignment> Assign(int promptTokens);
 

@@ -74,7 +74,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
                 catch (Exception e) when (attempt < Attempts && !cancellationToken.IsCancellationRequested && e is not ArgumentException)
                 {
                     Log.Rerouting(logger, e, request.RequestId, assignment.DecodeWorker, delivered.Count, attempt);
-                    await TryRemove(router, assignment.DecodeWorker);
+                    await TrySuspect(router, assignment.DecodeWorker);
                     break;
                 }
                 delivered.AddRange(chunk.TokenIds);
@@ -89,16 +89,16 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
     /// <summary>One quick look at the workers, without retries (health probes must answer within their own timeout).</summary>
     public Task<WorkerStatus[]> WorkersOnceAsync(TimeSpan timeout) => grains.GetGrain<IRouterGrain>(0).Workers().WaitAsync(timeout);
 
-    async Task TryRemove(IRouterGrain router, string workerId)
+    async Task TrySuspect(IRouterGrain router, string workerId)
     {
         try
         {
-            await router.Remove(workerId);
+            await router.Suspect(workerId);
         }
         catch (Exception e)
         {
             // The router also drops workers that stop reporting; the request goes on either way.
-            Log.RemoveFailed(logger, e, workerId);
+            Log.SuspectFailed(logger, e, workerId);
         }
     }
 
@@ -107,8 +107,8 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: decode on {DecodeWorker}, prefill on {PrefillWorker}.")]
         public static partial void Assigned(ILogger logger, string requestId, string decodeWorker, string prefillWorker);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not take worker {WorkerId} out of routing; it will drop out when it stops reporting.")]
-        public static partial void RemoveFailed(ILogger logger, Exception e, string workerId);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report worker {WorkerId} to the router as suspect; it will drop out if it stops reporting.")]
+        public static partial void SuspectFailed(ILogger logger, Exception e, string workerId);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: worker {WorkerId} failed after {Delivered} tokens (attempt {Attempt}); resuming elsewhere.")]
         public static partial void Rerouting(ILogger logger, Exception e, string requestId, string workerId, int delivered, int attempt);

@@ -29,6 +29,12 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         state.Load = load;
         state.LastReport = time.GetUtcNow().UtcDateTime;
         state.AssignedSinceReport = 0;
+        // Still reporting well after a failed request: the failure was the request's, not the worker's.
+        if (state.SuspectSince is { } since && state.LastReport - since > SuspicionPeriod)
+        {
+            state.SuspectSince = null;
+            Log.Cleared(logger, worker.WorkerId);
+        }
         return Task.CompletedTask;
     }
 
@@ -39,12 +45,22 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         return Task.CompletedTask;
     }
 
+    public Task Suspect(string workerId)
+    {
+        if (workers.TryGetValue(workerId, out var state) && state.SuspectSince is null)
+        {
+            state.SuspectSince = time.GetUtcNow().UtcDateTime;
+            Log.Suspected(logger, workerId);
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<Assignment> Assign(int promptTokens)
     {
         var live = Live();
-        var prefills = live.Where(w => w.Info.Role == WorkerRole.Prefill).ToList();
-        var decodes = live.Where(w => w.Info.Role == WorkerRole.Decode).ToList();
-        var mixed = live.Where(w => w.Info.Role == WorkerRole.Mixed).ToList();
+        var prefills = Candidates(live, WorkerRole.Prefill);
+        var decodes = Candidates(live, WorkerRole.Decode);
+        var mixed = Candidates(live, WorkerRole.Mixed);
 
         Assignment assignment;
         if (prefills.Count > 0 && decodes.Count > 0)
@@ -71,6 +87,14 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
     public Task<WorkerStatus[]> Workers() => Task.FromResult(Live().Select(w => new WorkerStatus(w.Info, w.Load)).ToArray());
 
+    /// <summary>The live workers of a role, leaving out suspects unless they are all there is.</summary>
+    static List<WorkerState> Candidates(List<WorkerState> live, WorkerRole role)
+    {
+        var all = live.Where(w => w.Info.Role == role).ToList();
+        var trusted = all.Where(w => w.SuspectSince is null).ToList();
+        return trusted.Count > 0 ? trusted : all;
+    }
+
     List<WorkerState> Live()
     {
         var active = membership.CurrentSnapshot.Members.Values
@@ -86,8 +110,17 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         return [.. workers.Values.OrderBy(w => w.Info.WorkerId, StringComparer.Ordinal)];
     }
 
+    // Long enough for a dead process to miss several heartbeats (and be dropped), short enough to recover quickly.
+    static readonly TimeSpan SuspicionPeriod = TimeSpan.FromSeconds(2);
+
     static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} is suspect after a failed request: new requests go to others of its role while there are any.")]
+        public static partial void Suspected(ILogger logger, string workerId);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} kept reporting after a failed request; back in routing.")]
+        public static partial void Cleared(ILogger logger, string workerId);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} joined as {Role}; KV at {KvAddress}.")]
         public static partial void Registered(ILogger logger, string workerId, WorkerRole role, string kvAddress);
 

@@ -13,4 +13,7 @@ public sealed class WorkerState(WorkerInfo info)
     public int AssignedSinceReport { get; set; }
 
     public int Pending => Load.Queued + AssignedSinceReport;
+
+    /// <summary>When a request last failed here; null when the worker is in good standing.</summary>
+    public DateTime? SuspectSince { get; set; }
 }

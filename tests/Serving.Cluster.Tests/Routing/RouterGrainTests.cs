@@ -12,12 +12,23 @@ public sealed class RouterGrainTests : IAsyncLifetime
     TestCluster cluster = null!;
     int routerKey;
 
+    /// <summary>The silo's clock: real time plus whatever a test skips ahead (the cluster runs in this process).</summary>
+    sealed class SkippableClock : TimeProvider
+    {
+        public static readonly SkippableClock Instance = new();
+        TimeSpan skipped;
+
+        public void Skip(TimeSpan by) => skipped += by;
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + skipped;
+    }
+
     sealed class SiloSetup : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo) => silo.ConfigureServices(s =>
         {
             s.AddSingleton(new RoutingOptions());
-            s.AddSingleton(TimeProvider.System);
+            s.AddSingleton<TimeProvider>(SkippableClock.Instance);
         });
     }
 
@@ -100,6 +111,29 @@ public sealed class RouterGrainTests : IAsyncLifetime
 
         Assert.Equal(Key("decode-1"), (await router.Assign(10)).DecodeWorker);
         Assert.Single(await router.Workers());
+    }
+
+    [Fact]
+    public async Task ASuspectWorker_IsAvoidedWhileOthersServe_UsedWhenAlone_AndClearedByLaterHeartbeats()
+    {
+        var router = Router();
+        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(50));
+
+        await router.Suspect(Key("decode-0"));
+
+        // The less loaded worker is passed over while it is suspect...
+        Assert.Equal(Key("decode-1"), (await router.Assign(10)).DecodeWorker);
+        // ...but a suspect is better than refusing: with every decode worker suspect, requests still go out.
+        await router.Suspect(Key("decode-1"));
+        Assert.Contains((await router.Assign(10)).DecodeWorker, new[] { Key("decode-0"), Key("decode-1") });
+        Assert.Equal(2, (await router.Workers()).Length);
+
+        // Heartbeats well after the failure clear it.
+        SkippableClock.Instance.Skip(TimeSpan.FromSeconds(3));
+        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(50));
+        Assert.Equal(Key("decode-0"), (await router.Assign(10)).DecodeWorker);
     }
 
     [Fact]
