@@ -11,6 +11,9 @@ internal sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingClust
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WhenStarted(stoppingToken);
+        // Stop reporting as soon as shutdown begins, so no report re-registers a worker StopAsync takes out of routing.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        stoppingToken = stopping.Token;
         var router = grains.GetGrain<IRouterGrain>(0);
         using var timer = new PeriodicTimer(options.HeartbeatInterval);
         do
