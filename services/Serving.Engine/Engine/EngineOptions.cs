@@ -30,5 +30,8 @@ public sealed record EngineOptions
     /// <summary>Layer groups a prefill whose KV leaves this engine is computed in; each group's KV is exported as it completes.</summary>
     public int KvExportLayerGroups { get; init; } = 4;
 
+    /// <summary>Layer groups a prompt is prefilled in, one per step beside the decodes (layered prefill); 1 runs mixed batches.</summary>
+    public int PrefillLayerGroups { get; init; } = 1;
+
     public SchedulerOptions Scheduler { get; init; } = new();
 }

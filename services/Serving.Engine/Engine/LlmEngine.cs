@@ -26,6 +26,8 @@ public sealed partial class LlmEngine : IStepEngine
     readonly HashSet<int> eosTokenIds;
     readonly Dictionary<string, TextStream> texts = [];
     readonly KvImportBufferPool importBuffers;
+    int prefillLayerGroups = 1;
+    LayeredPrefill? layered;
 
     internal LlmEngine(ModelConfig config, IWeightSource weights, EngineOptions options, TextTokenizer? tokenizer = null)
     {
@@ -47,6 +49,7 @@ public sealed partial class LlmEngine : IStepEngine
         runner = new ModelRunner(model, new KvCache(KvLayout, numBlocks, DType, Device));
         scheduler = new Scheduler(options.Scheduler, new BlockManager(numBlocks, options.BlockSize, options.EnablePrefixCaching));
         importBuffers = new KvImportBufferPool(DType, KvLayout.ElementSize);
+        PrefillLayerGroups = options.PrefillLayerGroups;
     }
 
     /// <summary>
@@ -81,6 +84,21 @@ public sealed partial class LlmEngine : IStepEngine
     public int NumFreeBlocks => scheduler.Blocks.NumFreeBlocks;
     public int NumCachedBlocks => scheduler.Blocks.NumCachedBlocks;
 
+    /// <summary>
+    /// Layer groups a prompt is prefilled in, one group per step beside a full decode pass (layered prefill); 1 runs
+    /// prompts and decodes in one mixed pass. Takes effect from the next prefill batch.
+    /// </summary>
+    public int PrefillLayerGroups
+    {
+        get => prefillLayerGroups;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, Config.NumLayers);
+            prefillLayerGroups = value;
+        }
+    }
+
     internal ModelRunner Runner => runner;
     internal Scheduler Scheduler => scheduler;
 
@@ -113,9 +131,15 @@ public sealed partial class LlmEngine : IStepEngine
     /// <summary>Runs one iteration of continuous batching and returns what each scheduled request produced.</summary>
     public IReadOnlyList<RequestOutput> Step()
     {
+        if (prefillLayerGroups > 1 || layered is not null)
+            return StepLayered();
         var batch = scheduler.Schedule();
-        if (batch.IsEmpty)
-            return [];
+        return batch.IsEmpty ? [] : Execute(batch);
+    }
+
+    /// <summary>Runs a scheduled batch in one pass, samples and postprocesses it.</summary>
+    IReadOnlyList<RequestOutput> Execute(ScheduledBatch batch)
+    {
         Sampler.Result[] sampled;
         using (var logits = Run(batch))
             sampled = Sampler.Sample(logits, [.. batch.Decodes, .. batch.Prefills], eosTokenIds);
@@ -156,6 +180,8 @@ public sealed partial class LlmEngine : IStepEngine
         if (!live.Remove(requestId, out var seq))
             return false;
         texts.Remove(requestId);
+        if (layered is not null && layered.Sequences.Contains(seq))
+            DropFromPrefill(seq);
         if (seq.Status is SequenceStatus.Waiting or SequenceStatus.Running)
             scheduler.Remove(seq);
         else
@@ -267,6 +293,7 @@ public sealed partial class LlmEngine : IStepEngine
 
     public void Dispose()
     {
+        layered?.Dispose();
         importBuffers.Dispose();
         runner.Dispose();
     }

@@ -35,6 +35,36 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
         return Model.Logits(batch);
     }
 
+    /// <summary>Starts a prefill-only pass that the caller advances a layer group at a time, across iterations.</summary>
+    public ForwardBatch BeginPrefill(IReadOnlyList<Sequence> prefills)
+    {
+        var batch = Prepare([], prefills);
+        Model.Begin(batch);
+        return batch;
+    }
+
+    public void RunLayers(ForwardBatch batch, int endLayer) => Model.RunLayers(batch, endLayer, Cache);
+
+    public Tensor Logits(ForwardBatch batch) => Model.Logits(batch);
+
+    /// <summary>
+    /// Rebuilds a prefill pass in flight for the prompts that remain (<paramref name="keptSegments"/> index the old
+    /// batch's segments), carrying their residual rows, so a dropped prompt's freed slots are never written again.
+    /// </summary>
+    public ForwardBatch Narrow(ForwardBatch batch, IReadOnlyList<Sequence> kept, IReadOnlyList<int> keptSegments)
+    {
+        var narrowed = BeginPrefill(kept);
+        using (var scope = torch.NewDisposeScope())
+        {
+            var rows = keptSegments.Select(i => batch.Hidden!.narrow(0, batch.Prefills[i].Start, batch.Prefills[i].Length)).ToList();
+            var hidden = torch.cat(rows, 0).DetachFromDisposeScope();
+            narrowed.Hidden!.Dispose();
+            narrowed.Hidden = hidden;
+        }
+        narrowed.NextLayer = batch.NextLayer;
+        return narrowed;
+    }
+
     public ForwardBatch Prepare(IReadOnlyList<Sequence> decodes, IReadOnlyList<Sequence> prefills)
     {
         var device = Model.Device;
