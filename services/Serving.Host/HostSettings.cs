@@ -24,6 +24,8 @@ internal sealed record HostSettings
     public string DType { get; init; } = "auto";
     public string Device { get; init; } = "auto";
     public int KvCacheMb { get; init; } = 512;
+    /// <summary>Layered prefill on workers that prefill and decode (G layer groups per prompt; 1 = off).</summary>
+    public int PrefillLayerGroups { get; init; } = 1;
     /// <summary>Bearer keys the gateway accepts; none leaves the API open.</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
     public int MaxConcurrentRequests { get; init; } = 4096;
@@ -78,6 +80,8 @@ internal sealed record HostSettings
             problems.Add($"--otlp-endpoint '{OtlpEndpoint}' is not an absolute URL (e.g. http://collector:4317).");
         if (OtlpProtocol is not ("grpc" or "http/protobuf"))
             problems.Add($"unknown OTLP protocol '{OtlpProtocol}' (grpc or http/protobuf).");
+        if (PrefillLayerGroups < 1)
+            problems.Add("--prefill-layer-groups must be at least 1 (1 turns layered prefill off).");
         if (MaxConcurrentRequests < 1)
             problems.Add("--max-concurrent-requests must be at least 1.");
         foreach (var (port, what) in Ports())

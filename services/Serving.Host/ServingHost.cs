@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Serving.Cluster;
+using Serving.Cluster.Abstractions;
 using Serving.Cluster.Routing;
 using Serving.Cluster.Workers;
 using Serving.Engine.DefaultModel;
@@ -56,7 +57,7 @@ internal static class ServingHost
         });
         services.AddServingWorkers(new ServingClusterOptions
         {
-            Workers = settings.Workers().Select(w => new WorkerSpec(w.Name, w.Role, EngineOptions(settings, modelFolder))).ToArray(),
+            Workers = settings.Workers().Select(w => new WorkerSpec(w.Name, w.Role, EngineOptions(settings, w.Role, modelFolder))).ToArray(),
             Transport = settings.Transport,
             KvAddress = $"http://{settings.AdvertiseAddress}:{settings.KvPort}",
             EngineFactory = engines ?? LlmEngine.Create,
@@ -97,11 +98,13 @@ internal static class ServingHost
         return app;
     }
 
-    static EngineOptions EngineOptions(HostSettings settings, string modelFolder) => new()
+    static EngineOptions EngineOptions(HostSettings settings, WorkerRole role, string modelFolder) => new()
     {
         ModelPath = modelFolder,
         DType = settings.DType,
         Device = settings.Device,
         KvCacheBytes = (long)settings.KvCacheMb << 20,
+        // Layering helps where prompts share steps with decodes; a prefill worker has none to protect.
+        PrefillLayerGroups = role == WorkerRole.Prefill ? 1 : settings.PrefillLayerGroups,
     };
 }
