@@ -132,6 +132,8 @@ internal sealed class SimulationRun
         AdmitTransferred(w);
         if (w.PrefillBatch.Count == 0) FormPrefillBatch(w);
         PreemptForGrowth(w);
+        // A lone request that outgrew the cache was just preempted: recompute it now (or drop it if it can never fit).
+        if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) FormPrefillBatch(w);
         if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) return;
 
         var duration = 0.0;
@@ -275,6 +277,8 @@ internal sealed class SimulationRun
     private static RequestOutcome Outcome(RequestState r)
     {
         var q = r.Request;
+        if (double.IsNaN(r.FinishTime))
+            throw new InvalidOperationException($"The simulation left request {q.Id} unfinished.");
         if (r.Dropped)
             return new RequestOutcome(q.Id, q.PromptTokens, q.OutputTokens, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, r.Preemptions, false);
         var ttft = r.FirstTokenTime - q.ArrivalTime;

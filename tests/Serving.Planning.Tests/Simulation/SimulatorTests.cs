@@ -138,6 +138,34 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Run_RequestOutgrowsKvCapacityAlone_IsDroppedInsteadOfHanging()
+    {
+        var config = new ClusterConfig(0, 0, 1, KvCapacityTokens: 100);
+
+        var outcome = Simulator.Run(config, Profiles.Simple(), [new SimRequest(0, 0, 60, 80)]).Requests.Single();
+
+        Assert.False(outcome.Completed);
+        Assert.True(outcome.Preemptions >= 1);
+    }
+
+    [Fact]
+    public void Attainment_MixedOutcomes_CountsRequestsMeetingBothObjectives()
+    {
+        var result = new SimulationResult(
+        [
+            new RequestOutcome(0, 10, 10, Ttft: 0.1, Tpot: 0.01, E2e: 0.19, MaxItl: 0.01, Preemptions: 0, Completed: true),
+            new RequestOutcome(1, 10, 10, Ttft: 0.3, Tpot: 0.01, E2e: 0.39, MaxItl: 0.01, Preemptions: 0, Completed: true),
+            new RequestOutcome(2, 10, 10, Ttft: 0.1, Tpot: 0.06, E2e: 0.64, MaxItl: 0.1, Preemptions: 0, Completed: true),
+            new RequestOutcome(3, 10, 10, Ttft: 0.2, Tpot: 0.05, E2e: 0.65, MaxItl: 0.05, Preemptions: 1, Completed: true),
+        ], Makespan: 2);
+        var slo = new Slo(0.2, 0.05);
+
+        Assert.Equal(0.5, result.Attainment(slo));
+        Assert.Equal(1.0, result.GoodRequestsPerSecond(slo));
+        Assert.Equal(1, result.Preemptions);
+    }
+
+    [Fact]
     public void Run_TwoDecodeWorkers_TransfersGoToLeastLoaded()
     {
         var config = new ClusterConfig(1, 2, 0);
