@@ -30,6 +30,7 @@ public static class PlanFormatter
         var text = new StringBuilder();
         var slo = plan.Request.Slo;
         text.Append(c, $"SLO: TTFT ≤ {slo.TtftSeconds * 1000:0.#} ms, TPOT ≤ {slo.TpotSeconds * 1000:0.#} ms, ");
+        if (double.IsFinite(slo.MaxItlSeconds)) text.Append(c, $"max ITL ≤ {slo.MaxItlSeconds * 1000:0.#} ms, ");
         text.Append(c, $"attainment ≥ {plan.Request.AttainmentTarget * 100:0.#}%; {plan.Request.Workers} workers, {plan.Candidates.Count} candidates").AppendLine();
         AppendRow(text, Headers, widths);
         AppendRow(text, widths.Select(w => new string('-', w)).ToArray(), widths);

@@ -23,4 +23,14 @@ public sealed class PlanFormatterTests
         Assert.Equal(["2", "4M", "1", "0", "4096", "64", "6.25", "1.563", "90.0%"], lines[4].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(5, lines.Length);
     }
+
+    [Fact]
+    public void Format_SloWithMaxItl_PrintsIt()
+    {
+        var request = new PlanRequest(2, new Slo(1, 0.05, 0.15), new WorkloadSpec(new FixedLength(10), new FixedLength(10)));
+
+        var text = PlanFormatter.Format(new Plan(request, [new CandidatePlan(new ClusterConfig(0, 0, 2), 1, 1)]));
+
+        Assert.Contains("max ITL ≤ 150 ms", text);
+    }
 }

@@ -161,6 +161,7 @@ public sealed class SimulatorTests
         var slo = new Slo(0.2, 0.05);
 
         Assert.Equal(0.5, result.Attainment(slo));
+        Assert.Equal(0.25, result.Attainment(slo with { MaxItlSeconds = 0.01 }));
         Assert.Equal(1.0, result.GoodRequestsPerSecond(slo));
         Assert.Equal(1, result.Preemptions);
     }
