@@ -1,0 +1,4 @@
+namespace Serving.Planning.Model;
+
+/// <summary>One measured prefill: a batch of <paramref name="Tokens"/> tokens with Σlen² = <paramref name="SumSquares"/> took <paramref name="Seconds"/>.</summary>
+public sealed record PrefillPoint(long Tokens, double SumSquares, double Seconds);

@@ -1,0 +1,25 @@
+namespace Serving.Planning.Model;
+
+/// <summary>The fitted latency model of one model on one device kind.</summary>
+/// <param name="Model">Model name the profile was measured with.</param>
+/// <param name="Device">Device kind, e.g. <c>cpu-2t</c> or <c>h200</c>.</param>
+/// <param name="Layers">Transformer layers; bounds the layered-prefill group count.</param>
+/// <param name="Prefill">Whole-model prefill time.</param>
+/// <param name="Decode">Decode step time.</param>
+/// <param name="LayerGroupOverheadSeconds">Extra cost of each layered-prefill iteration (launch, bookkeeping).</param>
+/// <param name="Transfer">KV transfer between workers.</param>
+public sealed record WorkerProfile(
+    string Model,
+    string Device,
+    int Layers,
+    PrefillModel Prefill,
+    DecodeModel Decode,
+    double LayerGroupOverheadSeconds,
+    TransferModel Transfer)
+{
+    /// <summary>Seconds to run one of <paramref name="groups"/> layer groups of a prefill batch.</summary>
+    public double PrefillGroupTime(long tokens, double sumSquares, int groups) =>
+        groups <= 1
+            ? Prefill.Time(tokens, sumSquares)
+            : Prefill.Time(tokens, sumSquares) / groups + LayerGroupOverheadSeconds;
+}

@@ -1,0 +1,36 @@
+using Serving.Planning.Model;
+using Serving.Planning.Simulation;
+
+namespace Serving.Planning.Planner;
+
+/// <summary>Searches cluster configurations for the highest simulated goodput (DistServe-style placement search).</summary>
+public static class PlacementPlanner
+{
+    /// <summary>
+    /// Simulates every candidate of <paramref name="request"/>'s search space, binary-searching each one's goodput,
+    /// and returns them ranked. Candidates run in parallel; the result does not depend on scheduling.
+    /// </summary>
+    public static Plan Plan(PlanRequest request, WorkerProfile profile, int? maxParallelism = null)
+    {
+        var space = request.Space ?? new SearchSpace();
+        var candidates = CandidateEnumerator.Enumerate(request.Workers, profile.Layers, space);
+        var unitWorkload = WorkloadGenerator.Generate(request.Workload, request.RequestCount, request.Seed);
+        var results = new CandidatePlan[candidates.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism ?? Environment.ProcessorCount };
+        Parallel.For(0, candidates.Count, options, i => results[i] = Evaluate(candidates[i], profile, unitWorkload, request));
+        // OrderBy is stable: ties keep enumeration order, so the ranking is deterministic.
+        return new Plan(request, results.OrderByDescending(c => c.Goodput).ToArray());
+    }
+
+    /// <summary>Goodput and attainment of one configuration for <paramref name="request"/>'s workload and SLO.</summary>
+    public static CandidatePlan Evaluate(ClusterConfig config, WorkerProfile profile, PlanRequest request) =>
+        Evaluate(config, profile, WorkloadGenerator.Generate(request.Workload, request.RequestCount, request.Seed), request);
+
+    private static CandidatePlan Evaluate(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> unitWorkload, PlanRequest request)
+    {
+        var (rate, attainment) = GoodputSearch.HighestRate(
+            r => Simulator.Run(config, profile, WorkloadGenerator.AtRate(unitWorkload, r)).Attainment(request.Slo),
+            request.AttainmentTarget);
+        return new CandidatePlan(config, rate, attainment);
+    }
+}

@@ -1,0 +1,29 @@
+namespace Serving.Planning.Simulation;
+
+/// <summary>A worker that decodes (decode or mixed role): running batch, KV arrivals waiting, and local prefills.</summary>
+internal sealed class DecodeWorkerState
+{
+    public List<RequestState> Running { get; } = [];
+
+    /// <summary>Requests whose KV arrived from a prefill worker, waiting for a batch slot and KV room.</summary>
+    public Queue<RequestState> Waiting { get; } = new();
+
+    /// <summary>Prompts to prefill here, and preempted requests to recompute (those go to the front).</summary>
+    public LinkedList<RequestState> PrefillQueue { get; } = new();
+
+    /// <summary>The local prefill batch moving through the layer groups.</summary>
+    public List<RequestState> PrefillBatch { get; } = [];
+
+    public long PrefillBatchTokens { get; set; }
+
+    public double PrefillBatchSumSquares { get; set; }
+
+    public int GroupsDone { get; set; }
+
+    public long UsedKv { get; set; }
+
+    /// <summary>Requests sent here and not finished (in transfer, waiting, queued, running); the routing load.</summary>
+    public int Assigned { get; set; }
+
+    public bool Busy { get; set; }
+}

@@ -1,0 +1,9 @@
+namespace Serving.Planning.Simulation;
+
+internal enum EventKind
+{
+    Arrival,
+    PrefillDone,
+    TransferDone,
+    IterationDone,
+}

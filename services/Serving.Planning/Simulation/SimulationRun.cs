@@ -1,0 +1,289 @@
+using Serving.Planning.Model;
+
+namespace Serving.Planning.Simulation;
+
+/// <summary>The state and event loop of one simulation; see <see cref="Simulator"/>.</summary>
+internal sealed class SimulationRun
+{
+    private readonly ClusterConfig _config;
+    private readonly WorkerProfile _profile;
+    private readonly RequestState[] _requests;
+    private readonly PrefillWorkerState[] _prefill;
+    private readonly DecodeWorkerState[] _decode;
+    private readonly PriorityQueue<SimEvent, (double Time, long Sequence)> _events = new();
+    private readonly bool[] _prefillToStart;
+    private readonly bool[] _decodeToStart;
+    private long _sequence;
+    private double _now;
+
+    public SimulationRun(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> requests)
+    {
+        _config = config;
+        _profile = profile;
+        _requests = requests.Select(r => new RequestState(r)).ToArray();
+        _prefill = Enumerable.Range(0, config.PrefillWorkers).Select(_ => new PrefillWorkerState()).ToArray();
+        // Decode and mixed workers run the same loop; they differ only in which prompts routing gives them.
+        _decode = Enumerable.Range(0, config.DecodeWorkers + config.MixedWorkers).Select(_ => new DecodeWorkerState()).ToArray();
+        _prefillToStart = new bool[_prefill.Length];
+        _decodeToStart = new bool[_decode.Length];
+    }
+
+    public SimulationResult Run()
+    {
+        foreach (var r in _requests) Schedule(r.Request.ArrivalTime, new SimEvent(EventKind.Arrival, -1, r));
+        while (_events.TryPeek(out _, out var next))
+        {
+            // Handle everything that happens at this instant before starting work, so simultaneous arrivals batch together.
+            _now = next.Time;
+            while (_events.TryPeek(out var e, out var at) && at.Time == _now)
+            {
+                _events.Dequeue();
+                switch (e.Kind)
+                {
+                    case EventKind.Arrival: OnArrival(e.Request!); break;
+                    case EventKind.PrefillDone: OnPrefillDone(e.Worker); break;
+                    case EventKind.TransferDone: OnTransferDone(e.Worker, e.Request!); break;
+                    case EventKind.IterationDone: OnIterationDone(e.Worker); break;
+                }
+            }
+            StartMarkedWorkers();
+        }
+        return new SimulationResult(_requests.Select(Outcome).ToArray(), _requests.Length == 0 ? 0 : _requests.Max(r => r.FinishTime));
+    }
+
+    private void StartMarkedWorkers()
+    {
+        for (var i = 0; i < _prefill.Length; i++)
+            if (_prefillToStart[i]) { _prefillToStart[i] = false; TryStartPrefill(i); }
+        for (var i = 0; i < _decode.Length; i++)
+            if (_decodeToStart[i]) { _decodeToStart[i] = false; TryStartIteration(i); }
+    }
+
+    private void Schedule(double time, SimEvent e) => _events.Enqueue(e, (time, _sequence++));
+
+    private void OnArrival(RequestState r)
+    {
+        if (_prefill.Length > 0 && r.Request.PromptTokens > _config.ShortPromptThreshold)
+        {
+            var p = 0;
+            for (var i = 1; i < _prefill.Length; i++)
+                if (_prefill[i].PendingTokens < _prefill[p].PendingTokens) p = i;
+            _prefill[p].Queue.Enqueue(r);
+            _prefill[p].PendingTokens += r.Request.PromptTokens;
+            _prefillToStart[p] = true;
+            return;
+        }
+        var d = LeastAssigned();
+        _decode[d].Assigned++;
+        _decode[d].PrefillQueue.AddLast(r);
+        _decodeToStart[d] = true;
+    }
+
+    private void TryStartPrefill(int index)
+    {
+        var w = _prefill[index];
+        if (w.Busy || w.Queue.Count == 0) return;
+        long tokens = 0;
+        var sumSquares = 0.0;
+        while (w.Queue.Count > 0)
+        {
+            var t = w.Queue.Peek().Request.PromptTokens;
+            if (w.Batch.Count > 0 && tokens + t > _config.MaxBatchedPrefillTokens) break;
+            w.Batch.Add(w.Queue.Dequeue());
+            tokens += t;
+            sumSquares += (double)t * t;
+        }
+        Schedule(_now + _profile.Prefill.Time(tokens, sumSquares), new SimEvent(EventKind.PrefillDone, index, null));
+    }
+
+    private void OnPrefillDone(int index)
+    {
+        var w = _prefill[index];
+        foreach (var r in w.Batch)
+        {
+            w.PendingTokens -= r.Request.PromptTokens;
+            r.Generated = 1;
+            var d = LeastAssigned();
+            _decode[d].Assigned++;
+            Schedule(_now + _profile.Transfer.Time(r.Request.PromptTokens), new SimEvent(EventKind.TransferDone, d, r));
+        }
+        w.Batch.Clear();
+        _prefillToStart[index] = true;
+    }
+
+    private void OnTransferDone(int index, RequestState r)
+    {
+        // The first token reaches the client with the handoff, when the decode worker has the KV.
+        r.FirstTokenTime = _now;
+        r.LastTokenTime = _now;
+        if (r.IsFinished)
+        {
+            Finish(_decode[index], r);
+            return;
+        }
+        _decode[index].Waiting.Enqueue(r);
+        _decodeToStart[index] = true;
+    }
+
+    private void TryStartIteration(int index)
+    {
+        var w = _decode[index];
+        if (w.Busy) return;
+        AdmitTransferred(w);
+        if (w.PrefillBatch.Count == 0) FormPrefillBatch(w);
+        PreemptForGrowth(w);
+        // A lone request that outgrew the cache was just preempted: recompute it now (or drop it if it can never fit).
+        if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) FormPrefillBatch(w);
+        if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) return;
+
+        var duration = 0.0;
+        if (w.Running.Count > 0)
+        {
+            long context = 0;
+            foreach (var r in w.Running) context += r.Context;
+            duration += _profile.Decode.Time(w.Running.Count, context);
+        }
+        if (w.PrefillBatch.Count > 0)
+            duration += _profile.PrefillGroupTime(w.PrefillBatchTokens, w.PrefillBatchSumSquares, _config.LayerGroups);
+        w.Busy = true;
+        Schedule(_now + duration, new SimEvent(EventKind.IterationDone, index, null));
+    }
+
+    private void AdmitTransferred(DecodeWorkerState w)
+    {
+        while (w.Waiting.Count > 0 && w.Running.Count + w.PrefillBatch.Count < _config.MaxDecodeBatch)
+        {
+            var r = w.Waiting.Peek();
+            if (w.UsedKv + r.Context + w.Running.Count + 1 > _config.KvCapacityTokens)
+            {
+                if (w.Running.Count > 0 || w.PrefillBatch.Count > 0) break;
+                Drop(w, w.Waiting.Dequeue());
+                continue;
+            }
+            w.Running.Add(w.Waiting.Dequeue());
+            w.UsedKv += r.Context;
+        }
+    }
+
+    private void FormPrefillBatch(DecodeWorkerState w)
+    {
+        long tokens = 0;
+        var sumSquares = 0.0;
+        while (w.PrefillQueue.First is { } node && w.Running.Count + w.PrefillBatch.Count < _config.MaxDecodeBatch)
+        {
+            var r = node.Value;
+            var t = r.PrefillTokens;
+            if (w.PrefillBatch.Count > 0 && tokens + t > _config.MaxBatchedPrefillTokens) break;
+            // Room for the prompt, its first token, and one more token for every request already running.
+            if (w.UsedKv + t + 1 + w.Running.Count + w.PrefillBatch.Count > _config.KvCapacityTokens)
+            {
+                if (w.Running.Count > 0 || w.PrefillBatch.Count > 0) break;
+                w.PrefillQueue.RemoveFirst();
+                Drop(w, r);
+                continue;
+            }
+            w.PrefillQueue.RemoveFirst();
+            w.PrefillBatch.Add(r);
+            w.UsedKv += t;
+            tokens += t;
+            sumSquares += (double)t * t;
+        }
+        w.PrefillBatchTokens = tokens;
+        w.PrefillBatchSumSquares = sumSquares;
+        w.GroupsDone = 0;
+    }
+
+    // Each running request adds a token this iteration; without room the newest is preempted and recomputed later (vLLM's policy).
+    private void PreemptForGrowth(DecodeWorkerState w)
+    {
+        var completing = w.PrefillBatch.Count > 0 && w.GroupsDone + 1 >= _config.LayerGroups ? w.PrefillBatch.Count : 0;
+        while (w.Running.Count > 0 && w.UsedKv + w.Running.Count + completing > _config.KvCapacityTokens)
+        {
+            var r = w.Running[^1];
+            w.Running.RemoveAt(w.Running.Count - 1);
+            w.UsedKv -= r.Context;
+            r.Preemptions++;
+            w.PrefillQueue.AddFirst(r);
+        }
+    }
+
+    private void OnIterationDone(int index)
+    {
+        var w = _decode[index];
+        w.Busy = false;
+        var kept = 0;
+        for (var i = 0; i < w.Running.Count; i++)
+        {
+            var r = w.Running[i];
+            r.Generated++;
+            r.TokenAt(_now);
+            w.UsedKv++;
+            if (r.IsFinished)
+            {
+                w.UsedKv -= r.Context;
+                Finish(w, r);
+            }
+            else
+            {
+                w.Running[kept++] = r;
+            }
+        }
+        w.Running.RemoveRange(kept, w.Running.Count - kept);
+
+        if (w.PrefillBatch.Count > 0 && ++w.GroupsDone >= _config.LayerGroups)
+        {
+            foreach (var r in w.PrefillBatch)
+            {
+                // A prefill (or a recompute after preemption) ends by sampling the next token.
+                r.Generated++;
+                w.UsedKv++;
+                if (double.IsNaN(r.FirstTokenTime)) r.FirstTokenTime = _now;
+                r.TokenAt(_now);
+                if (r.IsFinished)
+                {
+                    w.UsedKv -= r.Context;
+                    Finish(w, r);
+                }
+                else
+                {
+                    w.Running.Add(r);
+                }
+            }
+            w.PrefillBatch.Clear();
+        }
+        _decodeToStart[index] = true;
+    }
+
+    private int LeastAssigned()
+    {
+        var best = 0;
+        for (var i = 1; i < _decode.Length; i++)
+            if (_decode[i].Assigned < _decode[best].Assigned) best = i;
+        return best;
+    }
+
+    private void Finish(DecodeWorkerState w, RequestState r)
+    {
+        r.FinishTime = _now;
+        w.Assigned--;
+    }
+
+    private void Drop(DecodeWorkerState w, RequestState r)
+    {
+        r.Dropped = true;
+        Finish(w, r);
+    }
+
+    private static RequestOutcome Outcome(RequestState r)
+    {
+        var q = r.Request;
+        if (double.IsNaN(r.FinishTime))
+            throw new InvalidOperationException($"The simulation left request {q.Id} unfinished.");
+        if (r.Dropped)
+            return new RequestOutcome(q.Id, q.PromptTokens, q.OutputTokens, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, r.Preemptions, false);
+        var ttft = r.FirstTokenTime - q.ArrivalTime;
+        var e2e = r.FinishTime - q.ArrivalTime;
+        var tpot = q.OutputTokens > 1 ? (e2e - ttft) / (q.OutputTokens - 1) : 0;
+        return new RequestOutcome(q.Id, q.PromptTokens, q.OutputTokens, ttft, tpot, e2e, r.MaxTokenGap, r.Preemptions, true);
+    }
+}
