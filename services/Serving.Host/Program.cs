@@ -5,4 +5,5 @@ var root = new RootCommand("Serving: a disaggregated LLM serving cluster. With n
 ServeCommand.Configure(root);
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(ProfileCommand.Create());
+root.Subcommands.Add(PlanCommand.Create());
 return await root.Parse(args).InvokeAsync();
