@@ -53,6 +53,8 @@ internal sealed class BlockManager
             Acquire(id);
         seq.BlockTable.AddRange(hits);
         seq.NumCachedTokens = hits.Count * BlockSize;
+        seq.NumComputedTokens = seq.NumCachedTokens;
+        seq.PrefillEnd = seq.Length;
         seq.NumHashedBlocks = hits.Count;
         seq.LastBlockHash = hits.Count == 0 ? 0 : blocks[hits[^1]].Hash!.Value;
         for (var i = hits.Count; i < seq.NumBlocks(BlockSize); i++)
@@ -67,6 +69,7 @@ internal sealed class BlockManager
         for (var i = 0; i < seq.NumBlocks(BlockSize); i++)
             seq.BlockTable.Add(TakeFree());
         seq.NumCachedTokens = 0;
+        seq.NumComputedTokens = 0;
     }
 
     /// <summary>True when the sequence's next token fits: in its last block, or in one free block.</summary>
@@ -114,6 +117,7 @@ internal sealed class BlockManager
         }
         seq.BlockTable.Clear();
         seq.NumCachedTokens = 0;
+        seq.NumComputedTokens = 0;
         seq.NumHashedBlocks = 0;
         seq.LastBlockHash = 0;
     }

@@ -33,5 +33,8 @@ public sealed record EngineOptions
     /// <summary>Layer groups a prompt is prefilled in, one per step beside the decodes (layered prefill); 1 runs mixed batches.</summary>
     public int PrefillLayerGroups { get; init; } = 1;
 
+    /// <summary>Most prompt tokens a step prefills beside the decodes (chunked prefill); 0 prefills whole prompts. Not with layered prefill.</summary>
+    public int PrefillChunkTokens { get; init; }
+
     public SchedulerOptions Scheduler { get; init; } = new();
 }

@@ -27,6 +27,7 @@ public sealed partial class LlmEngine : IStepEngine
     readonly Dictionary<string, TextStream> texts = [];
     readonly KvImportBufferPool importBuffers;
     int prefillLayerGroups = 1;
+    int prefillChunkTokens;
     LayeredPrefill? layered;
 
     internal LlmEngine(ModelConfig config, IWeightSource weights, EngineOptions options, TextTokenizer? tokenizer = null)
@@ -50,6 +51,7 @@ public sealed partial class LlmEngine : IStepEngine
         scheduler = new Scheduler(options.Scheduler, new BlockManager(numBlocks, options.BlockSize, options.EnablePrefixCaching));
         importBuffers = new KvImportBufferPool(DType, KvLayout.ElementSize);
         PrefillLayerGroups = options.PrefillLayerGroups;
+        PrefillChunkTokens = options.PrefillChunkTokens;
     }
 
     /// <summary>
@@ -95,9 +97,30 @@ public sealed partial class LlmEngine : IStepEngine
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, Config.NumLayers);
+            if (value > 1 && prefillChunkTokens > 0)
+                throw BothPrefillModes();
             prefillLayerGroups = value;
         }
     }
+
+    /// <summary>
+    /// Most prompt tokens one step prefills beside the decodes (chunked prefill): a longer prompt is computed over
+    /// several steps. 0 (off) prefills whole prompts. An alternative to layered prefill; takes effect from the next step.
+    /// </summary>
+    public int PrefillChunkTokens
+    {
+        get => prefillChunkTokens;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            if (value > 0 && prefillLayerGroups > 1)
+                throw BothPrefillModes();
+            prefillChunkTokens = value;
+        }
+    }
+
+    static ArgumentException BothPrefillModes() => new(
+        "chunked prefill (PrefillChunkTokens > 0) and layered prefill (PrefillLayerGroups > 1) are alternatives; turn one off before turning the other on.");
 
     internal ModelRunner Runner => runner;
     internal Scheduler Scheduler => scheduler;
@@ -133,23 +156,30 @@ public sealed partial class LlmEngine : IStepEngine
     {
         if (prefillLayerGroups > 1 || layered is not null)
             return StepLayered();
-        var batch = scheduler.Schedule();
+        var batch = scheduler.Schedule(chunkTokens: prefillChunkTokens);
         return batch.IsEmpty ? [] : Execute(batch);
     }
 
-    /// <summary>Runs a scheduled batch in one pass, samples and postprocesses it.</summary>
+    /// <summary>
+    /// Runs a scheduled batch in one pass, samples and postprocesses it. A prefill that stops short of its prompt's
+    /// end (an earlier chunk) produces no token; its now written full blocks join the prefix cache.
+    /// </summary>
     IReadOnlyList<RequestOutput> Execute(ScheduledBatch batch)
     {
-        Sampler.Result[] sampled;
+        List<Sequence> sampledRows = [.. batch.Decodes, .. batch.Prefills.Where(s => s.IsLastChunk)];
+        Sampler.Result[] sampled = [];
         using (var logits = Run(batch))
-            sampled = Sampler.Sample(logits, [.. batch.Decodes, .. batch.Prefills], eosTokenIds);
+            if (sampledRows.Count > 0)
+                sampled = Sampler.Sample(logits, sampledRows, eosTokenIds);
 
+        foreach (var seq in batch.Prefills.Where(s => !s.IsLastChunk))
+        {
+            seq.NumComputedTokens = seq.PrefillEnd;
+            scheduler.Blocks.Commit(seq, seq.NumComputedTokens);
+        }
         var outputs = new List<RequestOutput>(sampled.Length);
-        var i = 0;
-        foreach (var seq in batch.Decodes)
-            outputs.Add(Postprocess(seq, sampled[i++], isPrefill: false));
-        foreach (var seq in batch.Prefills)
-            outputs.Add(Postprocess(seq, sampled[i++], isPrefill: true));
+        for (var i = 0; i < sampled.Length; i++)
+            outputs.Add(Postprocess(sampledRows[i], sampled[i], isPrefill: i >= batch.Decodes.Count));
         return outputs;
     }
 
@@ -160,7 +190,8 @@ public sealed partial class LlmEngine : IStepEngine
     /// </summary>
     Tensor Run(ScheduledBatch batch)
     {
-        var exporting = KvExported is null ? [] : batch.Prefills.Where(s => s.HoldAfterPrefill).ToList();
+        // A chunked held prefill exports once, in its last chunk's pass, when all its tokens have KV.
+        var exporting = KvExported is null ? [] : batch.Prefills.Where(s => s.HoldAfterPrefill && s.IsLastChunk).ToList();
         if (exporting.Count == 0)
             return runner.Run(batch);
         return runner.Run(batch, Options.KvExportLayerGroups, (first, end) =>

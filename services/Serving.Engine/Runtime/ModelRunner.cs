@@ -16,7 +16,7 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
     public KvCache Cache { get; } = cache;
     int BlockSize => Cache.Layout.BlockSize;
 
-    /// <summary>Runs a whole forward pass and returns float32 logits, one row per sequence (decodes, then prefills).</summary>
+    /// <summary>Runs a whole forward pass and returns float32 logits, one row per decode, then per prefill ending its prompt.</summary>
     public Tensor Run(ScheduledBatch scheduled) => Run(scheduled, 1, static (_, _) => { });
 
     /// <summary>Runs the pass in <paramref name="groups"/> contiguous layer groups, calling back after each with its layer range.</summary>
@@ -103,26 +103,29 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
         var segments = new List<PrefillSegment>(prefills.Count);
         foreach (var seq in prefills)
         {
+            // From the first token without KV (cache hits, earlier chunks) to the end of this step's chunk.
             var start = tokens.Count;
-            var cached = seq.NumCachedTokens;
-            var length = seq.Length - cached;
-            for (var p = cached; p < seq.Length; p++)
+            var cached = seq.NumComputedTokens;
+            var end = seq.PrefillEnd;
+            var length = end - cached;
+            for (var p = cached; p < end; p++)
             {
                 tokens.Add(seq.Tokens[p]);
                 positions.Add(p);
                 slots.Add(Slot(seq, p));
             }
-            logitRows.Add(tokens.Count - 1);
+            if (seq.IsLastChunk)
+                logitRows.Add(tokens.Count - 1);
 
             Tensor? contextBlocks = null, mask = null;
             if (cached > 0)
             {
-                var nb = seq.NumBlocks(BlockSize);
+                var nb = (end + BlockSize - 1) / BlockSize;
                 contextBlocks = torch.tensor(seq.BlockTable.Take(nb).Select(b => (long)b).ToArray(), device: device);
-                var m = new bool[length * seq.Length];
+                var m = new bool[length * end];
                 for (var i = 0; i < length; i++)
-                    Array.Fill(m, true, i * seq.Length, cached + i + 1);
-                mask = torch.tensor(m, [length, seq.Length], device: device);
+                    Array.Fill(m, true, i * end, cached + i + 1);
+                mask = torch.tensor(m, [length, end], device: device);
             }
             segments.Add(new PrefillSegment(start, length, cached, contextBlocks, mask));
         }

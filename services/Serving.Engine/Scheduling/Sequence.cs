@@ -40,6 +40,15 @@ internal sealed class Sequence
     /// <summary>Leading tokens whose KV is already in the cache when the sequence is (re)admitted.</summary>
     public int NumCachedTokens { get; set; }
 
+    /// <summary>While the prompt is prefilled: leading tokens whose KV is in the pool (cache hits, then each chunk run).</summary>
+    public int NumComputedTokens { get; set; }
+
+    /// <summary>Where this step's prefill of the sequence stops: its length, or the end of its chunk (chunked prefill).</summary>
+    public int PrefillEnd { get; set; }
+
+    /// <summary>True when this step's prefill reaches the last token, so its logits are sampled.</summary>
+    public bool IsLastChunk => PrefillEnd == Length;
+
     /// <summary>Full blocks whose hash is registered for prefix caching, and the hash of the last of them.</summary>
     public int NumHashedBlocks { get; set; }
     public ulong LastBlockHash { get; set; }
