@@ -26,6 +26,8 @@ internal sealed record HostSettings
     public int KvCacheMb { get; init; } = 512;
     /// <summary>Layered prefill on workers that prefill and decode (G layer groups per prompt; 1 = off).</summary>
     public int PrefillLayerGroups { get; init; } = 1;
+    /// <summary>Chunked prefill on workers that prefill and decode (at most C prompt tokens per step; 0 = off).</summary>
+    public int PrefillChunkTokens { get; init; }
     /// <summary>Bearer keys the gateway accepts; none leaves the API open.</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
     public int MaxConcurrentRequests { get; init; } = 4096;
@@ -82,6 +84,10 @@ internal sealed record HostSettings
             problems.Add($"unknown OTLP protocol '{OtlpProtocol}' (grpc or http/protobuf).");
         if (PrefillLayerGroups < 1)
             problems.Add("--prefill-layer-groups must be at least 1 (1 turns layered prefill off).");
+        if (PrefillChunkTokens < 0)
+            problems.Add("--prefill-chunk-tokens must be 0 (off) or more.");
+        if (PrefillChunkTokens > 0 && PrefillLayerGroups > 1)
+            problems.Add("--prefill-chunk-tokens and --prefill-layer-groups are alternatives: give one of them.");
         if (MaxConcurrentRequests < 1)
             problems.Add("--max-concurrent-requests must be at least 1.");
         foreach (var (port, what) in Ports())

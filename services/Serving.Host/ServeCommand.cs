@@ -28,13 +28,14 @@ internal static class ServeCommand
         var device = Opt("--device", "SERVING_DEVICE", "auto", "auto, cpu, cuda or cuda:N.");
         var kvCache = Opt("--kv-cache-mb", "SERVING_KV_CACHE_MB", 512, "KV cache memory per worker, MiB.");
         var layerGroups = Opt("--prefill-layer-groups", "SERVING_PREFILL_LAYER_GROUPS", 1, "Layered prefill: a prompt advances one of G layer groups per step beside the running decodes (1 = off).");
+        var chunkTokens = Opt("--prefill-chunk-tokens", "SERVING_PREFILL_CHUNK_TOKENS", 0, "Chunked prefill: at most C prompt tokens per step beside the running decodes (0 = off; the alternative to --prefill-layer-groups).");
         var apiKeys = Opt<string?>("--api-key", "SERVING_API_KEY", null, "API keys the gateway accepts as 'Authorization: Bearer KEY' (comma-separated); none leaves the API open.");
         var otlp = Opt<string?>("--otlp-endpoint", "SERVING_OTLP_ENDPOINT", null, "OTLP collector for traces and metrics (e.g. http://collector:4317); OTEL_EXPORTER_OTLP_ENDPOINT also works.");
         var otlpProtocol = Opt("--otlp-protocol", "SERVING_OTLP_PROTOCOL", "grpc", "OTLP protocol: grpc or http/protobuf.");
         var metricsPort = Opt<int?>("--metrics-port", "SERVING_METRICS_PORT", null, "Port for /metrics in a process without the gateway role (the gateway serves /metrics on --http-port).");
         var maxConcurrent = Opt("--max-concurrent-requests", "SERVING_MAX_CONCURRENT_REQUESTS", 4096, "Sequences (prompts × n of every request) the gateway holds at once; requests beyond get 429 with Retry-After.");
 
-        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, layerGroups, apiKeys, maxConcurrent, otlp, otlpProtocol, metricsPort })
+        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, layerGroups, chunkTokens, apiKeys, maxConcurrent, otlp, otlpProtocol, metricsPort })
             root.Options.Add(o);
 
         root.SetAction(async (parse, ct) =>
@@ -59,6 +60,7 @@ internal static class ServeCommand
                 Device = parse.GetValue(device)!,
                 KvCacheMb = parse.GetValue(kvCache),
                 PrefillLayerGroups = parse.GetValue(layerGroups),
+                PrefillChunkTokens = parse.GetValue(chunkTokens),
                 ApiKeys = parse.GetValue(apiKeys)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
                 MaxConcurrentRequests = parse.GetValue(maxConcurrent),
                 OtlpEndpoint = parse.GetValue(otlp),

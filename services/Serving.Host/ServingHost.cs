@@ -106,5 +106,6 @@ internal static class ServingHost
         KvCacheBytes = (long)settings.KvCacheMb << 20,
         // Layering helps where prompts share steps with decodes; a prefill worker has none to protect.
         PrefillLayerGroups = role == WorkerRole.Prefill ? 1 : settings.PrefillLayerGroups,
+        PrefillChunkTokens = role == WorkerRole.Prefill ? 0 : settings.PrefillChunkTokens,
     };
 }

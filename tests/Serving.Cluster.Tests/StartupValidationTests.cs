@@ -10,6 +10,7 @@ public sealed class StartupValidationTests
     [InlineData("--roles decode", "give --redis")]
     [InlineData("--model /nonexistent/model", "model folder '/nonexistent/model' does not exist")]
     [InlineData("--kv-transport carrier-pigeon", "unknown KV transport")]
+    [InlineData("--prefill-chunk-tokens 256 --prefill-layer-groups 4", "are alternatives")]
     public async Task BadSettings_ExitWithAClearMessage(string arguments, string message)
     {
         var (code, output) = await Run(arguments);
