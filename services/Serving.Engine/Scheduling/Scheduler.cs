@@ -89,8 +89,8 @@ internal sealed class Scheduler(SchedulerOptions options, BlockManager blocks)
         }
 
         // While preempting, admitting new prompts would only take the blocks back.
-        var admitted = 0;
-        while (!preempted && waiting.First is { } node && NumRunning + admitted < options.MaxNumSeqs)
+        // Each admitted prompt joins running/chunking/prefilling at once, so NumRunning already counts it.
+        while (!preempted && waiting.First is { } node && NumRunning < options.MaxNumSeqs)
         {
             var seq = node.Value;
             var newTokens = seq.Length - Blocks.CountCachedTokens(seq);
@@ -102,7 +102,6 @@ internal sealed class Scheduler(SchedulerOptions options, BlockManager blocks)
             seq.Status = SequenceStatus.Running;
             budget -= ScheduleChunk(seq, chunked ? budget : int.MaxValue);
             prefills.Add(seq);
-            admitted++;
             (!seq.IsLastChunk ? chunking : layered ? prefilling : running).Add(seq);
         }
         return new ScheduledBatch(decodes, prefills);

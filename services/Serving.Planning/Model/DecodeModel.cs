@@ -4,5 +4,8 @@ namespace Serving.Planning.Model;
 public sealed record DecodeModel(double Fixed, double PerRequest, double PerContextToken)
 {
     /// <summary>Seconds for one step producing one token for each of <paramref name="batchSize"/> requests.</summary>
-    public double Time(int batchSize, long contextTokens) => Fixed + PerRequest * batchSize + PerContextToken * contextTokens;
+    // A fitted term can come out slightly negative on noisy profiles; time never runs backwards in the simulator.
+    public double Time(int batchSize, long contextTokens) => Math.Max(MinSeconds, Fixed + PerRequest * batchSize + PerContextToken * contextTokens);
+
+    const double MinSeconds = 1e-6;
 }

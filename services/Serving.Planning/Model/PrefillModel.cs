@@ -4,5 +4,8 @@ namespace Serving.Planning.Model;
 public sealed record PrefillModel(double Fixed, double PerToken, double PerSquaredToken)
 {
     /// <summary>Seconds to prefill a batch of <paramref name="tokens"/> prompt tokens whose squared lengths sum to <paramref name="sumSquares"/>.</summary>
-    public double Time(long tokens, double sumSquares) => Fixed + PerToken * tokens + PerSquaredToken * sumSquares;
+    // A fitted term can come out slightly negative on noisy profiles; time never runs backwards in the simulator.
+    public double Time(long tokens, double sumSquares) => Math.Max(MinSeconds, Fixed + PerToken * tokens + PerSquaredToken * sumSquares);
+
+    const double MinSeconds = 1e-6;
 }

@@ -119,4 +119,20 @@ public sealed class ContinuousBatchingTests
         Assert.Contains("temperature", Assert.Throws<ArgumentException>(() => engine.AddRequest("e", [1], Greedy with { Temperature = -1 })).Message);
         Assert.False(engine.HasUnfinishedRequests);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(16)]
+    public void Step_AsManyPromptsAsMaxNumSeqs_AreAllAdmittedInOneStep(int chunkTokens)
+    {
+        using var engine = TestModels.Engine(maxSeqs: 8);
+        engine.PrefillChunkTokens = chunkTokens;
+        for (var i = 0; i < 8; i++)
+            engine.AddRequest($"r{i}", TestModels.Prompt(2, i), Greedy);
+
+        engine.Step();
+
+        Assert.Equal(0, engine.NumWaiting);
+        Assert.Equal(8, engine.NumRunning);
+    }
 }

@@ -37,4 +37,11 @@ public sealed class LatencyModelTests
 
         Assert.Equal(expected, profile.PrefillGroupTime(1000, 1e6, groups), 12);
     }
+
+    [Fact]
+    public void Time_WithANegativeFittedTerm_NeverGoesBelowZero()
+    {
+        Assert.True(new PrefillModel(0.01, 1e-4, -5e-8).Time(8192, 8192.0 * 8192) > 0);
+        Assert.True(new DecodeModel(0.01, -0.02, 0).Time(4, 100) > 0);
+    }
 }
