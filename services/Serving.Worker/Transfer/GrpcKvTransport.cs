@@ -83,6 +83,8 @@ public sealed class GrpcKvTransport(GrpcKvOptions options) : IKvTransport, IDisp
         },
         MaxSendMessageSize = options.MaxMessageBytes,
         MaxReceiveMessageSize = options.MaxMessageBytes,
+        // A call cancelled by our token ends as OperationCanceledException, not RpcException(Cancelled) on some paths.
+        ThrowOperationCanceledOnCancellation = true,
     }));
 
     /// <summary>Turns a failed call into a <see cref="KvTransferException"/> carrying the receiver's status when there is one.</summary>
