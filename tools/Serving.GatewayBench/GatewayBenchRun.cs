@@ -1,5 +1,6 @@
 using Serving.GatewayBench.Client;
 using Serving.GatewayBench.Reporting;
+using Serving.Tools.Shared;
 
 namespace Serving.GatewayBench;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Serving.GatewayBench;
 using Serving.GatewayBench.Reporting;
 using Serving.GatewayBench.Server;
+using Serving.Tools.Shared;
 
 // What the gateway path (Kestrel, SSE, Orleans, router, worker grain, engine loop) adds per streamed token, with
 // the model replaced by a fixed-interval fake engine; the server runs in a child process.

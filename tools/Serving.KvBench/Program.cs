@@ -3,6 +3,7 @@ using System.Text.Json;
 using Serving.KvBench;
 using Serving.KvBench.Receiver;
 using Serving.KvBench.Reporting;
+using Serving.Tools.Shared;
 
 // KV transfer between two processes over loopback: gRPC path vs raw TCP, and the prefill → decode handoff.
 if (args is ["receiver", ..])

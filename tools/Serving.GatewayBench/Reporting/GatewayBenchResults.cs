@@ -1,3 +1,5 @@
+using Serving.Tools.Shared;
+
 namespace Serving.GatewayBench.Reporting;
 
 /// <summary>Everything one run wrote: where, with what settings, every sample, and the summary.</summary>

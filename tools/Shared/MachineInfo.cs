@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 
-namespace Serving.GatewayBench.Reporting;
+namespace Serving.Tools.Shared;
 
-/// <summary>Where and when the numbers were taken.</summary>
+/// <summary>Where and when the numbers were taken (compiled into each benchmark tool that reports it).</summary>
 internal sealed record MachineInfo(string CpuModel, int LogicalCpus, string Os, string Runtime, string DateUtc, double? LoadAverage)
 {
     public static MachineInfo Read()
