@@ -1,25 +1,12 @@
 using Serving.Engine.Engine;
 using Serving.Engine.Sampling;
 using Serving.Engine.Tests.Support;
+using static Serving.Engine.Tests.Support.StaggeredArrivals;
 
 namespace Serving.Engine.Tests.Engine;
 
 public sealed class LayeredPrefillTests
 {
-    static readonly SamplingParams Greedy = SamplingParams.Greedy(16) with { IgnoreEos = true };
-    static readonly SamplingParams Seeded = new() { Temperature = 0.9, TopP = 0.95, Seed = 7, MaxTokens = 16, IgnoreEos = true };
-
-    /// <summary>Requests arriving at different steps, some sharing a prefix (cache hits), some short enough to finish while others layer in.</summary>
-    static readonly (int Step, string Id, int[] Prompt)[] Arrivals =
-    [
-        (0, "a", TestModels.Prompt(40, 1)),
-        (0, "b", TestModels.Prompt(7, 2)),
-        (2, "c", TestModels.Prompt(150, 3)),
-        (3, "d", [.. TestModels.Prompt(40, 1), .. TestModels.Prompt(12, 4)]),
-        (5, "e", TestModels.Prompt(90, 5)),
-        (9, "f", TestModels.Prompt(3, 6)),
-    ];
-
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
@@ -161,20 +148,5 @@ public sealed class LayeredPrefillTests
             e.Dispose();
         engine.Release("a");
         Assert.Equal(engine.NumTotalBlocks, engine.NumFreeBlocks);
-    }
-
-    /// <summary>Runs <see cref="Arrivals"/> to completion and returns each request's tokens.</summary>
-    static Dictionary<string, List<int>> Drive(LlmEngine engine, SamplingParams sampling, Action<int>? onStep = null)
-    {
-        var tokens = Arrivals.ToDictionary(a => a.Id, _ => new List<int>());
-        for (var step = 0; step <= Arrivals[^1].Step || engine.HasUnfinishedRequests; step++)
-        {
-            foreach (var a in Arrivals.Where(a => a.Step == step))
-                engine.AddRequest(a.Id, a.Prompt, sampling);
-            onStep?.Invoke(step);
-            foreach (var o in engine.Step())
-                tokens[o.RequestId].AddRange(o.NewTokenIds);
-        }
-        return tokens;
     }
 }
