@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Serving.Tests.Shared;
 
 namespace Serving.Cluster.Tests.Support;
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using OpenAI;
 using OpenAI.Chat;
 using Serving.Host;
+using Serving.Tests.Shared;
 
 namespace Serving.Gateway.Tests.Support;
 

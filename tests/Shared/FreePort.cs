@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Serving.Cluster.Tests.Support;
+namespace Serving.Tests.Shared;
 
+/// <summary>A TCP port free on loopback right now (compiled into each test project that starts servers).</summary>
 internal static class FreePort
 {
     public static int Next()
