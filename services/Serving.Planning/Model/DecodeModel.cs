@@ -7,5 +7,8 @@ public sealed record DecodeModel(double Fixed, double PerRequest, double PerCont
     // A fitted term can come out slightly negative on noisy profiles; time never runs backwards in the simulator.
     public double Time(int batchSize, long contextTokens) => Math.Max(MinSeconds, Fixed + PerRequest * batchSize + PerContextToken * contextTokens);
 
+    /// <summary>The same model with every term multiplied by <paramref name="factor"/> (an observed-vs-predicted correction).</summary>
+    public DecodeModel Scaled(double factor) => new(Fixed * factor, PerRequest * factor, PerContextToken * factor);
+
     const double MinSeconds = 1e-6;
 }

@@ -22,4 +22,15 @@ public sealed record WorkerProfile(
         groups <= 1
             ? Prefill.Time(tokens, sumSquares)
             : Prefill.Time(tokens, sumSquares) / groups + LayerGroupOverheadSeconds;
+
+    /// <summary>
+    /// The profile corrected by what a running cluster observed: prefill (and layer-group) times multiplied by
+    /// <paramref name="prefillFactor"/>, decode steps by <paramref name="decodeFactor"/>.
+    /// </summary>
+    public WorkerProfile Corrected(double prefillFactor, double decodeFactor) => this with
+    {
+        Prefill = Prefill.Scaled(prefillFactor),
+        Decode = Decode.Scaled(decodeFactor),
+        LayerGroupOverheadSeconds = LayerGroupOverheadSeconds * prefillFactor,
+    };
 }

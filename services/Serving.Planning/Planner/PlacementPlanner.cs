@@ -14,7 +14,7 @@ public static class PlacementPlanner
     {
         var space = request.Space ?? new SearchSpace();
         var candidates = CandidateEnumerator.Enumerate(request.Workers, profile.Layers, space);
-        var unitWorkload = WorkloadGenerator.Generate(request.Workload, request.RequestCount, request.Seed);
+        var unitWorkload = UnitWorkload(request);
         var results = new CandidatePlan[candidates.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism ?? Environment.ProcessorCount };
         Parallel.For(0, candidates.Count, options, i => results[i] = Evaluate(candidates[i], profile, unitWorkload, request));
@@ -24,12 +24,17 @@ public static class PlacementPlanner
 
     /// <summary>Goodput and attainment of one configuration for <paramref name="request"/>'s workload and SLO.</summary>
     public static CandidatePlan Evaluate(ClusterConfig config, WorkerProfile profile, PlanRequest request) =>
-        Evaluate(config, profile, WorkloadGenerator.Generate(request.Workload, request.RequestCount, request.Seed), request);
+        Evaluate(config, profile, UnitWorkload(request), request);
+
+    // Every rate simulates a prefix of one sequence drawn at rate 1: the same requests, closer together, and more of them at higher rates.
+    private static IReadOnlyList<SimRequest> UnitWorkload(PlanRequest request) =>
+        WorkloadGenerator.Generate(request.Workload, Math.Max(request.MaxRequests, request.RequestCount), request.Seed);
 
     private static CandidatePlan Evaluate(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> unitWorkload, PlanRequest request)
     {
+        var seconds = request.SimulatedSeconds(unitWorkload.Take(request.RequestCount).Average(r => (double)r.OutputTokens));
         var (rate, attainment) = GoodputSearch.HighestRate(
-            r => Simulator.Run(config, profile, WorkloadGenerator.AtRate(unitWorkload, r)).Attainment(request.Slo),
+            r => Simulator.Run(config, profile, WorkloadGenerator.AtRate(unitWorkload.Take(request.RequestsAt(r, seconds)).ToArray(), r)).Attainment(request.Slo),
             request.AttainmentTarget);
         return new CandidatePlan(config, rate, attainment);
     }

@@ -31,6 +31,20 @@ public sealed class PlacementPlannerTests
     }
 
     [Fact]
+    public void Plan_HighRates_AreJudgedAsSustainedLoad_NotAsOneBurst()
+    {
+        // At a few hundred req/s a fixed 200 requests arrive within a second and drain inside the SLO, which once let the
+        // search double without end. Decode bounds the truth: a 64-request step of about 0.03 s gives each of the
+        // 4 workers ≈ 2,100 tokens/s, ≈ 8 requests/s of 256 tokens.
+        var request = new PlanRequest(4, new Slo(1.0, 0.05), new WorkloadSpec(new FixedLength(64), new FixedLength(256)), RequestCount: 200,
+            Space: new SearchSpace(LayerGroups: [1], ShortPromptThresholds: [0], MaxBatchedPrefillTokens: [4096], MaxDecodeBatches: [64]));
+
+        var plan = PlacementPlanner.Plan(request, Profiles.Gpu());
+
+        Assert.InRange(plan.Best.Goodput, 1, 4 * 8.5);
+    }
+
+    [Fact]
     public void Plan_CheapTransferTightTpot_DisaggregationBeatsColocation()
     {
         var request = TwoWorkersLongPromptsTightTpot();

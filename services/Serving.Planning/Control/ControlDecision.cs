@@ -1,0 +1,31 @@
+using Serving.Planning.Planner;
+using Serving.Planning.Simulation;
+
+namespace Serving.Planning.Control;
+
+/// <summary>What one re-planning round saw, predicted and decided.</summary>
+/// <param name="Samples">Finished requests in the window.</param>
+/// <param name="ObservedRate">Their arrival rate, requests per second.</param>
+/// <param name="ObservedAttainment">Share of them that met the SLO.</param>
+/// <param name="PrefillCorrection">Observed ÷ simulated median TTFT of the current configuration (1 when not measured).</param>
+/// <param name="DecodeCorrection">Observed ÷ simulated median TPOT of the current configuration (1 when not measured).</param>
+/// <param name="PredictedAttainment">The corrected simulator's attainment for the same requests on the current configuration.</param>
+/// <param name="Current">The current configuration's predicted goodput on the window's workload.</param>
+/// <param name="Best">The best configuration found (the current one when nothing beats it).</param>
+/// <param name="Switch">Whether to apply <see cref="Best"/>.</param>
+/// <param name="Reason">Why, in a sentence for the log.</param>
+public sealed record ControlDecision(
+    int Samples,
+    double ObservedRate,
+    double ObservedAttainment,
+    double PrefillCorrection,
+    double DecodeCorrection,
+    double PredictedAttainment,
+    CandidatePlan? Current,
+    CandidatePlan? Best,
+    bool Switch,
+    string Reason)
+{
+    /// <summary>The configuration to run after this decision.</summary>
+    public ClusterConfig? Target => Switch ? Best?.Config : Current?.Config;
+}

@@ -1,0 +1,114 @@
+using Serving.Planning.Model;
+using Serving.Planning.Planner;
+using Serving.Planning.Simulation;
+
+namespace Serving.Planning.Control;
+
+/// <summary>
+/// One round of runtime re-planning: replays the observed window on the current configuration to correct the
+/// profile (observed ÷ predicted latency, as NVIDIA Dynamo's planner does), plans for the observed length mix with the
+/// corrected profile, and switches only when the best plan beats the current configuration by the hysteresis margin.
+/// Pure: the caller owns the clock, the window and applying the result.
+/// </summary>
+public static class Replanner
+{
+    /// <param name="window">Recently finished requests, in any order.</param>
+    /// <param name="current">What the cluster runs now.</param>
+    /// <param name="mayChange">False while the minimum interval since the last change has not passed.</param>
+    public static ControlDecision Decide(IReadOnlyList<ObservedRequest> window, ClusterConfig current, WorkerProfile profile, ControlSettings settings, bool mayChange = true)
+    {
+        var slo = settings.Slo;
+        var observed = window.Count == 0 ? 1 : (double)window.Count(r => r.Meets(slo)) / window.Count;
+        if (window.Count < settings.MinSamples)
+            return new ControlDecision(window.Count, Rate(window), observed, 1, 1, double.NaN, null, null, false,
+                $"waiting for traffic: {window.Count} of {settings.MinSamples} finished requests in the window.");
+
+        var replay = Replay(window);
+        var raw = Simulator.Run(current, profile, replay);
+        var prefillFactor = Correction(window.Where(r => r.Completed).Select(r => r.Ttft), raw.Requests.Where(r => r.Completed).Select(r => r.Ttft));
+        var decodeFactor = Correction(
+            window.Where(r => r.Completed && r.OutputTokens > 1).Select(r => r.Tpot),
+            raw.Requests.Where(r => r.Completed && r.OutputTokens > 1).Select(r => r.Tpot));
+        var corrected = profile.Corrected(prefillFactor, decodeFactor);
+        var predicted = Simulator.Run(current, corrected, replay).Attainment(slo);
+
+        var space = (settings.Space ?? new SearchSpace()) with
+        {
+            MaxBatchedPrefillTokens = [current.MaxBatchedPrefillTokens],
+            MaxDecodeBatches = [current.MaxDecodeBatch],
+            KvCapacityTokens = current.KvCapacityTokens,
+        };
+        var workload = new WorkloadSpec(new EmpiricalLength(window.Select(r => r.PromptTokens)), new EmpiricalLength(window.Select(r => r.OutputTokens)));
+        var request = new PlanRequest(current.Workers, slo, workload, settings.AttainmentTarget, settings.PlanRequests, settings.Seed, space);
+        var plan = PlacementPlanner.Plan(request, corrected, settings.MaxParallelism);
+        var now = PlacementPlanner.Evaluate(current, corrected, request);
+        var best = plan.Best.Goodput > now.Goodput ? plan.Best : now;
+
+        string reason;
+        var change = false;
+        if (SameSetup(best.Config, current))
+            reason = $"keeping {Label(current)}: it is the best of {plan.Candidates.Count} candidates ({now.Goodput:0.##} req/s predicted).";
+        else if (best.Goodput < now.Goodput * (1 + settings.Hysteresis))
+            reason = $"keeping {Label(current)}: {Label(best.Config)} predicts {best.Goodput:0.##} req/s vs {now.Goodput:0.##}, less than {settings.Hysteresis:P0} better.";
+        else if (!mayChange)
+            reason = $"keeping {Label(current)} for now: {Label(best.Config)} predicts {best.Goodput:0.##} req/s vs {now.Goodput:0.##}, but the last change was too recent.";
+        else
+        {
+            change = true;
+            reason = $"switching {Label(current)} → {Label(best.Config)}: predicted goodput {now.Goodput:0.##} → {best.Goodput:0.##} req/s.";
+        }
+        return new ControlDecision(window.Count, Rate(window), observed, prefillFactor, decodeFactor, predicted, now, best, change, reason);
+    }
+
+    /// <summary>Whether two configurations run the same way (the knobs runtime control changes: roles, G, threshold).</summary>
+    public static bool SameSetup(ClusterConfig a, ClusterConfig b)
+    {
+        if ((a.PrefillWorkers, a.DecodeWorkers, a.MixedWorkers) != (b.PrefillWorkers, b.DecodeWorkers, b.MixedWorkers))
+            return false;
+        var threshold = a.PrefillWorkers == 0 || a.ShortPromptThreshold == b.ShortPromptThreshold;
+        var localPrefill = a.PrefillWorkers == 0 || a.ShortPromptThreshold > 0;
+        return threshold && (!localPrefill || a.LayerGroups == b.LayerGroups);
+    }
+
+    /// <summary>A configuration as people read it, e.g. <c>1P+1D</c>, <c>2M G4</c> or <c>1P+3D G2 T128</c>.</summary>
+    public static string Label(ClusterConfig c)
+    {
+        var localPrefill = c.PrefillWorkers == 0 || c.ShortPromptThreshold > 0;
+        var label = c.Shape;
+        if (localPrefill && c.LayerGroups > 1) label += $" G{c.LayerGroups}";
+        if (c.PrefillWorkers > 0 && c.ShortPromptThreshold > 0) label += $" T{c.ShortPromptThreshold}";
+        return label;
+    }
+
+    /// <summary>The window's requests as a simulated workload: their own arrival times (from 0) and lengths.</summary>
+    internal static IReadOnlyList<SimRequest> Replay(IReadOnlyList<ObservedRequest> window)
+    {
+        var ordered = window.OrderBy(r => r.ArrivalSeconds).ToArray();
+        var start = ordered[0].ArrivalSeconds;
+        return [.. ordered.Select((r, i) => new SimRequest(i, r.ArrivalSeconds - start, Math.Max(1, r.PromptTokens), Math.Max(1, r.OutputTokens)))];
+    }
+
+    /// <summary>Requests per second over the window's arrivals (0 with fewer than two).</summary>
+    internal static double Rate(IReadOnlyList<ObservedRequest> window)
+    {
+        if (window.Count < 2) return 0;
+        var span = window.Max(r => r.ArrivalSeconds) - window.Min(r => r.ArrivalSeconds);
+        return span > 0 ? (window.Count - 1) / span : 0;
+    }
+
+    private static double Correction(IEnumerable<double> observed, IEnumerable<double> simulated)
+    {
+        var o = Median(observed);
+        var s = Median(simulated);
+        if (double.IsNaN(o) || double.IsNaN(s) || o <= 0 || s <= 0) return 1;
+        return Math.Clamp(o / s, 1 / ControlSettings.MaxCorrection, ControlSettings.MaxCorrection);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Where(double.IsFinite).Order().ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
