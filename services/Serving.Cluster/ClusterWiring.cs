@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serving.Cluster.Placement;
+using Serving.Cluster.Planner;
 using Serving.Cluster.Routing;
 using Serving.Cluster.Workers;
 
@@ -12,11 +14,27 @@ public static class ClusterWiring
     {
         services.AddSingleton(options);
         services.AddSingleton(routing);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         // Workers start (engines loaded) before the heartbeat announces them to the router.
         services.AddSingleton<LocalWorkers>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalWorkers>());
         services.AddHostedService<WorkerHeartbeat>();
+        return services;
+    }
+
+    /// <summary>The runtime planner's settings (every silo may host the planner grain).</summary>
+    public static IServiceCollection AddServingPlanner(this IServiceCollection services, PlannerOptions options)
+    {
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>For a gateway: measures every request it runs on the cluster and reports them to the planner.</summary>
+    public static IServiceCollection AddServingObservations(this IServiceCollection services)
+    {
+        services.AddSingleton<RequestObservations>();
+        services.AddHostedService<ObservationReporter>();
         return services;
     }
 

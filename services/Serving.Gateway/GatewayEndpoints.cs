@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Serving.Cluster;
 using Serving.Cluster.Client;
 using Serving.Gateway.Admission;
 using Serving.Gateway.Endpoints;
@@ -19,6 +20,7 @@ public static class GatewayEndpoints
         services.AddSingleton<ServedModel>();
         services.AddSingleton(new AdmissionControl(options.MaxConcurrentRequests));
         services.AddSingleton<ServingClient>();
+        services.AddServingObservations();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<ClusterLoadMetrics>();
         return services;

@@ -38,6 +38,25 @@ internal sealed record HostSettings
     /// <summary>A port for /metrics in a process without a gateway (the gateway serves it on its HTTP port).</summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>Whether the runtime planner re-plans (it needs a profile).</summary>
+    public bool Planner { get; init; } = true;
+    /// <summary>The workers' latency profile; none looks for the one `serving profile` saved for this model and device.</summary>
+    public string? ProfilePath { get; init; }
+    public double SloTtftMs { get; init; } = 1000;
+    public double SloTpotMs { get; init; } = 100;
+    public double SloAttainment { get; init; } = 0.9;
+    public double ReplanIntervalSeconds { get; init; } = 30;
+    public double ReplanMinIntervalSeconds { get; init; } = 90;
+    public double PlannerWindowSeconds { get; init; } = 120;
+    public double PlannerHysteresis { get; init; } = 0.15;
+    /// <summary>G values the planner tries; none: 1, 2, 4, … up to the layer count.</summary>
+    public IReadOnlyList<int>? PlannerLayerGroups { get; init; }
+    /// <summary>Whether the planner may choose colocated (all-mixed) setups, and disaggregated (P/D) ones.</summary>
+    public bool PlannerColocated { get; init; } = true;
+    public bool PlannerDisaggregated { get; init; } = true;
+    /// <summary>Short-prompt thresholds the planner tries; none: 0, 128, 512.</summary>
+    public IReadOnlyList<int>? PlannerThresholds { get; init; }
+
     public static readonly string[] KnownRoles = ["gateway", "prefill", "decode", "mixed"];
 
     public bool IsGateway => Roles.Contains("gateway");
@@ -88,6 +107,22 @@ internal sealed record HostSettings
             problems.Add("--prefill-chunk-tokens must be 0 (off) or more.");
         if (PrefillChunkTokens > 0 && PrefillLayerGroups > 1)
             problems.Add("--prefill-chunk-tokens and --prefill-layer-groups are alternatives: give one of them.");
+        if (ProfilePath is not null && !File.Exists(ProfilePath))
+            problems.Add($"profile '{ProfilePath}' does not exist; write one with `serving profile`.");
+        if (SloTtftMs <= 0 || SloTpotMs <= 0)
+            problems.Add("--slo-ttft-ms and --slo-tpot-ms must be positive.");
+        if (SloAttainment is <= 0 or > 1)
+            problems.Add("--slo-attainment must be in (0, 1], e.g. 0.9.");
+        if (ReplanIntervalSeconds <= 0 || ReplanMinIntervalSeconds < 0 || PlannerWindowSeconds <= 0)
+            problems.Add("--replan-interval-s and --planner-window-s must be positive, --replan-min-interval-s at least 0.");
+        if (PlannerHysteresis < 0)
+            problems.Add("--planner-hysteresis must be at least 0.");
+        if (!PlannerColocated && !PlannerDisaggregated)
+            problems.Add("--planner-shapes must name colocated, disaggregated or both.");
+        if (PlannerLayerGroups?.Any(g => g < 1) == true)
+            problems.Add("--planner-layer-groups values must be at least 1.");
+        if (PlannerThresholds?.Any(t => t < 0) == true)
+            problems.Add("--planner-thresholds values must be at least 0.");
         if (MaxConcurrentRequests < 1)
             problems.Add("--max-concurrent-requests must be at least 1.");
         foreach (var (port, what) in Ports())

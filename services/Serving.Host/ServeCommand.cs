@@ -35,6 +35,21 @@ internal static class ServeCommand
         var metricsPort = Opt<int?>("--metrics-port", "SERVING_METRICS_PORT", null, "Port for /metrics in a process without the gateway role (the gateway serves /metrics on --http-port).");
         var maxConcurrent = Opt("--max-concurrent-requests", "SERVING_MAX_CONCURRENT_REQUESTS", 4096, "Sequences (prompts × n of every request) the gateway holds at once; requests beyond get 429 with Retry-After.");
 
+        var planner = Opt("--planner", "SERVING_PLANNER", "on", "Runtime planner: on (re-plans the P/D split and G from live traffic when a profile is found) or off.");
+        var profile = Opt<string?>("--profile", "SERVING_PROFILE", null, "Latency profile from `serving profile` (default: the one saved for this model and device, if any).");
+        var sloTtft = Opt("--slo-ttft-ms", "SERVING_SLO_TTFT_MS", 1000.0, "TTFT objective the planner maximizes goodput for.");
+        var sloTpot = Opt("--slo-tpot-ms", "SERVING_SLO_TPOT_MS", 100.0, "TPOT objective the planner maximizes goodput for.");
+        var sloAttainment = Opt("--slo-attainment", "SERVING_SLO_ATTAINMENT", 0.9, "Share of requests that must meet both objectives.");
+        var replanInterval = Opt("--replan-interval-s", "SERVING_REPLAN_INTERVAL_S", 30.0, "Seconds between re-planning rounds.");
+        var replanMin = Opt("--replan-min-interval-s", "SERVING_REPLAN_MIN_INTERVAL_S", 90.0, "Least seconds between two changes of the setup.");
+        var window = Opt("--planner-window-s", "SERVING_PLANNER_WINDOW_S", 120.0, "Seconds of finished requests each round plans from.");
+        var hysteresis = Opt("--planner-hysteresis", "SERVING_PLANNER_HYSTERESIS", 0.15, "How much more goodput (0.15 = 15%) a new setup must promise.");
+        var plannerGroups = Opt<string?>("--planner-layer-groups", "SERVING_PLANNER_LAYER_GROUPS", null, "G values the planner tries, e.g. 1,2,4,8 (default: powers of two up to the layer count).");
+        var plannerShapes = Opt("--planner-shapes", "SERVING_PLANNER_SHAPES", "colocated,disaggregated", "Setups the planner may choose: colocated (all mixed), disaggregated (P/D splits), or both.");
+        var plannerThresholds = Opt<string?>("--planner-thresholds", "SERVING_PLANNER_THRESHOLDS", null, "Short-prompt thresholds the planner tries, e.g. 0,128,512 (default).");
+
+        foreach (var o in new Option[] { planner, profile, sloTtft, sloTpot, sloAttainment, replanInterval, replanMin, window, hysteresis, plannerGroups, plannerShapes, plannerThresholds })
+            root.Options.Add(o);
         foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, layerGroups, chunkTokens, apiKeys, maxConcurrent, otlp, otlpProtocol, metricsPort })
             root.Options.Add(o);
 
@@ -66,6 +81,19 @@ internal static class ServeCommand
                 OtlpEndpoint = parse.GetValue(otlp),
                 OtlpProtocol = parse.GetValue(otlpProtocol)!,
                 MetricsPort = parse.GetValue(metricsPort),
+                Planner = parse.GetValue(planner)!.Trim().ToLowerInvariant() is not ("off" or "false" or "0"),
+                ProfilePath = parse.GetValue(profile),
+                SloTtftMs = parse.GetValue(sloTtft),
+                SloTpotMs = parse.GetValue(sloTpot),
+                SloAttainment = parse.GetValue(sloAttainment),
+                ReplanIntervalSeconds = parse.GetValue(replanInterval),
+                ReplanMinIntervalSeconds = parse.GetValue(replanMin),
+                PlannerWindowSeconds = parse.GetValue(window),
+                PlannerHysteresis = parse.GetValue(hysteresis),
+                PlannerLayerGroups = Ints(parse.GetValue(plannerGroups)),
+                PlannerThresholds = Ints(parse.GetValue(plannerThresholds)),
+                PlannerColocated = parse.GetValue(plannerShapes)!.Contains("colocated", StringComparison.OrdinalIgnoreCase),
+                PlannerDisaggregated = parse.GetValue(plannerShapes)!.Contains("disaggregated", StringComparison.OrdinalIgnoreCase),
             };
             var problems = settings.Problems();
             if (problems.Count > 0)
@@ -95,6 +123,11 @@ internal static class ServeCommand
             Console.WriteLine($"serving: try  curl http://127.0.0.1:{s.HttpPort}/v1/chat/completions{auth} -H 'Content-Type: application/json' -d '{{\"messages\": [{{\"role\": \"user\", \"content\": \"Once upon a time\"}}], \"max_tokens\": 32}}'");
         }
     }
+
+    static int[]? Ints(string? list) =>
+        list?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i : throw new ArgumentException($"'{v}' in '{list}' is not a whole number."))
+            .ToArray();
 
     static Option<T> Opt<T>(string name, string env, T fallback, string description) => new(name)
     {

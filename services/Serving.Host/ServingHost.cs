@@ -62,6 +62,8 @@ internal static class ServingHost
             KvAddress = $"http://{settings.AdvertiseAddress}:{settings.KvPort}",
             EngineFactory = engines ?? LlmEngine.Create,
         }, new RoutingOptions { Policy = settings.Policy });
+        using (var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true)))
+            services.AddServingPlanner(PlannerWiring.Options(settings, loggers.CreateLogger("Serving.Host.Planner")));
         if (settings.IsGateway)
             services.AddServingGateway(new ServingGatewayOptions(Path.GetFileName(modelFolder.TrimEnd('/')), modelFolder)
             {

@@ -18,6 +18,17 @@ public interface IRouterGrain : IGrainWithIntegerKey
     /// <summary>Picks the workers for a request; throws <see cref="NoWorkersException"/> when none can serve it.</summary>
     Task<Assignment> Assign(int promptTokens);
 
+    /// <summary>
+    /// Stops assigning new work to a worker that is about to take <paramref name="role"/>, until it reports that role
+    /// (if it is the last of its kind, it still serves rather than leave requests without a worker).
+    /// </summary>
+    Task Drain(string workerId, WorkerRole role);
+
+    /// <summary>Prompts of at most this many tokens go to a decode worker to prefill locally (0: every prompt goes to the prefill pool).</summary>
+    Task SetShortPromptThreshold(int tokens);
+
+    Task<int> ShortPromptThreshold();
+
     /// <summary>The live workers with their last reported load.</summary>
     Task<WorkerStatus[]> Workers();
 }

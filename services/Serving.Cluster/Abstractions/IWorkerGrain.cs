@@ -13,4 +13,13 @@ public interface IWorkerGrain : IGrainWithStringKey
 
     /// <summary>Prefills a prompt and pushes its KV and first token to the decode worker at the given KV address.</summary>
     Task Prefill(GenerateCommand request, string decodeWorker, string kvAddress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Waits until the worker holds no request (or <paramref name="drainTimeout"/> passes), then takes
+    /// <paramref name="role"/> and layer groups <paramref name="layerGroups"/>. Returns whether it drained in time. The
+    /// router stops assigning work to a draining worker; one that still arrives is served (any model worker can run
+    /// either phase), so nothing is lost.
+    /// </summary>
+    [ResponseTimeout("00:05:00")]
+    Task<bool> Reconfigure(WorkerRole role, int layerGroups, TimeSpan drainTimeout);
 }

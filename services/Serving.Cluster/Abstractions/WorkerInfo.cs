@@ -1,8 +1,14 @@
 namespace Serving.Cluster.Abstractions;
 
 /// <summary>A worker as the router knows it: its grain key (silo and name), role, and where its process receives KV.</summary>
+/// <param name="LayerGroups">G of its engine: layer groups a locally prefilled prompt advances in, one per step.</param>
+/// <param name="CanSwitchRole">Whether the planner may move it between prefill, decode and mixed (a model engine can).</param>
+/// <param name="KvCapacityTokens">Tokens its KV cache holds.</param>
 [GenerateSerializer, Immutable]
 public sealed record WorkerInfo(
     [property: Id(0)] string WorkerId,
     [property: Id(1)] WorkerRole Role,
-    [property: Id(2)] string KvAddress);
+    [property: Id(2)] string KvAddress,
+    [property: Id(3)] int LayerGroups = 1,
+    [property: Id(4)] bool CanSwitchRole = false,
+    [property: Id(5)] long KvCapacityTokens = 0);

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Serving.Cluster.Abstractions;
+using Serving.Cluster.Planner;
 using Serving.Engine.Engine;
 using Serving.Worker.Roles;
 
@@ -13,7 +14,7 @@ namespace Serving.Cluster.Client;
 /// tokens. When a worker fails, the request is routed elsewhere — from the start if nothing came back yet, or resumed
 /// from the tokens already delivered, which continues exactly where it stopped (same seed, same draws).
 /// </summary>
-public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingClient> logger)
+public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingClient> logger, RequestObservations? observations = null)
 {
     const int Attempts = 3;
 
@@ -33,7 +34,34 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         .AddTimeout(TimeSpan.FromSeconds(10))
         .Build();
 
+    /// <summary>Runs a request, measuring it for the planner: TTFT, TPOT and the longest gap, or that it failed.</summary>
     public async IAsyncEnumerable<TokenChunk> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var timer = observations?.Start(request.KnownTokens);
+        await using var chunks = RouteAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            TokenChunk chunk;
+            try
+            {
+                if (!await chunks.MoveNextAsync())
+                    break;
+                chunk = chunks.Current;
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                timer?.Finish(completed: false);
+                throw;
+            }
+            timer?.Tokens(chunk.TokenIds.Length);
+            if (chunk.Finished)
+                timer?.Finish(completed: true);
+            yield return chunk;
+        }
+        // A request the client abandoned is neither a success nor the cluster's failure: it is not recorded.
+    }
+
+    async IAsyncEnumerable<TokenChunk> RouteAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         request = request.WithResolvedSeed();
         var router = grains.GetGrain<IRouterGrain>(0);
@@ -85,6 +113,8 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
     }
 
     public Task<WorkerStatus[]> WorkersAsync() => RouterCalls.ExecuteAsync(async _ => await grains.GetGrain<IRouterGrain>(0).Workers()).AsTask();
+
+    public Task<PlannerStatus> PlannerStatusAsync() => RouterCalls.ExecuteAsync(async _ => await grains.GetGrain<IPlannerGrain>(0).Status()).AsTask();
 
     /// <summary>One quick look at the workers, without retries (health probes must answer within their own timeout).</summary>
     public Task<WorkerStatus[]> WorkersOnceAsync(TimeSpan timeout) => grains.GetGrain<IRouterGrain>(0).Workers().WaitAsync(timeout);

@@ -17,6 +17,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
     readonly Dictionary<string, WorkerState> workers = [];
     readonly IAssignmentPolicy prefillPolicy = AssignmentPolicies.Create(options.Policy);
     readonly IAssignmentPolicy decodePolicy = AssignmentPolicies.Create(options.Policy);
+    int shortPromptThreshold;
 
     public Task Report(WorkerInfo worker, WorkerLoadReport load)
     {
@@ -29,6 +30,11 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         state.Load = load;
         state.LastReport = time.GetUtcNow().UtcDateTime;
         state.AssignedSinceReport = 0;
+        if (state.DrainingTo == worker.Role)
+        {
+            state.DrainingTo = null;
+            Log.Switched(logger, worker.WorkerId, worker.Role);
+        }
         // Still reporting well after a failed request: the failure was the request's, not the worker's.
         if (state.SuspectSince is { } since && state.LastReport - since > SuspicionPeriod)
         {
@@ -55,15 +61,41 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         return Task.CompletedTask;
     }
 
+    public Task Drain(string workerId, WorkerRole role)
+    {
+        if (workers.TryGetValue(workerId, out var state) && state.Info.Role != role)
+        {
+            state.DrainingTo = role;
+            Log.Draining(logger, workerId, state.Info.Role, role);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task SetShortPromptThreshold(int tokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(tokens);
+        if (tokens != shortPromptThreshold)
+            Log.Threshold(logger, tokens);
+        shortPromptThreshold = tokens;
+        return Task.CompletedTask;
+    }
+
+    public Task<int> ShortPromptThreshold() => Task.FromResult(shortPromptThreshold);
+
     public Task<Assignment> Assign(int promptTokens)
     {
         var live = Live();
-        var prefills = Candidates(live, WorkerRole.Prefill);
-        var decodes = Candidates(live, WorkerRole.Decode);
-        var mixed = Candidates(live, WorkerRole.Mixed);
+        // A draining prefill worker gets no new prompts (decode workers can prefill locally); a draining decode or
+        // mixed worker only when no other worker can decode.
+        var prefills = Candidates(live.Where(w => w.DrainingTo is null), WorkerRole.Prefill);
+        var decoding = live.Where(w => w.Info.Role != WorkerRole.Prefill).ToList();
+        if (decoding.Any(w => w.DrainingTo is null))
+            decoding.RemoveAll(w => w.DrainingTo is not null);
+        var decodes = Candidates(decoding, WorkerRole.Decode);
+        var mixed = Candidates(decoding, WorkerRole.Mixed);
 
         Assignment assignment;
-        if (prefills.Count > 0 && decodes.Count > 0)
+        if (prefills.Count > 0 && decodes.Count > 0 && promptTokens > shortPromptThreshold)
         {
             var prefill = prefillPolicy.Choose(prefills, promptTokens);
             var decode = decodePolicy.Choose(decodes, promptTokens);
@@ -73,7 +105,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         }
         else if (mixed.Count > 0 || decodes.Count > 0)
         {
-            // No P/D pair: colocate on a mixed worker (or a decode worker prefilling locally).
+            // No P/D pair, or a prompt short enough to prefill where it decodes: a mixed worker, or a decode worker prefilling locally.
             var worker = decodePolicy.Choose(mixed.Count > 0 ? mixed : decodes, promptTokens);
             worker.AssignedSinceReport++;
             assignment = new Assignment(worker.Info.WorkerId, null);
@@ -87,10 +119,10 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
     public Task<WorkerStatus[]> Workers() => Task.FromResult(Live().Select(w => new WorkerStatus(w.Info, w.Load)).ToArray());
 
-    /// <summary>The live workers of a role, leaving out suspects unless they are all there is.</summary>
-    static List<WorkerState> Candidates(List<WorkerState> live, WorkerRole role)
+    /// <summary>The workers of a role, leaving out suspects unless they are all there is.</summary>
+    static List<WorkerState> Candidates(IEnumerable<WorkerState> workers, WorkerRole role)
     {
-        var all = live.Where(w => w.Info.Role == role).ToList();
+        var all = workers.Where(w => w.Info.Role == role).ToList();
         var trusted = all.Where(w => w.SuspectSince is null).ToList();
         return trusted.Count > 0 ? trusted : all;
     }
@@ -115,6 +147,15 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
     static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} is draining: no new {From} work; it becomes {To} once idle.")]
+        public static partial void Draining(ILogger logger, string workerId, WorkerRole from, WorkerRole to);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} now reports as {Role}; back in routing.")]
+        public static partial void Switched(ILogger logger, string workerId, WorkerRole role);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Prompts of up to {Tokens} tokens now prefill on their decode worker.")]
+        public static partial void Threshold(ILogger logger, int tokens);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} is suspect after a failed request: new requests go to others of its role while there are any.")]
         public static partial void Suspected(ILogger logger, string workerId);
 

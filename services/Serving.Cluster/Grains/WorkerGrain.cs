@@ -20,6 +20,7 @@ internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions op
     public async IAsyncEnumerable<TokenChunk> Generate(GenerateCommand request, string? prefillWorker, string? prefillKvAddress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var worker = Worker;
+        using var tracked = worker.Track();
         var generation = request.ToRequest().WithResolvedSeed();
         IAsyncEnumerable<RequestOutput> outputs = worker.Decode is { } decode && prefillWorker is not null
             ? decode.GenerateAsync(generation, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), options.PullsKv ? prefillKvAddress : null), cancellationToken)
@@ -28,11 +29,16 @@ internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions op
             yield return TokenChunk.From(output);
     }
 
-    public Task Prefill(GenerateCommand request, string decodeWorker, string kvAddress, CancellationToken cancellationToken)
+    public async Task Prefill(GenerateCommand request, string decodeWorker, string kvAddress, CancellationToken cancellationToken)
     {
-        var prefill = Worker.Prefill ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} is not a prefill worker.");
-        return prefill.PrefillAsync(request.ToRequest(), new KvEndpoint(decodeWorker, kvAddress), cancellationToken);
+        var worker = Worker;
+        var prefill = worker.Prefill ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} cannot prefill for others: it does not run a model engine.");
+        using var tracked = worker.Track();
+        await prefill.PrefillAsync(request.ToRequest(), new KvEndpoint(decodeWorker, kvAddress), cancellationToken);
     }
+
+    public Task<bool> Reconfigure(WorkerRole role, int layerGroups, TimeSpan drainTimeout) =>
+        Worker.ReconfigureAsync(role, layerGroups, drainTimeout);
 
     static async IAsyncEnumerable<RequestOutput> RunHere(LocalWorker worker, Worker.Roles.GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,17 +1,86 @@
 using Serving.Cluster.Abstractions;
+using Serving.Engine.Engine;
 using Serving.Worker.Roles;
 using Serving.Worker.Runtime;
 using Serving.Worker.Transfer;
 
 namespace Serving.Cluster.Workers;
 
-/// <summary>A worker running in this process: its engine loop and the role logic around it.</summary>
+/// <summary>
+/// A worker running in this process: its engine loop and the role logic around it. A model worker has both the
+/// prefill and the decode logic, so its role — what the router sends it — can change at runtime; a request that
+/// reaches it under its old role is still served.
+/// </summary>
 public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, PrefillRole? prefill, DecodeRole? decode)
 {
+    volatile WorkerRole role = role;
+    int inFlight;
+
     public string Key { get; } = key;
-    public WorkerRole Role { get; } = role;
+    public WorkerRole Role => role;
     public EngineLoop Loop { get; } = loop;
     public PrefillRole? Prefill { get; } = prefill;
     public DecodeRole? Decode { get; } = decode;
     public KvEndpoint? Endpoint => Decode?.Endpoint;
+
+    /// <summary>Whether the planner may change its role: it has both phases' logic (a model engine).</summary>
+    public bool CanSwitchRole => Prefill is not null && Decode is not null;
+
+    /// <summary>G of its engine (1 for an engine without layered prefill).</summary>
+    public int LayerGroups => CanSwitchRole ? Loop.Engine.PrefillLayerGroups : 1;
+
+    /// <summary>Tokens its KV cache holds (0 when unknown).</summary>
+    public long KvCapacityTokens => CanSwitchRole ? (long)Loop.Engine.NumTotalBlocks * Loop.Engine.KvLayout.BlockSize : 0;
+
+    /// <summary>Requests (generations and prefills) its grain is serving now.</summary>
+    public int InFlight => Volatile.Read(ref inFlight);
+
+    /// <summary>Counts a request served through this worker's grain until the returned scope is disposed.</summary>
+    public InFlightScope Track()
+    {
+        Interlocked.Increment(ref inFlight);
+        return new InFlightScope(this);
+    }
+
+    /// <summary>
+    /// Waits until no request is in flight or queued here (or <paramref name="drainTimeout"/> passes), then takes the
+    /// new role and layer groups (G applies to prompts it prefills beside decodes; a prefill worker runs G = 1).
+    /// Returns whether it drained in time.
+    /// </summary>
+    public async Task<bool> ReconfigureAsync(WorkerRole newRole, int layerGroups, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
+    {
+        if (!CanSwitchRole && newRole != role)
+            throw new InvalidOperationException($"worker {Key} does not run a model engine and stays {role}.");
+        var drained = true;
+        if (newRole != role)
+        {
+            var deadline = DateTime.UtcNow + drainTimeout;
+            while (InFlight > 0 || Loop.Load is not { Waiting: 0, Running: 0, Importing: 0 })
+            {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    drained = false;
+                    break;
+                }
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+        if (CanSwitchRole)
+        {
+            var groups = newRole == WorkerRole.Prefill ? 1 : Math.Max(1, layerGroups);
+            await Loop.InvokeAsync(e =>
+            {
+                // Chunked prefill (set at start-up) and layered prefill are alternatives: a chunked worker keeps G = 1.
+                if (e.PrefillChunkTokens == 0)
+                    e.PrefillLayerGroups = Math.Min(groups, e.Config.NumLayers);
+            });
+        }
+        role = newRole;
+        return drained;
+    }
+
+    public readonly struct InFlightScope(LocalWorker worker) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref worker.inFlight);
+    }
 }

@@ -61,10 +61,10 @@ public sealed partial class LocalWorkers(
         var loop = new EngineLoop(spec.Name, engine, loggers.CreateLogger($"Serving.Worker.{spec.Name}"));
         PrefillRole? prefill = null;
         DecodeRole? decode = null;
-        if (spec.Role == WorkerRole.Prefill)
-            prefill = new PrefillRole(loop, transport, options.PullsKv ? options.KvAddress : null);
-        if (spec.Role == WorkerRole.Decode)
+        if (engine is LlmEngine)
         {
+            // Every model worker can take either phase, so the planner can switch its role at runtime.
+            prefill = new PrefillRole(loop, transport, options.PullsKv ? options.KvAddress : null);
             var inbox = new KvInbox(key, loop);
             inboxes.Add(inbox);
             decode = new DecodeRole(loop, inbox, new KvEndpoint(key, options.KvAddress), TransferPipeline(), loggers.CreateLogger<DecodeRole>(), grpc, telemetry);

@@ -23,7 +23,7 @@ internal sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingClust
                 var load = worker.Loop.Load;
                 try
                 {
-                    await router.Report(new WorkerInfo(worker.Key, worker.Role, options.KvAddress),
+                    await router.Report(new WorkerInfo(worker.Key, worker.Role, options.KvAddress, worker.LayerGroups, worker.CanSwitchRole, worker.KvCapacityTokens),
                         new WorkerLoadReport(load.Waiting, load.Running, load.Importing, load.FreeBlocks, load.TotalBlocks));
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)

@@ -24,6 +24,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
     readonly Thread thread;
     volatile WorkerLoad load = WorkerLoad.Empty;
     int importing;
+    long finished;
 
     public EngineLoop(string name, IStepEngine engine, ILogger logger)
     {
@@ -38,6 +39,9 @@ public sealed partial class EngineLoop : IAsyncDisposable
 
     public string Name { get; }
     public WorkerLoad Load => load;
+
+    /// <summary>Requests this loop ran to their end (a held prefill, released after its first token, does not count).</summary>
+    public long Finished => Interlocked.Read(ref finished);
 
     /// <summary>
     /// The engine's fixed facts (layout, config, tokenizer) — safe to read from any thread. Only a model engine has
@@ -196,6 +200,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
         if (!streams.TryGetValue(output.RequestId, out var writer))
             return;
         writer.TryWrite(output);
+        if (output.Finished)
+            Interlocked.Increment(ref finished);
         if (output.Finished || output.NewTokenIds.Count > 0 && engine.IsHeld(output.RequestId))
         {
             writer.TryComplete();

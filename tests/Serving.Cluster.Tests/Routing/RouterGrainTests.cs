@@ -137,6 +137,57 @@ public sealed class RouterGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADrainingPrefillWorker_GetsNoNewPrompts_TheDecodeWorkerPrefillsLocally_UntilItReportsItsNewRole()
+    {
+        var router = Router();
+        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+
+        await router.Drain(Key("prefill-0"), WorkerRole.Mixed);
+        var during = await router.Assign(100);
+        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Mixed, "kv"), Load(0));
+        var after = await router.Assign(100);
+
+        Assert.Equal((Key("decode-0"), (string?)null), (during.DecodeWorker, during.PrefillWorker));
+        Assert.Null(after.PrefillWorker);
+        Assert.Equal(Key("prefill-0"), after.DecodeWorker); // mixed workers take colocated requests before a decode worker
+    }
+
+    [Fact]
+    public async Task ADrainingDecodeWorker_IsPassedOver_WhileAnotherCanDecode_AndUsedWhenItIsTheLast()
+    {
+        var router = Router();
+        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("mixed-0"), WorkerRole.Mixed, "kv"), Load(40));
+        await router.Drain(Key("decode-0"), WorkerRole.Prefill);
+        var picks = new List<string>();
+        for (var i = 0; i < 4; i++)
+            picks.Add((await router.Assign(10)).DecodeWorker);
+
+        var alone = Router();
+        await alone.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await alone.Drain(Key("decode-0"), WorkerRole.Prefill);
+
+        Assert.All(picks, p => Assert.Equal(Key("mixed-0"), p));
+        Assert.Equal(Key("decode-0"), (await alone.Assign(10)).DecodeWorker);
+    }
+
+    [Fact]
+    public async Task PromptsUpToTheShortPromptThreshold_PrefillOnTheirDecodeWorker()
+    {
+        var router = Router();
+        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+
+        await router.SetShortPromptThreshold(128);
+
+        Assert.Equal(128, await router.ShortPromptThreshold());
+        Assert.Null((await router.Assign(128)).PrefillWorker);
+        Assert.Equal(Key("prefill-0"), (await router.Assign(129)).PrefillWorker);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => router.SetShortPromptThreshold(-1));
+    }
+
+    [Fact]
     public void Policies_AreChosenByName()
     {
         Assert.IsType<LeastLoadedPolicy>(AssignmentPolicies.Create("least-loaded"));

@@ -18,6 +18,9 @@ public abstract class GatewayHost : IAsyncLifetime
     WebApplication? _app;
 
     public int Port { get; private set; }
+
+    /// <summary>The host's services: its grain factory, its local workers.</summary>
+    public IServiceProvider Services => _app!.Services;
     public HttpClient Http { get; private set; } = null!;
 
     /// <summary>The bearer key clients send (when the host requires one).</summary>

@@ -1,0 +1,15 @@
+namespace Serving.Cluster.Abstractions;
+
+/// <summary>
+/// One finished request as a gateway measured it, for the planner's window: when it arrived, its lengths and latencies
+/// (seconds; TPOT 0 for one output token), and whether it completed.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record RequestObservation(
+    [property: Id(0)] double ArrivalUnixSeconds,
+    [property: Id(1)] int PromptTokens,
+    [property: Id(2)] int OutputTokens,
+    [property: Id(3)] double Ttft,
+    [property: Id(4)] double Tpot,
+    [property: Id(5)] double MaxItl,
+    [property: Id(6)] bool Completed);

@@ -1,0 +1,220 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Serving.Cluster.Abstractions;
+using Serving.Cluster.Planner;
+using Serving.Planning.Control;
+
+namespace Serving.Cluster.Grains;
+
+/// <summary>
+/// The runtime planner. Gateways report finished requests; every interval a round replays the window on the current
+/// setup to correct the profile, searches the alternatives in simulation (off the grain's scheduler) and, when one
+/// beats the current setup by the hysteresis margin and the last change is old enough, applies it: the router stops
+/// sending work to each worker that must switch, the worker finishes what it holds, then takes its new role and G.
+/// Reentrant so observations keep arriving during a round; one round or change runs at a time.
+/// </summary>
+[Reentrant]
+internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider time, ILogger<PlannerGrain> logger) : Grain, IPlannerGrain
+{
+    readonly LinkedList<(DateTime At, RequestObservation Request)> window = new();
+    readonly SemaphoreSlim oneAtATime = new(1, 1);
+    ControlDecision? last;
+    string lastReason = "no round has run yet.";
+    DateTime lastChange = DateTime.MinValue;
+    int rounds, changes, switches;
+
+    IRouterGrain Router => GrainFactory.GetGrain<IRouterGrain>(0);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (options.CanPlan)
+        {
+            this.RegisterGrainTimer(_ => RoundAsync(), new GrainTimerCreationOptions(options.Interval, options.Interval) { Interleave = true, KeepAlive = true });
+            Log.Planning(logger, options.ProfileSource ?? "(given)", options.Interval.TotalSeconds, options.Slo.TtftSeconds * 1000, options.Slo.TpotSeconds * 1000);
+        }
+        else
+            lastReason = options.Profile is null
+                ? "re-planning is off: no profile (write one with `serving profile`, then start with --profile)."
+                : "re-planning is off (--planner off).";
+        return Task.CompletedTask;
+    }
+
+    public Task Record(RequestObservation[] requests)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var r in requests)
+            window.AddLast((now, r));
+        Prune(now);
+        return Task.CompletedTask;
+    }
+
+    public async Task<PlannerStatus> ReplanNow()
+    {
+        await RoundAsync();
+        return await Status();
+    }
+
+    public async Task Apply(ClusterSetup setup)
+    {
+        await oneAtATime.WaitAsync();
+        try
+        {
+            await ApplyAsync(setup);
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    public async Task<PlannerStatus> Status()
+    {
+        Prune(time.GetUtcNow().UtcDateTime);
+        var workers = await Router.Workers();
+        var current = workers.Length == 0 ? null : SetupMapping.Current(workers, await Router.ShortPromptThreshold());
+        var label = current is null ? "(no workers)" : Replanner.Label(SetupMapping.ToConfig(current, workers, options));
+        // Observed and predicted figures come from the same round, so they compare; before any round, from the window.
+        var observed = Observed();
+        var (samples, rate, attainment) = last is { } d
+            ? (d.Samples, d.ObservedRate, d.ObservedAttainment)
+            : (observed.Count, Replanner.Rate(observed), observed.Count == 0 ? double.NaN : (double)observed.Count(o => o.Meets(options.Slo)) / observed.Count);
+        return new PlannerStatus(
+            options.CanPlan, current, label, samples, rate, attainment,
+            last?.PredictedAttainment ?? double.NaN, last?.Current?.Goodput ?? double.NaN, last?.Best?.Goodput ?? double.NaN,
+            last?.PrefillCorrection ?? 1, last?.DecodeCorrection ?? 1, rounds, changes, switches, lastReason);
+    }
+
+    async Task RoundAsync()
+    {
+        if (!options.CanPlan || !await oneAtATime.WaitAsync(0))
+            return;
+        try
+        {
+            var workers = await Router.Workers();
+            if (workers.Length == 0)
+            {
+                lastReason = "no workers are up.";
+                return;
+            }
+            if (workers.FirstOrDefault(w => !w.Worker.CanSwitchRole) is { } fixedWorker)
+            {
+                lastReason = $"worker {fixedWorker.Worker.WorkerId} cannot change role (no model engine): nothing to re-plan.";
+                return;
+            }
+            var now = time.GetUtcNow().UtcDateTime;
+            Prune(now);
+            var current = SetupMapping.Current(workers, await Router.ShortPromptThreshold());
+            var config = SetupMapping.ToConfig(current, workers, options);
+            var observed = Observed();
+            var mayChange = now - lastChange >= options.MinInterval;
+            var profile = options.Profile!;
+            var decision = await Task.Run(() => Replanner.Decide(observed, config, profile, options.Control, mayChange));
+            rounds++;
+            last = decision;
+            lastReason = decision.Reason;
+            Log.Round(logger, decision.Reason, decision.Samples, decision.ObservedRate, decision.ObservedAttainment, decision.PredictedAttainment,
+                decision.PrefillCorrection, decision.DecodeCorrection);
+            if (decision.Switch && decision.Best is { } best)
+            {
+                await ApplyAsync(SetupMapping.FromConfig(best.Config));
+                lastChange = time.GetUtcNow().UtcDateTime;
+                // What was observed ran on the old setup: the next round corrects against the new one only.
+                window.Clear();
+            }
+        }
+        catch (Exception e)
+        {
+            lastReason = $"the last round failed: {e.Message}";
+            Log.RoundFailed(logger, e);
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    async Task ApplyAsync(ClusterSetup setup)
+    {
+        var router = Router;
+        var workers = await router.Workers();
+        if (workers.Any(w => !w.Worker.CanSwitchRole))
+            throw new InvalidOperationException("some workers cannot change role (no model engine).");
+        if (setup.Workers != workers.Length)
+            throw new ArgumentException($"the setup places {setup.Workers} workers but {workers.Length} are up.");
+        if (setup.DecodeWorkers + setup.MixedWorkers == 0)
+            throw new ArgumentException("a setup needs at least one decode or mixed worker.");
+        var roles = SetupMapping.AssignRoles(workers, setup);
+        var from = SetupMapping.Current(workers, await router.ShortPromptThreshold());
+        Log.Applying(logger, Describe(from), Describe(setup));
+        await router.SetShortPromptThreshold(setup.PrefillWorkers > 0 ? setup.ShortPromptThreshold : 0);
+        // One at a time, so some worker that can decode always takes new requests: first prefill workers (while one
+        // drains, decode workers prefill locally), then workers that will decode (the others still decode meanwhile).
+        var moves = workers.Where(w => roles[w.Worker.WorkerId] != w.Worker.Role)
+            .OrderBy(w => w.Worker.Role == WorkerRole.Prefill ? 0 : 1)
+            .ThenBy(w => roles[w.Worker.WorkerId] == WorkerRole.Prefill ? 1 : 0)
+            .ThenBy(w => w.Worker.WorkerId, StringComparer.Ordinal);
+        foreach (var w in moves)
+        {
+            var id = w.Worker.WorkerId;
+            var to = roles[id];
+            await router.Drain(id, to);
+            var drained = await GrainFactory.GetGrain<IWorkerGrain>(id).Reconfigure(to, setup.LayerGroups, options.DrainTimeout);
+            switches++;
+            if (drained)
+                Log.Switched(logger, id, w.Worker.Role, to);
+            else
+                Log.SwitchedUndrained(logger, id, w.Worker.Role, to, options.DrainTimeout.TotalSeconds);
+            await WaitUntilReportedAsync(router, id, to);
+        }
+        // G alone changes between steps: no drain needed.
+        foreach (var w in workers.Where(w => roles[w.Worker.WorkerId] == w.Worker.Role && w.Worker.Role != WorkerRole.Prefill && w.Worker.LayerGroups != setup.LayerGroups))
+            await GrainFactory.GetGrain<IWorkerGrain>(w.Worker.WorkerId).Reconfigure(w.Worker.Role, setup.LayerGroups, TimeSpan.Zero);
+        changes++;
+    }
+
+    /// <summary>Waits for the worker's heartbeat to carry its new role (the router routes to it again from then).</summary>
+    static async Task WaitUntilReportedAsync(IRouterGrain router, string workerId, WorkerRole role)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await router.Workers()).Any(w => w.Worker.WorkerId == workerId && w.Worker.Role == role))
+                return;
+            await Task.Delay(50);
+        }
+    }
+
+    List<ObservedRequest> Observed() =>
+        [.. window.Select(e => new ObservedRequest(e.Request.ArrivalUnixSeconds, e.Request.PromptTokens, e.Request.OutputTokens, e.Request.Ttft, e.Request.Tpot, e.Request.MaxItl, e.Request.Completed))];
+
+    void Prune(DateTime now)
+    {
+        var cutoff = now - options.Window;
+        while (window.First is { } first && (first.Value.At < cutoff || window.Count > options.MaxWindowRequests))
+            window.RemoveFirst();
+    }
+
+    static string Describe(ClusterSetup s) =>
+        Replanner.Label(new Planning.Simulation.ClusterConfig(s.PrefillWorkers, s.DecodeWorkers, s.MixedWorkers, s.LayerGroups, s.ShortPromptThreshold));
+
+    static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Planner: re-planning every {Interval} s with profile {Profile}; SLO TTFT ≤ {Ttft} ms, TPOT ≤ {Tpot} ms.")]
+        public static partial void Planning(ILogger logger, string profile, double interval, double ttft, double tpot);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Planner: {Reason} Window: {Samples} requests at {Rate:0.##} req/s, attainment observed {Observed:P0} vs predicted {Predicted:P0}; corrections prefill ×{Prefill:0.##}, decode ×{Decode:0.##}.")]
+        public static partial void Round(ILogger logger, string reason, int samples, double rate, double observed, double predicted, double prefill, double decode);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Planner: the re-planning round failed; the cluster keeps its setup.")]
+        public static partial void RoundFailed(ILogger logger, Exception e);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Planner: applying {To} (was {From}).")]
+        public static partial void Applying(ILogger logger, string from, string to);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Planner: worker {WorkerId} drained and switched {From} → {To}.")]
+        public static partial void Switched(ILogger logger, string workerId, WorkerRole from, WorkerRole to);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Planner: worker {WorkerId} still held requests after {Seconds} s; switched {From} → {To} anyway (its requests continue there).")]
+        public static partial void SwitchedUndrained(ILogger logger, string workerId, WorkerRole from, WorkerRole to, double seconds);
+    }
+}

@@ -1,0 +1,58 @@
+using Serving.Cluster.Planner;
+using Serving.Host.Profiling;
+using Serving.Planning.Model;
+using Serving.Planning.Planner;
+using Serving.Planning.Simulation;
+
+namespace Serving.Host;
+
+/// <summary>The runtime planner's options from the host settings, with the workers' profile loaded.</summary>
+internal static class PlannerWiring
+{
+    public static PlannerOptions Options(HostSettings settings, ILogger logger)
+    {
+        var path = settings.ProfilePath ?? SavedProfile(settings);
+        WorkerProfile? profile = null;
+        if (path is not null)
+        {
+            try
+            {
+                profile = ProfileJson.Deserialize(File.ReadAllText(path));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+            {
+                logger.LogWarning(e, "Cannot read the profile {Path}; the planner will not re-plan. Write one with `serving profile`.", path);
+            }
+        }
+        return new PlannerOptions
+        {
+            Profile = profile,
+            ProfileSource = path,
+            Enabled = settings.Planner,
+            Slo = new Slo(settings.SloTtftMs / 1000, settings.SloTpotMs / 1000),
+            AttainmentTarget = settings.SloAttainment,
+            Interval = TimeSpan.FromSeconds(settings.ReplanIntervalSeconds),
+            MinInterval = TimeSpan.FromSeconds(settings.ReplanMinIntervalSeconds),
+            Window = TimeSpan.FromSeconds(settings.PlannerWindowSeconds),
+            Hysteresis = settings.PlannerHysteresis,
+            Space = new SearchSpace(LayerGroups: settings.PlannerLayerGroups, ShortPromptThresholds: settings.PlannerThresholds,
+                Colocated: settings.PlannerColocated, Disaggregated: settings.PlannerDisaggregated),
+        };
+    }
+
+    /// <summary>
+    /// The profile `serving profile` saved for this model on this device with the threads each worker here gets, if
+    /// any (CPU timings depend on the thread count).
+    /// </summary>
+    static string? SavedProfile(HostSettings settings)
+    {
+        var model = ProfilePaths.ModelName(settings.ModelPath);
+        var workers = Math.Max(1, settings.Workers().Count());
+        var device = settings.Device is "auto" or "cpu" && !TorchSharp.torch.cuda.is_available()
+            ? $"cpu-{Math.Max(1, Environment.ProcessorCount / workers)}t"
+            : "cuda";
+        var dtype = settings.DType == "auto" ? (device == "cuda" ? "bfloat16" : "float32") : settings.DType;
+        var path = ProfilePaths.DefaultPath(model, device, dtype);
+        return File.Exists(path) ? path : null;
+    }
+}
