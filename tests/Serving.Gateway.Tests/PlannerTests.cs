@@ -93,6 +93,10 @@ public sealed class ReplanningTests(ReplanningHost host) : IClassFixture<Replann
         Assert.True(documents.BestGoodput >= 1.5 * documents.PredictedGoodput, $"{documents.BestGoodput} vs {documents.PredictedGoodput}");
         Assert.InRange(documents.ObservedAttainment, 0, 0.5);
 
+        // The decision is exported: the P/D split the planner sees, and its switch.
+        Assert.True(await MetricsShowAsync(@"^serving_planner_workers\{[^}]*role=""prefill""[^}]*\} 2$", @"^serving_planner_role_switches(\{[^}]*\})? 1$"),
+            await host.Http.GetStringAsync("/metrics"));
+
         // The new setup serves, and gives one engine's output.
         using var reference = LlmEngine.Create(new EngineOptions { Device = "cpu", DType = "float32", KvCacheBytes = 16L << 20 });
         var prompt = "After the switch two workers prefill and one decodes.";
@@ -100,6 +104,21 @@ public sealed class ReplanningTests(ReplanningHost host) : IClassFixture<Replann
         var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => host.PostAsync("/v1/completions", new { prompt, max_tokens = 16, temperature = 0, ignore_eos = true })));
         Assert.All(answers, a => Assert.Equal(200, a.Status));
         Assert.All(answers, a => Assert.Equal(expected, a.Body.GetProperty("choices")[0].GetProperty("text").GetString()));
+    }
+
+    /// <summary>Whether /metrics shows every pattern within 5 s (a scrape refreshes the planner's gauges in the background).</summary>
+    async Task<bool> MetricsShowAsync(params string[] patterns)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            var text = await host.Http.GetStringAsync("/metrics");
+            if (patterns.All(p => System.Text.RegularExpressions.Regex.IsMatch(text, p, System.Text.RegularExpressions.RegexOptions.Multiline)))
+                return true;
+            if (DateTime.UtcNow > deadline)
+                return false;
+            await Task.Delay(250);
+        }
     }
 
     /// <summary>

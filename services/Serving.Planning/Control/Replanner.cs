@@ -89,7 +89,7 @@ public static class Replanner
     }
 
     /// <summary>Requests per second over the window's arrivals (0 with fewer than two).</summary>
-    internal static double Rate(IReadOnlyList<ObservedRequest> window)
+    public static double Rate(IReadOnlyList<ObservedRequest> window)
     {
         if (window.Count < 2) return 0;
         var span = window.Max(r => r.ArrivalSeconds) - window.Min(r => r.ArrivalSeconds);
