@@ -32,10 +32,20 @@ public static class PlacementPlanner
 
     private static CandidatePlan Evaluate(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> unitWorkload, PlanRequest request)
     {
-        var seconds = request.SimulatedSeconds(unitWorkload.Take(request.RequestCount).Average(r => (double)r.OutputTokens));
-        var (rate, attainment) = GoodputSearch.HighestRate(
-            r => Simulator.Run(config, profile, WorkloadGenerator.AtRate(unitWorkload.Take(request.RequestsAt(r, seconds)).ToArray(), r)).Attainment(request.Slo),
-            request.AttainmentTarget);
+        var (rate, attainment) = GoodputSearch.HighestRate(AttainmentFunction(config, profile, unitWorkload, request), request.AttainmentTarget);
         return new CandidatePlan(config, rate, attainment);
+    }
+
+    /// <summary>Simulated attainment of one configuration at each of <paramref name="rates"/>, judged as the search judges them (for plots).</summary>
+    public static double[] AttainmentAt(ClusterConfig config, WorkerProfile profile, PlanRequest request, IReadOnlyList<double> rates)
+    {
+        var attainment = AttainmentFunction(config, profile, UnitWorkload(request), request);
+        return [.. rates.Select(attainment)];
+    }
+
+    private static Func<double, double> AttainmentFunction(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> unitWorkload, PlanRequest request)
+    {
+        var seconds = request.SimulatedSeconds(unitWorkload.Take(request.RequestCount).Average(r => (double)r.OutputTokens));
+        return r => Simulator.Run(config, profile, WorkloadGenerator.AtRate(unitWorkload.Take(request.RequestsAt(r, seconds)).ToArray(), r)).Attainment(request.Slo);
     }
 }

@@ -1,6 +1,7 @@
 using ScottPlot;
 using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Search;
+using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Output;
 

@@ -1,12 +1,13 @@
-namespace Serving.LoadTest.Output;
+namespace Serving.Tools.Shared;
 
 /// <summary>
-/// Gives ScottPlot a font. Skia's self-contained Linux build reads no system font configuration, so without this
-/// every label renders empty: register the first TrueType sans font found in the usual places.
+/// Gives ScottPlot a font (compiled into each project that draws plots). Skia's self-contained Linux build reads no
+/// system font configuration, so without this every label renders empty: register the first TrueType sans font found
+/// in the usual places.
 /// </summary>
 internal static class PlotFonts
 {
-    const string Name = "LoadTest Sans";
+    const string Name = "Serving Sans";
     static readonly Lazy<bool> Registered = new(Register);
 
     static readonly string[] Candidates =
