@@ -46,7 +46,7 @@ internal sealed class EngineProfiler(LlmEngine engine, ProfilerSettings settings
         foreach (var lengths in settings.PrefillBatches)
         {
             var seconds = Median(Enumerable.Range(0, settings.Repeats).Select(_ => TimePrefill(lengths)).ToList());
-            prefill.Add(new PrefillPoint(lengths.Sum(), lengths.Sum(l => (double)l * l), seconds));
+            prefill.Add(new PrefillPoint(lengths.Sum(), lengths.Sum(l => (double)l * l), seconds, lengths.Length));
             progress($"prefill {lengths.Length} × {lengths[0]} tokens: {seconds * 1000:F2} ms");
         }
 

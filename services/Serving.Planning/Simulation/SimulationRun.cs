@@ -93,7 +93,7 @@ internal sealed class SimulationRun
             tokens += t;
             sumSquares += (double)t * t;
         }
-        Schedule(_now + _profile.Prefill.Time(tokens, sumSquares), new SimEvent(EventKind.PrefillDone, index, null));
+        Schedule(_now + _profile.Prefill.Time(tokens, sumSquares, w.Batch.Count), new SimEvent(EventKind.PrefillDone, index, null));
     }
 
     private void OnPrefillDone(int index)
@@ -144,7 +144,7 @@ internal sealed class SimulationRun
             duration += _profile.Decode.Time(w.Running.Count, context);
         }
         if (w.PrefillBatch.Count > 0)
-            duration += _profile.PrefillGroupTime(w.PrefillBatchTokens, w.PrefillBatchSumSquares, _config.LayerGroups);
+            duration += _profile.PrefillGroupTime(w.PrefillBatchTokens, w.PrefillBatchSumSquares, w.PrefillBatch.Count, _config.LayerGroups);
         w.Busy = true;
         Schedule(_now + duration, new SimEvent(EventKind.IterationDone, index, null));
     }
