@@ -134,6 +134,8 @@ internal sealed class SimulationRun
         PreemptForGrowth(w);
         // A lone request that outgrew the cache was just preempted: recompute it now (or drop it if it can never fit).
         if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) FormPrefillBatch(w);
+        // Dropping it emptied the cache: transferred requests that waited for room fit now (else nothing would restart this worker).
+        if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) AdmitTransferred(w);
         if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) return;
 
         var duration = 0.0;
