@@ -55,13 +55,4 @@ public sealed class PlanCommandTests
 
         Assert.Equal(1, code);
     }
-
-    [Theory]
-    [InlineData("fixed", typeof(FixedLength))]
-    [InlineData("uniform", typeof(UniformLength))]
-    [InlineData("lognormal", typeof(LogNormalLength))]
-    public void Lengths_KnownKind_ReturnsThatDistribution(string kind, Type expected)
-    {
-        Assert.IsType(expected, PlanCommand.Lengths(kind, 128, null, null, 0.5));
-    }
 }
