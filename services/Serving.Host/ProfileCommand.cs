@@ -82,7 +82,7 @@ internal static class ProfileCommand
         var c = CultureInfo.InvariantCulture;
         var p = result.Profile;
         var text = new StringBuilder();
-        text.AppendLine(c, $"prefill (s) = {p.Prefill.Fixed:E3} + {p.Prefill.PerToken:E3}·Σlen + {p.Prefill.PerSquaredToken:E3}·Σlen²");
+        text.AppendLine(c, $"prefill (s) = {p.Prefill.Fixed:E3} + {p.Prefill.PerToken:E3}·Σlen + {p.Prefill.PerSquaredToken:E3}·Σlen² + {p.Prefill.PerPrompt:E3}·prompts");
         text.AppendLine(c, $"  fit error (MAPE): training {result.PrefillFit.TrainingError:P1} on {result.PrefillFit.TrainingPoints} points, " +
                            $"held-out {result.PrefillFit.HeldOutError:P1} on {result.PrefillFit.HeldOutPoints}");
         text.AppendLine(c, $"decode step (s) = {p.Decode.Fixed:E3} + {p.Decode.PerRequest:E3}·batch + {p.Decode.PerContextToken:E3}·Σcontext");

@@ -6,4 +6,5 @@ ServeCommand.Configure(root);
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(ProfileCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
+root.Subcommands.Add(SimulateCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -22,6 +22,30 @@ public sealed class PlanCommandTests
         Space: new SearchSpace(LayerGroups: [1, 4], ShortPromptThresholds: [0, 512], MaxBatchedPrefillTokens: [4096], MaxDecodeBatches: [64]));
 
     [Fact]
+    public async Task RunAsync_WithPlot_WritesAPng()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"profile-{Guid.NewGuid():N}.json");
+        var png = Path.ChangeExtension(path, ".png");
+        await ProfileJson.SaveAsync(Synthetic, path);
+        try
+        {
+            var console = new StringWriter();
+            var code = await PlanCommand.RunAsync(path, Request(2), top: 3, console, CancellationToken.None, plot: png, plotTop: 3);
+
+            Assert.Equal(0, code);
+            Assert.Contains($"plot: {png}", console.ToString());
+            var bytes = await File.ReadAllBytesAsync(png);
+            Assert.True(bytes.Length > 5000, $"{bytes.Length} bytes");
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(png);
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_SyntheticProfile_BestRowMatchesPlannerBest()
     {
         var path = Path.Combine(Path.GetTempPath(), $"profile-{Guid.NewGuid():N}.json");
@@ -54,14 +78,5 @@ public sealed class PlanCommandTests
         var code = await PlanCommand.RunAsync(Path.Combine(Path.GetTempPath(), $"absent-{Guid.NewGuid():N}.json"), Request(2), 5, new StringWriter(), CancellationToken.None);
 
         Assert.Equal(1, code);
-    }
-
-    [Theory]
-    [InlineData("fixed", typeof(FixedLength))]
-    [InlineData("uniform", typeof(UniformLength))]
-    [InlineData("lognormal", typeof(LogNormalLength))]
-    public void Lengths_KnownKind_ReturnsThatDistribution(string kind, Type expected)
-    {
-        Assert.IsType(expected, PlanCommand.Lengths(kind, 128, null, null, 0.5));
     }
 }

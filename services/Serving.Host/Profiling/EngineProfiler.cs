@@ -46,7 +46,7 @@ internal sealed class EngineProfiler(LlmEngine engine, ProfilerSettings settings
         foreach (var lengths in settings.PrefillBatches)
         {
             var seconds = Median(Enumerable.Range(0, settings.Repeats).Select(_ => TimePrefill(lengths)).ToList());
-            prefill.Add(new PrefillPoint(lengths.Sum(), lengths.Sum(l => (double)l * l), seconds));
+            prefill.Add(new PrefillPoint(lengths.Sum(), lengths.Sum(l => (double)l * l), seconds, lengths.Length));
             progress($"prefill {lengths.Length} × {lengths[0]} tokens: {seconds * 1000:F2} ms");
         }
 
@@ -87,24 +87,35 @@ internal sealed class EngineProfiler(LlmEngine engine, ProfilerSettings settings
         return seconds;
     }
 
-    // Prefills `batch` prompts of `context` tokens untimed, then times `steps` pure decode steps.
+    // Prefills `batch` prompts of `context` tokens untimed, then times `steps` pure decode steps. The point records the batch
+    // and context the timed steps actually ran (read from their outputs), not the nominal ones: prompts admitted in
+    // earlier steps of a large batch have already decoded a few tokens by then.
     private DecodePoint TimeDecode(int batch, int context, int steps)
     {
         var ids = Enumerable.Range(0, batch).Select(_ => NextId()).ToList();
+        // No request may finish while timed: admission takes at most one step per prompt, each step adds one token.
+        var sampling = SamplingParams.Greedy(batch + steps + 4) with { IgnoreEos = true };
         foreach (var id in ids)
-            engine.AddRequest(id, RandomTokens(context), SamplingParams.Greedy(steps + 4) with { IgnoreEos = true });
+            engine.AddRequest(id, RandomTokens(context), sampling);
         do engine.Step(); while (engine.NumWaiting > 0);
         var times = new List<double>();
+        var batches = new List<int>();
+        var contexts = new List<long>();
         for (var i = 0; i < steps; i++)
         {
             var clock = Stopwatch.StartNew();
-            engine.Step();
+            var outputs = engine.Step();
             times.Add(clock.Elapsed.TotalSeconds);
+            batches.Add(outputs.Count);
+            // A decode step attends over the prompt and every output token but the one it just produced.
+            contexts.Add(outputs.Sum(o => (long)o.PromptTokens + o.OutputTokens - 1));
         }
         foreach (var id in ids) engine.Abort(id);
         Drain();
-        // Context grows by one token per request per step; the middle step's context stands for the median.
-        return new DecodePoint(batch, (long)batch * (context + 1 + steps / 2), Median(times));
+        if (batches.Any(b => b != batch))
+            progress($"decode batch {batch}: the timed steps ran {string.Join(", ", batches)} requests");
+        // Context grows by one token per request per step; the mean over the timed steps stands with their median time.
+        return new DecodePoint((int)Math.Round(batches.Average()), (long)Math.Round(contexts.Average()), Median(times));
     }
 
     // The median of the G steps a prompt takes with G layer groups (G = 1: the whole prefill).

@@ -3,18 +3,22 @@ namespace Serving.Planning.Model;
 /// <summary>Fits the prefill and decode latency models to measured points and reports the error on held-out points.</summary>
 public static class LatencyFitter
 {
-    /// <summary>Fits <see cref="PrefillModel"/>; every <paramref name="holdOutEvery"/>-th point is held out to measure the error.</summary>
+    /// <summary>
+    /// Fits <see cref="PrefillModel"/>; every <paramref name="holdOutEvery"/>-th point is held out to measure the error.
+    /// The per-prompt term is fitted only when the training points differ in prompt count (else it cannot be told from the fixed term).
+    /// </summary>
     public static FitReport<PrefillModel> FitPrefill(IReadOnlyList<PrefillPoint> points, int holdOutEvery = 5)
     {
         var (train, heldOut) = Split(points, holdOutEvery);
+        var perPrompt = train.Select(p => p.Prompts).Distinct().Count() > 1;
         var beta = LeastSquares.Solve(
-            train.Select(p => new[] { 1.0, p.Tokens, p.SumSquares }).ToArray(),
+            train.Select(p => perPrompt ? new[] { 1.0, p.Tokens, p.SumSquares, p.Prompts } : [1.0, p.Tokens, p.SumSquares]).ToArray(),
             train.Select(p => p.Seconds).ToArray());
-        var model = new PrefillModel(beta[0], beta[1], beta[2]);
+        var model = new PrefillModel(beta[0], beta[1], beta[2], perPrompt ? beta[3] : 0);
         return new FitReport<PrefillModel>(
             model,
-            MeanAbsolutePercentageError(train.Select(p => (model.Time(p.Tokens, p.SumSquares), p.Seconds))),
-            MeanAbsolutePercentageError(heldOut.Select(p => (model.Time(p.Tokens, p.SumSquares), p.Seconds))),
+            MeanAbsolutePercentageError(train.Select(p => (model.Time(p.Tokens, p.SumSquares, p.Prompts), p.Seconds))),
+            MeanAbsolutePercentageError(heldOut.Select(p => (model.Time(p.Tokens, p.SumSquares, p.Prompts), p.Seconds))),
             train.Count,
             heldOut.Count);
     }

@@ -17,11 +17,11 @@ public sealed record WorkerProfile(
     double LayerGroupOverheadSeconds,
     TransferModel Transfer)
 {
-    /// <summary>Seconds to run one of <paramref name="groups"/> layer groups of a prefill batch.</summary>
-    public double PrefillGroupTime(long tokens, double sumSquares, int groups) =>
+    /// <summary>Seconds to run one of <paramref name="groups"/> layer groups of a prefill batch of <paramref name="prompts"/> prompts.</summary>
+    public double PrefillGroupTime(long tokens, double sumSquares, int prompts, int groups) =>
         groups <= 1
-            ? Prefill.Time(tokens, sumSquares)
-            : Prefill.Time(tokens, sumSquares) / groups + LayerGroupOverheadSeconds;
+            ? Prefill.Time(tokens, sumSquares, prompts)
+            : Prefill.Time(tokens, sumSquares, prompts) / groups + LayerGroupOverheadSeconds;
 
     /// <summary>
     /// The profile corrected by what a running cluster observed: prefill (and layer-group) times multiplied by

@@ -93,7 +93,7 @@ internal sealed class SimulationRun
             tokens += t;
             sumSquares += (double)t * t;
         }
-        Schedule(_now + _profile.Prefill.Time(tokens, sumSquares), new SimEvent(EventKind.PrefillDone, index, null));
+        Schedule(_now + _profile.Prefill.Time(tokens, sumSquares, w.Batch.Count), new SimEvent(EventKind.PrefillDone, index, null));
     }
 
     private void OnPrefillDone(int index)
@@ -134,6 +134,8 @@ internal sealed class SimulationRun
         PreemptForGrowth(w);
         // A lone request that outgrew the cache was just preempted: recompute it now (or drop it if it can never fit).
         if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) FormPrefillBatch(w);
+        // Dropping it emptied the cache: transferred requests that waited for room fit now (else nothing would restart this worker).
+        if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) AdmitTransferred(w);
         if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) return;
 
         var duration = 0.0;
@@ -144,7 +146,7 @@ internal sealed class SimulationRun
             duration += _profile.Decode.Time(w.Running.Count, context);
         }
         if (w.PrefillBatch.Count > 0)
-            duration += _profile.PrefillGroupTime(w.PrefillBatchTokens, w.PrefillBatchSumSquares, _config.LayerGroups);
+            duration += _profile.PrefillGroupTime(w.PrefillBatchTokens, w.PrefillBatchSumSquares, w.PrefillBatch.Count, _config.LayerGroups);
         w.Busy = true;
         Schedule(_now + duration, new SimEvent(EventKind.IterationDone, index, null));
     }

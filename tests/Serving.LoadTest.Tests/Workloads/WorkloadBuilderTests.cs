@@ -23,6 +23,21 @@ public sealed class WorkloadBuilderTests : IDisposable
     }
 
     [Fact]
+    public async Task FreshPromptsAsync_Synthetic_KeepsEveryLengthAndChangesEveryPrompt()
+    {
+        var settings = new WorkloadSettings { NumPrompts = 20, Input = LengthSpec.Of(LengthDistribution.Uniform, 40), Output = LengthSpec.Of(LengthDistribution.Fixed, 30) };
+        var first = await WorkloadBuilder.BuildAsync(settings, await Words(), 11, CancellationToken.None);
+
+        var fresh = await WorkloadBuilder.FreshPromptsAsync(settings, first, await Words(), new Random(5), CancellationToken.None);
+        var again = await WorkloadBuilder.FreshPromptsAsync(settings, first, await Words(), new Random(5), CancellationToken.None);
+
+        Assert.Equal(first.Select(r => (r.Index, r.PromptTokens, r.OutputTokens)), fresh.Select(r => (r.Index, r.PromptTokens, r.OutputTokens)));
+        Assert.All(first.Zip(fresh), p => Assert.NotEqual(p.First.Prompt, p.Second.Prompt));
+        Assert.All(fresh, r => Assert.Equal(r.PromptTokens, r.Prompt.Split(' ').Length));
+        Assert.Equal(fresh, again); // deterministic for a seed
+    }
+
+    [Fact]
     public async Task BuildAsync_ShareGpt_TakesFirstTurnAsPromptAndFiltersShortAnswers()
     {
         var path = Path.Combine(folder, "sharegpt.json");

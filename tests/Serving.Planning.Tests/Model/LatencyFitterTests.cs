@@ -35,6 +35,33 @@ public sealed class LatencyFitterTests
     }
 
     [Fact]
+    public void FitPrefill_PromptCountVaries_RecoversPerPromptTerm()
+    {
+        var truth = new PrefillModel(0.004, 2e-5, 3e-9, 0.002);
+        var points = PrefillPoints(truth, noise: 0, seed: 1);
+
+        var report = LatencyFitter.FitPrefill(points);
+
+        Assert.Equal(truth.PerPrompt, report.Model.PerPrompt, 9);
+        Assert.Equal(truth.Fixed, report.Model.Fixed, 9);
+        Assert.True(report.HeldOutError < 1e-9);
+    }
+
+    [Fact]
+    public void FitPrefill_OnePromptPerPoint_FitsNoPerPromptTerm()
+    {
+        var truth = new PrefillModel(0.004, 2e-5, 3e-9);
+        var points = new[] { 64, 128, 256, 512, 768, 1024, 1536, 2048 }
+            .Select(l => new PrefillPoint(l, (double)l * l, truth.Time(l, (double)l * l, 1)))
+            .ToArray();
+
+        var report = LatencyFitter.FitPrefill(points);
+
+        Assert.Equal(0, report.Model.PerPrompt);
+        Assert.Equal(truth.PerToken, report.Model.PerToken, 12);
+    }
+
+    [Fact]
     public void FitDecode_NoisyPoints_RecoversCoefficients()
     {
         var truth = new DecodeModel(0.003, 0.0004, 2e-7);
@@ -81,8 +108,8 @@ public sealed class LatencyFitterTests
                 var lengths = Enumerable.Range(0, batch).Select(i => length / (1 + i % 3)).ToArray();
                 long tokens = lengths.Sum();
                 var sumSquares = lengths.Sum(l => (double)l * l);
-                var seconds = truth.Time(tokens, sumSquares) * (1 + noise * (random.NextDouble() - 0.5) * 2);
-                points.Add(new PrefillPoint(tokens, sumSquares, seconds));
+                var seconds = truth.Time(tokens, sumSquares, batch) * (1 + noise * (random.NextDouble() - 0.5) * 2);
+                points.Add(new PrefillPoint(tokens, sumSquares, seconds, batch));
             }
         return points;
     }

@@ -5,11 +5,11 @@ namespace Serving.Planning.Tests.Model;
 public sealed class LatencyModelTests
 {
     [Fact]
-    public void PrefillTime_BatchOfPrompts_AddsFixedLinearAndQuadraticTerms()
+    public void PrefillTime_BatchOfPrompts_AddsFixedLinearQuadraticAndPerPromptTerms()
     {
-        var model = new PrefillModel(0.01, 0.001, 1e-6);
+        var model = new PrefillModel(0.01, 0.001, 1e-6, 0.003);
 
-        Assert.Equal(0.01 + 0.001 * 300 + 1e-6 * (100 * 100 + 200 * 200), model.Time(300, 100 * 100 + 200 * 200), 12);
+        Assert.Equal(0.01 + 0.001 * 300 + 1e-6 * (100 * 100 + 200 * 200) + 0.003 * 2, model.Time(300, 100 * 100 + 200 * 200, 2), 12);
     }
 
     [Fact]
@@ -35,13 +35,13 @@ public sealed class LatencyModelTests
     {
         var profile = new WorkerProfile("m", "d", 32, new PrefillModel(0.01, 0.001, 0), new DecodeModel(0, 0, 0), 0.002, new TransferModel(1, 1, 0));
 
-        Assert.Equal(expected, profile.PrefillGroupTime(1000, 1e6, groups), 12);
+        Assert.Equal(expected, profile.PrefillGroupTime(1000, 1e6, 1, groups), 12);
     }
 
     [Fact]
     public void Time_WithANegativeFittedTerm_NeverGoesBelowZero()
     {
-        Assert.True(new PrefillModel(0.01, 1e-4, -5e-8).Time(8192, 8192.0 * 8192) > 0);
+        Assert.True(new PrefillModel(0.01, 1e-4, -5e-8).Time(8192, 8192.0 * 8192, 1) > 0);
         Assert.True(new DecodeModel(0.01, -0.02, 0).Time(4, 100) > 0);
     }
 }

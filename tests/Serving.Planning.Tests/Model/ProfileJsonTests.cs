@@ -35,6 +35,26 @@ public sealed class ProfileJsonTests
     }
 
     [Fact]
+    public void Deserialize_ProfileWithoutPerPromptTerm_LoadsItAsZero()
+    {
+        // A profile as `serving profile` wrote it before the prefill model had a per-prompt term.
+        const string json = """
+            {
+              "model": "tiny-llama", "device": "cpu-1t", "layers": 8,
+              "prefill": { "fixed": 0.016, "perToken": 0.00014, "perSquaredToken": 5.26E-08 },
+              "decode": { "fixed": 0.0103, "perRequest": 0.00065, "perContextToken": 1.98E-06 },
+              "layerGroupOverheadSeconds": 0.0013,
+              "transfer": { "bytesPerToken": 8192, "bandwidthBytesPerSecond": 500000000, "latencySeconds": 0.001 }
+            }
+            """;
+
+        var profile = ProfileJson.Deserialize(json);
+
+        Assert.Equal(new PrefillModel(0.016, 0.00014, 5.26E-08, 0), profile.Prefill);
+        Assert.Equal(0.0103, profile.Decode.Fixed);
+    }
+
+    [Fact]
     public void Deserialize_Null_Throws()
     {
         Assert.Throws<JsonException>(() => ProfileJson.Deserialize("null"));

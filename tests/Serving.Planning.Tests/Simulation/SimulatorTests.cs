@@ -149,6 +149,19 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Run_RequestOutgrowsKvWhileATransferredOneWaits_DropsItAndServesTheWaitingOne()
+    {
+        // A (1000 tokens) decodes alone and outgrows the 1024-token cache; B arrived meanwhile and waits for room.
+        var config = new ClusterConfig(1, 1, 0, KvCapacityTokens: 1024);
+        var profile = Profiles.Simple(transfer: new TransferModel(1, 1e9, 0));
+
+        var result = Simulator.Run(config, profile, [new SimRequest(0, 0, 1000, 100), new SimRequest(1, 0.001, 100, 10)]);
+
+        Assert.False(result.Requests[0].Completed);
+        Assert.True(result.Requests[1].Completed);
+    }
+
+    [Fact]
     public void Attainment_MixedOutcomes_CountsRequestsMeetingBothObjectives()
     {
         var result = new SimulationResult(

@@ -29,9 +29,15 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
         var requests = await WorkloadBuilder.BuildAsync(settings.Workload, prompts, settings.Seed, cancellationToken);
         if (requests.Count == 0)
             throw new InvalidOperationException("the workload has no requests");
+        // Every run of a sweep or search sends the same lengths at the same (scaled) times, but run k > 0 gets new prompt
+        // text: with the first run's prompts again the server would answer from its prefix cache and look faster.
+        async Task<List<WorkloadRequest>> Fresh(List<WorkloadRequest> batch, int run, CancellationToken ct) =>
+            run == 0 ? batch : await WorkloadBuilder.FreshPromptsAsync(settings.Workload, batch, prompts, new Random(unchecked(settings.Seed * 1_000_003 + run)), ct);
+
         var client = new StreamingClient(http, target, model);
+        // The preflight's prompt is not one of the run's: a cached first prompt would flatter the first request.
         if (!settings.SkipPreflight)
-            await PreflightAsync(client, requests[0], cancellationToken);
+            await PreflightAsync(client, (await Fresh(requests.Take(1).ToList(), -1, cancellationToken))[0], cancellationToken);
 
         var runs = new List<RunRecord>();
         SearchResult? search = null;
@@ -42,12 +48,16 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
                 break;
             case LoadTestMode.Sweep:
                 foreach (var rate in settings.SweepRates)
-                    runs.Add(await RunOnceAsync(client, requests, Plan(requests, ArrivalMode.Poisson, rate), cancellationToken));
+                {
+                    var batch = await Fresh(requests, runs.Count, cancellationToken);
+                    runs.Add(await RunOnceAsync(client, batch, Plan(batch, ArrivalMode.Poisson, rate), cancellationToken));
+                }
                 break;
             case LoadTestMode.Search:
                 search = await GoodputSearch.RunAsync(async (rate, ct) =>
                 {
-                    var run = await RunOnceAsync(client, requests, Plan(requests, ArrivalMode.Poisson, rate), ct);
+                    var batch = await Fresh(requests, runs.Count, ct);
+                    var run = await RunOnceAsync(client, batch, Plan(batch, ArrivalMode.Poisson, rate), ct);
                     runs.Add(run);
                     return run.Summary.SloAttainment;
                 }, settings.Search, cancellationToken);

@@ -19,6 +19,21 @@ internal static class WorkloadBuilder
         };
     }
 
+    /// <summary>
+    /// The same requests (lengths, outputs, trace times) with new prompt text of the same lengths, so that a server's
+    /// prefix cache does not carry one run's prompts into the next run of a sweep or search. ShareGPT prompts are the
+    /// dataset's own and stay.
+    /// </summary>
+    public static async Task<List<WorkloadRequest>> FreshPromptsAsync(WorkloadSettings settings, IReadOnlyList<WorkloadRequest> requests, PromptBuilder prompts, Random random, CancellationToken cancellationToken)
+    {
+        if (settings.Kind == WorkloadKind.ShareGpt)
+            return [.. requests];
+        var fresh = new List<WorkloadRequest>(requests.Count);
+        foreach (var r in requests)
+            fresh.Add(r with { Prompt = await prompts.BuildAsync(r.PromptTokens, random, cancellationToken) });
+        return fresh;
+    }
+
     static async Task<List<WorkloadRequest>> SyntheticAsync(WorkloadSettings s, PromptBuilder prompts, Random random, CancellationToken ct)
     {
         // Lengths first, prompts after: the lengths depend on the seed alone, whatever the prompt source.

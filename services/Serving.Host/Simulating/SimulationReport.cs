@@ -1,0 +1,18 @@
+namespace Serving.Host.Simulating;
+
+/// <summary>`serving simulate --out`: the configuration, the SLO (ms), the simulated goodput when there is a workload shape, and every rate.</summary>
+internal sealed record SimulationReport(
+    string Profile,
+    string Config,
+    int LayerGroups,
+    int ShortPromptThreshold,
+    int MaxBatchedPrefillTokens,
+    int MaxDecodeBatch,
+    long KvCapacityTokens,
+    double TtftMs,
+    double TpotMs,
+    double? MaxItlMs,
+    string? FromResult,
+    double? Goodput,
+    double? GoodputAttainment,
+    IReadOnlyList<RateComparison> Rates);

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Serving.Planning.Simulation;
+
+namespace Serving.Host.Tests;
+
+public sealed class PlanningOptionsTests
+{
+    [Theory]
+    [InlineData("fixed", typeof(FixedLength))]
+    [InlineData("uniform", typeof(UniformLength))]
+    [InlineData("lognormal", typeof(LogNormalLength))]
+    public void Lengths_KnownKind_ReturnsThatDistribution(string kind, Type expected)
+    {
+        Assert.IsType(expected, PlanningOptions.Lengths(kind, 128, null, null, 0.5));
+    }
+
+    [Fact]
+    public void Parse_UniformPromptsAndSlo_BuildsWorkloadAndSlo()
+    {
+        var options = new PlanningOptions(sloRequired: false);
+        var command = new Command("x");
+        options.AddTo(command);
+
+        var parse = command.Parse("--profile p.json --ttft-ms 2000 --tpot-ms 40 --input-len 1536 --input-dist uniform --input-min 1024 --input-max 2048");
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(new Slo(2, 0.04), options.Slo(parse));
+        Assert.Equal(new WorkloadSpec(new UniformLength(1024, 2048), new FixedLength(64)), options.Workload(parse));
+        Assert.True(options.WorkloadGiven(parse));
+    }
+
+    [Fact]
+    public void Parse_NoSloNorWorkload_NullSloAndNothingGiven()
+    {
+        var options = new PlanningOptions(sloRequired: false);
+        var command = new Command("x");
+        options.AddTo(command);
+
+        var parse = command.Parse("--profile p.json --seed 3");
+
+        Assert.Empty(parse.Errors);
+        Assert.Null(options.Slo(parse));
+        Assert.False(options.WorkloadGiven(parse));
+    }
+}
