@@ -13,12 +13,16 @@ internal static class PlanPlot
     const int Height = 450;
     const int Points = 24;
 
-    /// <summary>Draws the top <paramref name="top"/> candidates into <paramref name="path"/> (PNG).</summary>
+    /// <summary>
+    /// Draws the best candidate of each of the top <paramref name="top"/> setups (split and G; candidates that differ
+    /// only in threshold or batch limits are usually the same curve) into <paramref name="path"/> (PNG).
+    /// </summary>
     public static void Write(string path, Plan plan, WorkerProfile profile, int top)
     {
         if (!PlotFonts.EnsureRegistered())
             Console.Error.WriteLine("warning: no TrueType font found (install fonts-dejavu-core): the plot will have no text");
-        var shown = plan.Candidates.Take(Math.Max(1, top)).ToArray();
+        var shown = plan.Candidates.DistinctBy(c => Replanner.Label(c.Config with { ShortPromptThreshold = 0, LayerGroups = LocalG(c.Config) }))
+            .Take(Math.Max(1, top)).ToArray();
         // Far enough right that every curve is seen falling below the target.
         var maxRate = Math.Max(shown.Max(c => c.Goodput), 0.05) * 1.75;
         var rates = Enumerable.Range(1, Points).Select(i => maxRate * i / Points).ToArray();
@@ -31,9 +35,7 @@ internal static class PlanPlot
             var attainment = PlacementPlanner.AttainmentAt(c.Config, profile, plan.Request, rates).Select(a => 100 * a).ToArray();
             var line = plot.Add.ScatterLine(rates, attainment, palette.GetColor(i));
             line.LineWidth = 2;
-            // Candidates that differ only in batch limits share a label: name the limits then.
-            var label = labels.Count(l => l == labels[i]) > 1 ? $"{labels[i]} b{c.Config.MaxDecodeBatch} t{c.Config.MaxBatchedPrefillTokens}" : labels[i];
-            line.LegendText = $"{label}: {c.Goodput:0.##} req/s";
+            line.LegendText = $"{labels[i]}: {c.Goodput:0.##} req/s";
         }
         var target = plan.Request.AttainmentTarget;
         plot.Add.HorizontalLine(100 * target, 1.5f, Colors.Gray, LinePattern.Dashed).LegendText = $"target {100 * target:0}%";
@@ -46,4 +48,7 @@ internal static class PlanPlot
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, Width, Height);
     }
+
+    // G shapes only prompts prefilled beside decodes: none when every prompt goes to the prefill pool.
+    static int LocalG(Planning.Simulation.ClusterConfig c) => c.PrefillWorkers == 0 || c.ShortPromptThreshold > 0 ? c.LayerGroups : 1;
 }
