@@ -196,8 +196,9 @@ start_server() {
   local dir=$1; shift
   local http silo gw kv
   http=$(free_port); silo=$(free_port); gw=$(free_port); kv=$(free_port)
+  # The runtime planner stays off: each configuration is measured as set, not as the planner would change it.
   # shellcheck disable=SC2068
-  dotnet "$serving_dll" --http-port "$http" --silo-port "$silo" --orleans-gateway-port "$gw" --kv-port "$kv" $@ >"$dir/server.log" 2>&1 &
+  dotnet "$serving_dll" --planner off --http-port "$http" --silo-port "$silo" --orleans-gateway-port "$gw" --kv-port "$kv" $@ >"$dir/server.log" 2>&1 &
   server_pid=$!
   base_url="http://127.0.0.1:$http"
   local deadline=$((SECONDS + 180))
