@@ -60,6 +60,7 @@ public sealed partial class LlmEngine : IStepEngine
     /// </summary>
     public static LlmEngine Create(EngineOptions options)
     {
+        NativeAllocator.KeepLargeBlocks();
         var folder = options.ModelPath ?? DefaultModelStore.EnsureDefault();
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"model folder '{folder}' does not exist.");
