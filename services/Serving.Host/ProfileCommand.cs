@@ -19,12 +19,11 @@ internal static class ProfileCommand
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: all cores)." };
         var quick = new Option<bool>("--quick") { Description = "Fewer, smaller points and 3 repeats (tests, CI); a looser fit." };
         var repeats = new Option<int?>("--repeats") { Description = "Timings per point, median kept (default 5, --quick 3)." };
-        var bandwidth = new Option<double>("--kv-bandwidth-mbps")
+        var bandwidth = new Option<double?>("--kv-bandwidth-mbps")
         {
-            Description = "KV transfer bandwidth in MB/s to record; not measured here (default: the KvBench figure, ~500 MB/s over loopback gRPC).",
-            DefaultValueFactory = _ => 500,
+            Description = "KV transfer bandwidth in MB/s to record instead of measuring it (e.g. a link between machines).",
         };
-        var latency = new Option<double>("--kv-latency-ms") { Description = "Fixed cost of one KV transfer to record.", DefaultValueFactory = _ => 1 };
+        var latency = new Option<double?>("--kv-latency-ms") { Description = "Fixed cost of one KV transfer to record instead of measuring it." };
         var output = new Option<string?>("--out") { Description = "Profile file (default ~/.cache/serving/profiles/<model>-<device>-<dtype>.json)." };
 
         foreach (var o in new Option[] { model, dtype, device, threads, quick, repeats, bandwidth, latency, output })
@@ -43,8 +42,8 @@ internal static class ProfileCommand
             var settings = new ProfilerSettings(
                 isQuick,
                 parse.GetValue(repeats) ?? (isQuick ? 3 : 5),
-                parse.GetValue(bandwidth) * 1e6,
-                parse.GetValue(latency) / 1000);
+                parse.GetValue(bandwidth) is { } mbps ? mbps * 1e6 : null,
+                parse.GetValue(latency) is { } ms ? ms / 1000 : null);
             return RunAsync(options, settings, parse.GetValue(output), Console.Out, cancellation);
         });
         return command;
@@ -62,6 +61,23 @@ internal static class ProfileCommand
             await console.WriteLineAsync($"profiling {modelName} ({engine.Config.NumLayers} layers) on {deviceName} in {dtypeName}, " +
                                          $"{(settings.Quick ? "quick" : "full")} grid, median of {settings.Repeats}");
             var result = new EngineProfiler(engine, settings, line => console.WriteLine("  " + line)).Run(modelName, deviceName);
+            if (settings.KvBandwidthBytesPerSecond is null || settings.KvLatencySeconds is null)
+            {
+                var (bandwidth, latency) = await new KvTransferProbe(engine, options, line => console.WriteLine("  " + line))
+                    .MeasureAsync(settings.KvProbeTokens, settings.Repeats, cancellationToken);
+                result = result with
+                {
+                    Profile = result.Profile with
+                    {
+                        Transfer = result.Profile.Transfer with
+                        {
+                            BandwidthBytesPerSecond = settings.KvBandwidthBytesPerSecond ?? bandwidth,
+                            LatencySeconds = settings.KvLatencySeconds ?? latency,
+                        },
+                    },
+                    KvMeasured = true,
+                };
+            }
             await console.WriteAsync(Describe(result));
             var path = outPath ?? ProfilePaths.DefaultPath(modelName, deviceName, dtypeName);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -89,7 +105,7 @@ internal static class ProfileCommand
         text.AppendLine(c, $"  fit error (MAPE): training {result.DecodeFit.TrainingError:P1} on {result.DecodeFit.TrainingPoints} points, " +
                            $"held-out {result.DecodeFit.HeldOutError:P1} on {result.DecodeFit.HeldOutPoints}");
         text.AppendLine(c, $"layered prefill: {p.LayerGroupOverheadSeconds * 1000:F3} ms overhead per group step (median of t_G − t_1/G)");
-        text.AppendLine(c, $"KV transfer: {p.Transfer.BytesPerToken:F0} B/token at {p.Transfer.BandwidthBytesPerSecond / 1e6:F0} MB/s (given, not measured) + {p.Transfer.LatencySeconds * 1000:F1} ms");
+        text.AppendLine(c, $"KV transfer: {p.Transfer.BytesPerToken:F0} B/token at {p.Transfer.BandwidthBytesPerSecond / 1e6:F0} MB/s + {p.Transfer.LatencySeconds * 1000:F2} ms per transfer ({(result.KvMeasured ? "measured over loopback gRPC into a second engine" : "given")})");
         return text.ToString();
     }
 }

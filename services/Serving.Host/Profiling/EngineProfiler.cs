@@ -29,7 +29,8 @@ internal sealed class EngineProfiler(LlmEngine engine, ProfilerSettings settings
         var overhead = overheads.Count == 0 ? 0 : Math.Max(0, Median(overheads));
         var profile = new WorkerProfile(
             modelName, deviceName, m.Layers, prefill.Model, decode.Model, overhead,
-            new TransferModel(m.KvBytesPerToken, settings.KvBandwidthBytesPerSecond, settings.KvLatencySeconds));
+            // Until the transfer is measured (after the fit), the figures given, else KvBench's loopback gRPC median.
+            new TransferModel(m.KvBytesPerToken, settings.KvBandwidthBytesPerSecond ?? 500e6, settings.KvLatencySeconds ?? 0.001));
         return new ProfileResult(profile, prefill, decode, m);
     }
 
@@ -55,6 +56,12 @@ internal sealed class EngineProfiler(LlmEngine engine, ProfilerSettings settings
         {
             foreach (var batch in settings.DecodeBatchSizes)
             {
+                // A batch the pool cannot hold would be preempted while timed: skip it.
+                if ((long)batch * (context + batch + settings.Repeats + 8) > 0.9 * engine.NumTotalBlocks * engine.KvLayout.BlockSize)
+                {
+                    progress($"decode batch {batch}, context {context} tokens: skipped (more KV than the engine's pool holds)");
+                    continue;
+                }
                 var point = TimeDecode(batch, context, settings.Repeats);
                 decode.Add(point);
                 progress($"decode batch {batch}, context {point.ContextTokens} tokens: {point.Seconds * 1000:F2} ms/step");

@@ -7,4 +7,5 @@ internal sealed record ProfileResult(
     WorkerProfile Profile,
     FitReport<PrefillModel> PrefillFit,
     FitReport<DecodeModel> DecodeFit,
-    ProfileMeasurements Measurements);
+    ProfileMeasurements Measurements,
+    bool KvMeasured = false);
