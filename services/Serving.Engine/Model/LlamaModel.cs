@@ -16,7 +16,11 @@ internal sealed class LlamaModel : IDisposable
     readonly LlamaWeights weights;
     readonly RotaryEmbedding rope;
     readonly int numHeads, numKvHeads, headDim, groups, intermediate, qkSize, kvSize;
-    readonly double eps;
+    // Scalars passed to libtorch stay referenced for the model's life: TorchSharp's overloads that make a temporary
+    // Scalar (add_(tensor) passes alpha = 1) do not keep it alive through the native call, so a GC could finalize it
+    // mid-call (seen under load: "Expected false to be true ... toFloat" from add_, failing a whole step).
+    static readonly Scalar One = 1;
+    readonly Scalar epsScalar;
 
     public LlamaModel(ModelConfig config, LlamaWeights weights, ScalarType dtype, Device device)
     {
@@ -32,7 +36,7 @@ internal sealed class LlamaModel : IDisposable
         intermediate = config.IntermediateSize;
         qkSize = (numHeads + numKvHeads) * headDim;
         kvSize = numKvHeads * headDim;
-        eps = config.RmsNormEps;
+        epsScalar = config.RmsNormEps;
     }
 
     public ModelConfig Config { get; }
@@ -91,11 +95,11 @@ internal sealed class LlamaModel : IDisposable
         cache.Slots(l).index_copy_(0, b.SlotMapping, torch.stack([k, v], 1));
 
         var attn = Attention(l, b, q, k, v, cache);
-        x.add_(F.linear(attn, w.O));
+        x.add_(F.linear(attn, w.O), One);
 
         var gateUp = F.linear(RmsNorm(x, w.PostNorm), w.GateUp);
         var act = F.silu(gateUp.narrow(1, 0, intermediate)).mul_(gateUp.narrow(1, intermediate, intermediate));
-        x.add_(F.linear(act, w.Down));
+        x.add_(F.linear(act, w.Down), One);
     }
 
     Tensor Attention(int l, ForwardBatch b, Tensor q, Tensor k, Tensor v, KvCache cache)
@@ -148,11 +152,11 @@ internal sealed class LlamaModel : IDisposable
         // Normalise in float32 whatever the model dtype, as the reference implementations do.
         if (x.dtype == ScalarType.Float32)
         {
-            var inv = x.square().mean([-1L], keepdim: true).add_(eps).rsqrt_();
+            var inv = x.square().mean([-1L], keepdim: true).add_(epsScalar, One).rsqrt_();
             return x.mul(inv).mul_(weight);
         }
         var x32 = x.to(ScalarType.Float32);
-        var inv32 = x32.square().mean([-1L], keepdim: true).add_(eps).rsqrt_();
+        var inv32 = x32.square().mean([-1L], keepdim: true).add_(epsScalar, One).rsqrt_();
         return x32.mul_(inv32).to(x.dtype).mul_(weight);
     }
 

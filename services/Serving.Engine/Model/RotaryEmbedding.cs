@@ -10,6 +10,8 @@ namespace Serving.Engine.Model;
 /// </summary>
 internal sealed class RotaryEmbedding : IDisposable
 {
+    // Kept referenced: a temporary Scalar is not kept alive through TorchSharp's native call (see LlamaModel.One).
+    static readonly Scalar One = 1;
     readonly Tensor cos;
     readonly Tensor sinSigned;
     readonly int half;
@@ -53,7 +55,7 @@ internal sealed class RotaryEmbedding : IDisposable
     {
         using var rolled = x.roll(half, -1);
         var rotated = x.mul(cosRows);
-        rotated.addcmul_(rolled, sinRows, 1);
+        rotated.addcmul_(rolled, sinRows, One);
         return rotated;
     }
 
