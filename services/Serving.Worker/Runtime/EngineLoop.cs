@@ -23,6 +23,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
     readonly CancellationTokenSource stopping = new();
     readonly Thread thread;
     volatile WorkerLoad load = WorkerLoad.Empty;
+    // Requests with blocks reserved for a KV import that has not completed (loop thread only); its count is published.
+    readonly HashSet<string> importingIds = [];
     int importing;
     long finished;
 
@@ -105,22 +107,31 @@ public sealed partial class EngineLoop : IAsyncDisposable
                 return null;
             var channel = Channel.CreateUnbounded<RequestOutput>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             streams[requestId] = channel.Writer;
-            Interlocked.Increment(ref importing);
+            importingIds.Add(requestId);
+            Volatile.Write(ref importing, importingIds.Count);
             return (ChannelReader<RequestOutput>?)channel.Reader;
         });
 
     /// <summary>Admits an imported request with its first token; the output goes to the request's stream.</summary>
     public Task CompleteImportAsync(string requestId, int firstToken, TokenLogprob? logprob) => InvokeAsync(e =>
     {
-        Interlocked.Decrement(ref importing);
+        NotImporting(requestId);
         Deliver(e.CompleteImport(requestId, firstToken, logprob));
     });
+
+    // An import that completes, or a reservation aborted before it did (client gone, transfer failed, failed step).
+    void NotImporting(string requestId)
+    {
+        if (importingIds.Remove(requestId))
+            Volatile.Write(ref importing, importingIds.Count);
+    }
 
     /// <summary>Stops a request wherever it is; its stream ends with <see cref="OperationCanceledException"/>.</summary>
     public void Abort(string requestId) => Post(() =>
     {
         if (engine.Abort(requestId))
             Log.Aborted(logger, Name, requestId);
+        NotImporting(requestId);
         exportHandlers.Remove(requestId);
         if (streams.Remove(requestId, out var writer))
             writer.TryComplete(new OperationCanceledException($"request {requestId} was aborted."));
@@ -191,6 +202,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
             }
             streams.Clear();
             exportHandlers.Clear();
+            importingIds.Clear();
+            Volatile.Write(ref importing, 0);
         }
         PublishLoad();
     }
