@@ -46,6 +46,8 @@ public static class Replanner
 
         string reason;
         var change = false;
+        if (best.Goodput <= 0)
+            return ByAttainment(window, current, corrected, settings, request, plan, now, observed, prefillFactor, decodeFactor, predicted, mayChange);
         if (SameSetup(best.Config, current))
             reason = $"keeping {Label(current)}: it is the best of {plan.Candidates.Count} candidates ({now.Goodput:0.##} req/s predicted).";
         else if (best.Goodput < now.Goodput * (1 + settings.Hysteresis))
@@ -58,6 +60,38 @@ public static class Replanner
             reason = $"switching {Label(current)} → {Label(best.Config)}: predicted goodput {now.Goodput:0.##} → {best.Goodput:0.##} req/s.";
         }
         return new ControlDecision(window.Count, Rate(window), observed, prefillFactor, decodeFactor, predicted, now, best, change, reason);
+    }
+
+    /// <summary>
+    /// When no candidate reaches the target at any rate (goodput 0 for all — the SLO is beyond this hardware for this
+    /// traffic), goodput cannot rank them: rank by predicted attainment at the observed rate instead, and switch when
+    /// the best gains at least 5 points (or the hysteresis share of the current attainment, if larger).
+    /// </summary>
+    private static ControlDecision ByAttainment(
+        IReadOnlyList<ObservedRequest> window, ClusterConfig current, WorkerProfile corrected, ControlSettings settings, PlanRequest request,
+        Plan plan, CandidatePlan now, double observed, double prefillFactor, double decodeFactor, double predicted, bool mayChange)
+    {
+        var rate = Math.Max(Rate(window), 1e-3);
+        double At(ClusterConfig c) => PlacementPlanner.AttainmentAt(c, corrected, request, [rate])[0];
+        var currentAttainment = At(current);
+        var (bestConfig, bestAttainment) = plan.Candidates.Select(c => (c.Config, Attainment: At(c.Config)))
+            .OrderByDescending(c => c.Attainment).First();
+        var bestPlan = new CandidatePlan(bestConfig, 0, bestAttainment);
+        var nowPlan = now with { Attainment = currentAttainment };
+        var margin = Math.Max(0.05, settings.Hysteresis * currentAttainment);
+        string reason;
+        var change = false;
+        var figures = $"no setup meets the SLO at any rate; at the observed {rate:0.##} req/s {Label(bestConfig)} predicts {bestAttainment:P0} attainment vs {currentAttainment:P0}";
+        if (SameSetup(bestConfig, current) || bestAttainment < currentAttainment + margin)
+            reason = $"keeping {Label(current)}: {figures}, less than {margin:P0} better.";
+        else if (!mayChange)
+            reason = $"keeping {Label(current)} for now: {figures}, but the last change was too recent.";
+        else
+        {
+            change = true;
+            reason = $"switching {Label(current)} → {Label(bestConfig)}: {figures}.";
+        }
+        return new ControlDecision(window.Count, Rate(window), observed, prefillFactor, decodeFactor, predicted, nowPlan, bestPlan, change, reason);
     }
 
     /// <summary>Whether two configurations run the same way (the knobs runtime control changes: roles, G, threshold).</summary>

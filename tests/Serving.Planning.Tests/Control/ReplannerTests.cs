@@ -36,6 +36,23 @@ public sealed class ReplannerTests
     }
 
     [Fact]
+    public void WhenNoSetupMeetsTheTarget_RanksByAttainmentAtTheObservedRate()
+    {
+        // TTFT ≤ 0.3 s while a 2,048-token prefill alone takes ≈ 0.36 s: half the prompts can never make it, so every
+        // setup's goodput is 0 — but at 4 req/s three prefill workers let the short half through, one does not.
+        var settings = new ControlSettings(new Slo(0.3, 0.1), PlanRequests: 150, Space: Splits with { Colocated = false });
+        var window = Observe(OnePrefillThreeDecode, new WorkloadSpec(new UniformLength(256, 3072), new FixedLength(8)), rate: 4, count: 150);
+
+        var d = Replanner.Decide(window, OnePrefillThreeDecode, Profiles.Gpu(), settings);
+
+        Assert.Equal(0, d.Best!.Goodput);
+        Assert.True(d.Switch, d.Reason);
+        Assert.True(d.Target!.PrefillWorkers >= 2, d.Reason);
+        Assert.True(d.Best.Attainment >= d.Current!.Attainment + 0.05, d.Reason);
+        Assert.Contains("no setup meets the SLO", d.Reason);
+    }
+
+    [Fact]
     public void ObservationsFromTheModelItself_GiveCorrectionsOfOne_AndPredictedAttainmentEqualToObserved()
     {
         var settings = new ControlSettings(new Slo(1.0, 0.05), PlanRequests: 100, Space: Splits);
