@@ -27,7 +27,8 @@
 #
 # Everything is written under --out (default /tmp/goodput-exp; /tmp/goodput-exp-quick with --quick). Time, estimated from
 # the request counts (40 per search probe, at most 5 probes, 30 per sweep rate, ~7 s of drain and setup per run) and
-# the quick run: 5–8 minutes per configuration, 25–40 minutes in all with the build and profile; --quick takes ~5.
+# the quick run: 5–8 minutes per configuration; measured 21–24 minutes in all with a given --profile (three runs, 2026-11-29),
+# a few more to profile first; --quick takes ~5.
 # Run it when the machine is quiet: other builds and tests on the same cores skew every latency.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
