@@ -14,14 +14,14 @@ internal static class PlanPlot
     const int Points = 24;
 
     /// <summary>
-    /// Draws the best candidate of each of the top <paramref name="top"/> setups (split and G; candidates that differ
-    /// only in threshold or batch limits are usually the same curve) into <paramref name="path"/> (PNG).
+    /// Draws the best candidate of each of the top <paramref name="top"/> setups (the split, and G when colocated;
+    /// candidates that differ only in threshold or batch limits are usually the same curve) into <paramref name="path"/> (PNG).
     /// </summary>
     public static void Write(string path, Plan plan, WorkerProfile profile, int top)
     {
         if (!PlotFonts.EnsureRegistered())
             Console.Error.WriteLine("warning: no TrueType font found (install fonts-dejavu-core): the plot will have no text");
-        var shown = plan.Candidates.DistinctBy(c => Replanner.Label(c.Config with { ShortPromptThreshold = 0, LayerGroups = LocalG(c.Config) }))
+        var shown = plan.Candidates.DistinctBy(c => c.Config.PrefillWorkers == 0 ? Replanner.Label(c.Config) : c.Config.Shape)
             .Take(Math.Max(1, top)).ToArray();
         // Far enough right that every curve is seen falling below the target.
         var maxRate = Math.Max(shown.Max(c => c.Goodput), 0.05) * 1.75;
@@ -48,7 +48,4 @@ internal static class PlanPlot
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, Width, Height);
     }
-
-    // G shapes only prompts prefilled beside decodes: none when every prompt goes to the prefill pool.
-    static int LocalG(Planning.Simulation.ClusterConfig c) => c.PrefillWorkers == 0 || c.ShortPromptThreshold > 0 ? c.LayerGroups : 1;
 }

@@ -1,4 +1,5 @@
 using Serving.Cluster.Planner;
+using Serving.Cluster.Workers;
 using Serving.Host.Profiling;
 using Serving.Planning.Model;
 using Serving.Planning.Planner;
@@ -47,9 +48,8 @@ internal static class PlannerWiring
     static string? SavedProfile(HostSettings settings)
     {
         var model = ProfilePaths.ModelName(settings.ModelPath);
-        var workers = Math.Max(1, settings.Workers().Count());
         var device = settings.Device is "auto" or "cpu" && !TorchSharp.torch.cuda.is_available()
-            ? $"cpu-{Math.Max(1, Environment.ProcessorCount / workers)}t"
+            ? ProfilePaths.CpuDeviceName(LocalWorkers.ThreadsPerWorker(settings.Workers().Count()))
             : "cuda";
         var dtype = settings.DType == "auto" ? (device == "cuda" ? "bfloat16" : "float32") : settings.DType;
         var path = ProfilePaths.DefaultPath(model, device, dtype);

@@ -72,7 +72,7 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
         Prune(time.GetUtcNow().UtcDateTime);
         var workers = await Router.Workers();
         var current = workers.Length == 0 ? null : SetupMapping.Current(workers, await Router.ShortPromptThreshold());
-        var label = current is null ? "(no workers)" : Replanner.Label(SetupMapping.ToConfig(current, workers, options));
+        var label = current is null ? "(no workers)" : SetupMapping.Label(current);
         // Observed and predicted figures come from the same round, so they compare; before any round, from the window.
         var observed = Observed();
         var (samples, rate, attainment) = last is { } d
@@ -146,7 +146,7 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
             throw new ArgumentException("a setup needs at least one decode or mixed worker.");
         var roles = SetupMapping.AssignRoles(workers, setup);
         var from = SetupMapping.Current(workers, await router.ShortPromptThreshold());
-        Log.Applying(logger, Describe(from), Describe(setup));
+        Log.Applying(logger, SetupMapping.Label(from), SetupMapping.Label(setup));
         await router.SetShortPromptThreshold(setup.PrefillWorkers > 0 ? setup.ShortPromptThreshold : 0);
         // One at a time, so some worker that can decode always takes new requests: first prefill workers (while one
         // drains, decode workers prefill locally), then workers that will decode (the others still decode meanwhile).
@@ -194,9 +194,6 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
         while (window.First is { } first && (first.Value.At < cutoff || window.Count > options.MaxWindowRequests))
             window.RemoveFirst();
     }
-
-    static string Describe(ClusterSetup s) =>
-        Replanner.Label(new Planning.Simulation.ClusterConfig(s.PrefillWorkers, s.DecodeWorkers, s.MixedWorkers, s.LayerGroups, s.ShortPromptThreshold));
 
     static partial class Log
     {

@@ -1,4 +1,5 @@
 using Serving.Cluster.Abstractions;
+using Serving.Planning.Control;
 using Serving.Planning.Simulation;
 
 namespace Serving.Cluster.Planner;
@@ -22,6 +23,10 @@ internal static class SetupMapping
         return new ClusterConfig(setup.PrefillWorkers, setup.DecodeWorkers, setup.MixedWorkers, setup.LayerGroups, setup.ShortPromptThreshold,
             options.MaxBatchedPrefillTokens, options.MaxDecodeBatch, kv);
     }
+
+    /// <summary>The setup as people read it, e.g. <c>1P+1D</c> or <c>2M G4</c>.</summary>
+    public static string Label(ClusterSetup s) =>
+        Replanner.Label(new ClusterConfig(s.PrefillWorkers, s.DecodeWorkers, s.MixedWorkers, s.LayerGroups, s.ShortPromptThreshold));
 
     public static ClusterSetup FromConfig(ClusterConfig config) =>
         new(config.PrefillWorkers, config.DecodeWorkers, config.MixedWorkers, config.LayerGroups, config.PrefillWorkers > 0 ? config.ShortPromptThreshold : 0);

@@ -40,7 +40,7 @@ public sealed partial class LocalWorkers(
         if (options.Workers.Count > 0)
         {
             // libtorch's intra-op pool is process-wide: split the cores so workers do not steal each other's.
-            var threads = Math.Max(1, Environment.ProcessorCount / options.Workers.Count);
+            var threads = ThreadsPerWorker(options.Workers.Count);
             torch.set_num_threads(threads);
             Log.Threads(logger, options.Workers.Count, threads);
         }
@@ -48,6 +48,9 @@ public sealed partial class LocalWorkers(
             byName[spec.Name] = Create(spec);
         return Task.CompletedTask;
     }
+
+    /// <summary>libtorch threads each of <paramref name="workers"/> workers in one process gets: the cores split evenly, at least 1.</summary>
+    public static int ThreadsPerWorker(int workers) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, workers));
 
     LocalWorker Create(WorkerSpec spec)
     {

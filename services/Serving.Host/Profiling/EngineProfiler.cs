@@ -154,7 +154,8 @@ internal sealed class EngineProfiler(LlmEngine engine, ProfilerSettings settings
         return Enumerable.Range(0, count).Select(_ => random.Next(16, vocab)).ToArray();
     }
 
-    private static double Median(List<double> values)
+    /// <summary>The median of timings (sorts them in place).</summary>
+    internal static double Median(List<double> values)
     {
         values.Sort();
         var mid = values.Count / 2;

@@ -39,11 +39,11 @@ internal sealed class KvTransferProbe(LlmEngine engine, EngineOptions options, A
         {
             for (var i = 0; i < 2; i++) // warm-up: connection, JIT
                 await TransferAsync(large, loop, inbox, transport, endpoint, cancellationToken);
-            var latency = Median([.. await RepeatAsync(small)]);
-            var times = await RepeatAsync(large);
+            var latency = EngineProfiler.Median([.. await RepeatAsync(small)]);
+            var seconds = EngineProfiler.Median(await RepeatAsync(large));
             var bytes = large.Bytes;
-            var bandwidth = bytes / Math.Max(1e-6, Median(times) - latency);
-            progress($"KV transfer over loopback gRPC: {layout.BlockSize} tokens in {latency * 1000:F2} ms; {longTokens} tokens ({bytes / 1e6:F1} MB) in {Median(times) * 1000:F1} ms → {bandwidth / 1e6:F0} MB/s");
+            var bandwidth = bytes / Math.Max(1e-6, seconds - latency);
+            progress($"KV transfer over loopback gRPC: {layout.BlockSize} tokens in {latency * 1000:F2} ms; {longTokens} tokens ({bytes / 1e6:F1} MB) in {seconds * 1000:F1} ms → {bandwidth / 1e6:F0} MB/s");
             return (bandwidth, latency);
         }
         finally
@@ -100,11 +100,5 @@ internal sealed class KvTransferProbe(LlmEngine engine, EngineOptions options, A
         // The receiving request ends after its one token; its blocks are free again.
         await outputs.Completion.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         return seconds;
-    }
-
-    static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
     }
 }

@@ -13,8 +13,11 @@ internal static class ProfilePaths
     public static string DeviceName(LlmEngine engine)
     {
         var type = engine.Device.type.ToString().ToLowerInvariant();
-        return type == "cpu" ? $"cpu-{TorchSharp.torch.get_num_threads()}t" : type;
+        return type == "cpu" ? CpuDeviceName(TorchSharp.torch.get_num_threads()) : type;
     }
+
+    /// <summary><c>cpu-Nt</c>: a CPU with N libtorch threads.</summary>
+    public static string CpuDeviceName(int threads) => $"cpu-{threads}t";
 
     /// <summary><c>~/.cache/serving/profiles/&lt;model&gt;-&lt;device&gt;-&lt;dtype&gt;.json</c>.</summary>
     public static string DefaultPath(string model, string device, string dtype) =>

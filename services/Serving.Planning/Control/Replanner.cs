@@ -100,16 +100,14 @@ public static class Replanner
         if ((a.PrefillWorkers, a.DecodeWorkers, a.MixedWorkers) != (b.PrefillWorkers, b.DecodeWorkers, b.MixedWorkers))
             return false;
         var threshold = a.PrefillWorkers == 0 || a.ShortPromptThreshold == b.ShortPromptThreshold;
-        var localPrefill = a.PrefillWorkers == 0 || a.ShortPromptThreshold > 0;
-        return threshold && (!localPrefill || a.LayerGroups == b.LayerGroups);
+        return threshold && (!a.PrefillsLocally || a.LayerGroups == b.LayerGroups);
     }
 
     /// <summary>A configuration as people read it, e.g. <c>1P+1D</c>, <c>2M G4</c> or <c>1P+3D G2 T128</c>.</summary>
     public static string Label(ClusterConfig c)
     {
-        var localPrefill = c.PrefillWorkers == 0 || c.ShortPromptThreshold > 0;
         var label = c.Shape;
-        if (localPrefill && c.LayerGroups > 1) label += $" G{c.LayerGroups}";
+        if (c.PrefillsLocally && c.LayerGroups > 1) label += $" G{c.LayerGroups}";
         if (c.PrefillWorkers > 0 && c.ShortPromptThreshold > 0) label += $" T{c.ShortPromptThreshold}";
         return label;
     }

@@ -22,6 +22,9 @@ public sealed record ClusterConfig(
     /// <summary>All workers of the configuration.</summary>
     public int Workers => PrefillWorkers + DecodeWorkers + MixedWorkers;
 
+    /// <summary>Whether any prompt is prefilled beside decodes (so G matters): colocated, or below the short-prompt threshold.</summary>
+    public bool PrefillsLocally => PrefillWorkers == 0 || ShortPromptThreshold > 0;
+
     /// <summary>Throws when the configuration cannot serve a request.</summary>
     public void Validate()
     {
