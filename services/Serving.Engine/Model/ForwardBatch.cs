@@ -14,11 +14,8 @@ internal sealed class ForwardBatch : IDisposable
     public required Tensor SlotMapping { get; init; }
     public required Tensor LogitRows { get; init; }
     public int NumDecodes { get; init; }
-    /// <summary>[decodes · maxBlocks] block ids to gather, padded with block 0.</summary>
-    public Tensor? DecodeBlocks { get; init; }
-    /// <summary>[decodes, 1, 1, maxBlocks · blockSize]: true where a key position is inside the sequence.</summary>
-    public Tensor? DecodeMask { get; init; }
-    public int DecodeMaxBlocks { get; init; }
+    /// <summary>The decode rows by context length, each group's attention one padded call (<see cref="Runtime.DecodeGrouping"/>).</summary>
+    public IReadOnlyList<DecodeGroup> DecodeGroups { get; init; } = [];
     public IReadOnlyList<PrefillSegment> Prefills { get; init; } = [];
 
     public int NumTokens => (int)TokenIds.shape[0];
@@ -39,8 +36,8 @@ internal sealed class ForwardBatch : IDisposable
         Positions.Dispose();
         SlotMapping.Dispose();
         LogitRows.Dispose();
-        DecodeBlocks?.Dispose();
-        DecodeMask?.Dispose();
+        foreach (var g in DecodeGroups)
+            g.Dispose();
         foreach (var p in Prefills)
             p.Dispose();
         Cos?.Dispose();

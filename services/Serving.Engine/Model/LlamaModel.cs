@@ -111,10 +111,16 @@ internal sealed class LlamaModel : IDisposable
             var bsz = b.NumDecodes;
             var qd = q.narrow(0, 0, bsz).reshape(bsz, numKvHeads, groups, headDim);
             var blockSize = cache.Layout.BlockSize;
-            var ctx = cache.Blocks(l).index_select(0, b.DecodeBlocks!).view(bsz, b.DecodeMaxBlocks * blockSize, 2, numKvHeads, headDim);
-            var keys = ctx.select(2, 0).transpose(1, 2);
-            var values = ctx.select(2, 1).transpose(1, 2);
-            var o = F.scaled_dot_product_attention(qd, keys, values, b.DecodeMask);
+            Tensor o;
+            if (b.DecodeGroups is [{ Rows: null } whole])
+                o = DecodeAttention(qd, whole, cache.Blocks(l), blockSize);
+            else
+            {
+                // Rows grouped by context length (less padding); each group's output goes back to its rows.
+                o = torch.empty_like(qd);
+                foreach (var g in b.DecodeGroups)
+                    o.index_copy_(0, g.Rows!, DecodeAttention(qd.index_select(0, g.Rows!), g, cache.Blocks(l), blockSize));
+            }
             parts.Add(o.reshape(bsz, numHeads * headDim));
         }
         foreach (var seg in b.Prefills)
@@ -137,6 +143,15 @@ internal sealed class LlamaModel : IDisposable
             parts.Add(o.squeeze(0).transpose(0, 1).reshape(seg.Length, numHeads * headDim));
         }
         return parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
+    }
+
+    /// <summary>One query per row ([rows, kvHeads, groups, headDim]) over its rows' blocks, padded to the group's longest.</summary>
+    Tensor DecodeAttention(Tensor q, DecodeGroup g, Tensor blocks, int blockSize)
+    {
+        var ctx = blocks.index_select(0, g.Blocks).view(g.Count, g.MaxBlocks * blockSize, 2, numKvHeads, headDim);
+        var keys = ctx.select(2, 0).transpose(1, 2);
+        var values = ctx.select(2, 1).transpose(1, 2);
+        return F.scaled_dot_product_attention(q, keys, values, g.Mask);
     }
 
     /// <summary>[tokens, kvHeads, headDim] → [1, heads, tokens, headDim], each KV head repeated for its query group.</summary>

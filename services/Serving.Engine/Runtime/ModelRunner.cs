@@ -82,22 +82,12 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
             slots.Add(Slot(seq, pos));
         }
 
-        Tensor? decodeBlocks = null, decodeMask = null;
-        var maxBlocks = 0;
+        var decodeGroups = new List<DecodeGroup>();
         if (decodes.Count > 0)
         {
-            maxBlocks = decodes.Max(s => s.NumBlocks(BlockSize));
-            var table = new long[decodes.Count * maxBlocks];
-            var mask = new bool[decodes.Count * maxBlocks * BlockSize];
-            for (var i = 0; i < decodes.Count; i++)
-            {
-                var seq = decodes[i];
-                for (var b = 0; b < seq.BlockTable.Count && b < maxBlocks; b++)
-                    table[i * maxBlocks + b] = seq.BlockTable[b];
-                Array.Fill(mask, true, i * maxBlocks * BlockSize, seq.Length);
-            }
-            decodeBlocks = torch.tensor(table, device: device);
-            decodeMask = torch.tensor(mask, [decodes.Count, 1, 1, maxBlocks * BlockSize], device: device);
+            var groups = DecodeGrouping.Split(decodes.Select(s => s.NumBlocks(BlockSize)).ToList());
+            foreach (var rows in groups)
+                decodeGroups.Add(Group(decodes, rows, inOrder: groups.Count == 1, device));
         }
 
         var segments = new List<PrefillSegment>(prefills.Count);
@@ -137,11 +127,30 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
             SlotMapping = torch.tensor(slots.ToArray(), device: device),
             LogitRows = torch.tensor(logitRows.ToArray(), device: device),
             NumDecodes = decodes.Count,
-            DecodeBlocks = decodeBlocks,
-            DecodeMask = decodeMask,
-            DecodeMaxBlocks = maxBlocks,
+            DecodeGroups = decodeGroups,
             Prefills = segments,
         };
+    }
+
+    /// <summary>The block table and key mask of some decode rows, padded to the longest of them.</summary>
+    DecodeGroup Group(IReadOnlyList<Sequence> decodes, int[] rows, bool inOrder, Device device)
+    {
+        var maxBlocks = rows.Max(r => decodes[r].NumBlocks(BlockSize));
+        var table = new long[rows.Length * maxBlocks];
+        var mask = new bool[rows.Length * maxBlocks * BlockSize];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var seq = decodes[rows[i]];
+            for (var b = 0; b < seq.BlockTable.Count && b < maxBlocks; b++)
+                table[i * maxBlocks + b] = seq.BlockTable[b];
+            Array.Fill(mask, true, i * maxBlocks * BlockSize, seq.Length);
+        }
+        return new DecodeGroup(
+            inOrder ? null : torch.tensor(rows.Select(r => (long)r).ToArray(), device: device),
+            rows.Length,
+            maxBlocks,
+            torch.tensor(table, device: device),
+            torch.tensor(mask, [rows.Length, 1, 1, maxBlocks * BlockSize], device: device));
     }
 
     long Slot(Sequence seq, int position) => (long)seq.BlockTable[position / BlockSize] * BlockSize + position % BlockSize;
