@@ -38,6 +38,9 @@ internal sealed record HostSettings
     /// <summary>A port for /metrics in a process without a gateway (the gateway serves it on its HTTP port).</summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>Folder each worker writes its per-step CSV trace to (off when null).</summary>
+    public string? StepTraceDirectory { get; init; }
+
     /// <summary>Whether the runtime planner re-plans (it needs a profile).</summary>
     public bool Planner { get; init; } = true;
     /// <summary>The workers' latency profile; none looks for the one `serving profile` saved for this model and device.</summary>

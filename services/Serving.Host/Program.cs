@@ -7,4 +7,5 @@ root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(ProfileCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(CalibrateCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -33,6 +33,7 @@ internal static class ServeCommand
         var otlp = Opt<string?>("--otlp-endpoint", "SERVING_OTLP_ENDPOINT", null, "OTLP collector for traces and metrics (e.g. http://collector:4317); OTEL_EXPORTER_OTLP_ENDPOINT also works.");
         var otlpProtocol = Opt("--otlp-protocol", "SERVING_OTLP_PROTOCOL", "grpc", "OTLP protocol: grpc or http/protobuf.");
         var metricsPort = Opt<int?>("--metrics-port", "SERVING_METRICS_PORT", null, "Port for /metrics in a process without the gateway role (the gateway serves /metrics on --http-port).");
+        var stepTrace = Opt<string?>("--step-trace", "SERVING_STEP_TRACE", null, "Folder where each worker writes one CSV line per engine step (timing and batch); `serving profile --from-trace` sets it beside the profile.");
         var maxConcurrent = Opt("--max-concurrent-requests", "SERVING_MAX_CONCURRENT_REQUESTS", 4096, "Sequences (prompts × n of every request) the gateway holds at once; requests beyond get 429 with Retry-After.");
 
         var planner = Opt("--planner", "SERVING_PLANNER", "on", "Runtime planner: on (re-plans the P/D split and G from live traffic when a profile is found) or off.");
@@ -50,7 +51,7 @@ internal static class ServeCommand
 
         foreach (var o in new Option[] { planner, profile, sloTtft, sloTpot, sloAttainment, replanInterval, replanMin, window, hysteresis, plannerGroups, plannerShapes, plannerThresholds })
             root.Options.Add(o);
-        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, layerGroups, chunkTokens, apiKeys, maxConcurrent, otlp, otlpProtocol, metricsPort })
+        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, layerGroups, chunkTokens, apiKeys, maxConcurrent, otlp, otlpProtocol, metricsPort, stepTrace })
             root.Options.Add(o);
 
         root.SetAction(async (parse, ct) =>
@@ -81,6 +82,7 @@ internal static class ServeCommand
                 OtlpEndpoint = parse.GetValue(otlp),
                 OtlpProtocol = parse.GetValue(otlpProtocol)!,
                 MetricsPort = parse.GetValue(metricsPort),
+                StepTraceDirectory = parse.GetValue(stepTrace),
                 Planner = parse.GetValue(planner)!.Trim().ToLowerInvariant() is not ("off" or "false" or "0"),
                 ProfilePath = parse.GetValue(profile),
                 SloTtftMs = parse.GetValue(sloTtft),

@@ -61,6 +61,7 @@ internal static class ServingHost
             Transport = settings.Transport,
             KvAddress = $"http://{settings.AdvertiseAddress}:{settings.KvPort}",
             EngineFactory = engines ?? LlmEngine.Create,
+            StepTraceDirectory = settings.StepTraceDirectory,
         }, new RoutingOptions { Policy = settings.Policy });
         using (var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true)))
             services.AddServingPlanner(PlannerWiring.Options(settings, loggers.CreateLogger("Serving.Host.Planner")));

@@ -61,7 +61,10 @@ public sealed partial class LocalWorkers(
             engine.Dispose();
             throw new InvalidOperationException($"worker {spec.Name}: the {spec.Role} role moves KV and needs a model engine, not a {engine.GetType().Name}.");
         }
-        var loop = new EngineLoop(spec.Name, engine, loggers.CreateLogger($"Serving.Worker.{spec.Name}"));
+        var trace = options.StepTraceDirectory is { } dir
+            ? new StepTrace(Path.Combine(dir, $"steps-{spec.Name}-{Environment.ProcessId}.csv"), (engine as LlmEngine)?.Config.NumLayers ?? 0)
+            : null;
+        var loop = new EngineLoop(spec.Name, engine, loggers.CreateLogger($"Serving.Worker.{spec.Name}"), trace);
         PrefillRole? prefill = null;
         DecodeRole? decode = null;
         if (engine is LlmEngine)

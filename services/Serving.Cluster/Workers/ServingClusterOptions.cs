@@ -26,6 +26,12 @@ public sealed record ServingClusterOptions
     public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// When set, each worker writes a CSV line per engine step here (<c>steps-NAME-PID.csv</c>; see
+    /// <see cref="Serving.Worker.Runtime.StepTrace"/>): the data to set serving beside the latency profile.
+    /// </summary>
+    public string? StepTraceDirectory { get; init; }
+
+    /// <summary>
     /// Makes each worker's engine from its options: the model engine unless something else is measured (the gateway
     /// benchmark's fixed-interval fake, which supports the mixed role only).
     /// </summary>

@@ -11,12 +11,17 @@ public sealed partial class LlmEngine
     {
         var batch = scheduler.Schedule(layered: true);
         var outputs = new List<RequestOutput>();
+        var stats = Stats(batch.Decodes, [], 0);
         if (batch.Decodes.Count > 0)
             outputs.AddRange(Execute(new ScheduledBatch(batch.Decodes, [])));
         if (batch.Prefills.Count > 0)
             layered = new LayeredPrefill(runner.BeginPrefill(batch.Prefills), batch.Prefills, Math.Min(prefillLayerGroups, Config.NumLayers));
         if (layered is not null)
+        {
+            stats = stats.Plus(Stats([], layered.Sequences, layered.EndLayer(Config.NumLayers) - layered.Batch.NextLayer));
             outputs.AddRange(AdvancePrefill(layered));
+        }
+        LastStep = stats;
         return outputs;
     }
 

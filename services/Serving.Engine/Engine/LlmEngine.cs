@@ -158,7 +158,26 @@ public sealed partial class LlmEngine : IStepEngine
         if (prefillLayerGroups > 1 || layered is not null)
             return StepLayered();
         var batch = scheduler.Schedule(chunkTokens: prefillChunkTokens);
+        LastStep = Stats(batch.Decodes, batch.Prefills, batch.Prefills.Count > 0 ? Config.NumLayers : 0);
         return batch.IsEmpty ? [] : Execute(batch);
+    }
+
+    /// <summary>What the last <see cref="Step"/> ran (decode batch, prefill tokens and layers); for step traces.</summary>
+    public StepStats LastStep { get; private set; }
+
+    static StepStats Stats(IReadOnlyList<Sequence> decodes, IReadOnlyList<Sequence> prefills, int prefillLayers)
+    {
+        long context = 0, tokens = 0;
+        double squares = 0;
+        foreach (var seq in decodes)
+            context += seq.Length;
+        foreach (var seq in prefills)
+        {
+            var n = seq.PrefillEnd - seq.NumComputedTokens;
+            tokens += n;
+            squares += (double)n * n;
+        }
+        return new StepStats(decodes.Count, context, prefills.Count, tokens, squares, prefillLayers);
     }
 
     /// <summary>

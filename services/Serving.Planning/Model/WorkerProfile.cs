@@ -8,6 +8,7 @@ namespace Serving.Planning.Model;
 /// <param name="Decode">Decode step time.</param>
 /// <param name="LayerGroupOverheadSeconds">Extra cost of each layered-prefill iteration (launch, bookkeeping).</param>
 /// <param name="Transfer">KV transfer between workers.</param>
+/// <param name="Calibration">Set when the engine-alone fit was calibrated on a serving cluster's steps (<c>serving calibrate</c>).</param>
 public sealed record WorkerProfile(
     string Model,
     string Device,
@@ -15,7 +16,8 @@ public sealed record WorkerProfile(
     PrefillModel Prefill,
     DecodeModel Decode,
     double LayerGroupOverheadSeconds,
-    TransferModel Transfer)
+    TransferModel Transfer,
+    ProfileCalibration? Calibration = null)
 {
     /// <summary>Seconds to run one of <paramref name="groups"/> layer groups of a prefill batch of <paramref name="prompts"/> prompts.</summary>
     public double PrefillGroupTime(long tokens, double sumSquares, int prompts, int groups) =>

@@ -27,11 +27,15 @@ public sealed partial class EngineLoop : IAsyncDisposable
     readonly HashSet<string> importingIds = [];
     int importing;
     long finished;
+    readonly StepTrace? trace;
+    double commandSeconds;
 
-    public EngineLoop(string name, IStepEngine engine, ILogger logger)
+    /// <param name="trace">Records every step (timing and what it ran); the loop disposes it.</param>
+    public EngineLoop(string name, IStepEngine engine, ILogger logger, StepTrace? trace = null)
     {
         Name = name;
         this.engine = engine;
+        this.trace = trace;
         llm = engine as LlmEngine;
         this.logger = logger;
         engine.KvExported = OnKvExported;
@@ -156,6 +160,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
         var token = stopping.Token;
         while (!token.IsCancellationRequested)
         {
+            var commandsStart = trace?.Now ?? 0;
             while (commands.TryDequeue(out var command))
             {
                 try
@@ -167,6 +172,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
                     Log.CommandFailed(logger, e, Name);
                 }
             }
+            if (trace is not null)
+                commandSeconds += trace.Now - commandsStart;
             if (engine.HasUnfinishedRequests)
                 StepOnce();
             else
@@ -188,8 +195,13 @@ public sealed partial class EngineLoop : IAsyncDisposable
     {
         try
         {
-            foreach (var output in engine.Step())
-                Deliver(output);
+            if (trace is null)
+            {
+                foreach (var output in engine.Step())
+                    Deliver(output);
+            }
+            else
+                TracedStep(trace);
         }
         catch (Exception e)
         {
@@ -206,6 +218,19 @@ public sealed partial class EngineLoop : IAsyncDisposable
             Volatile.Write(ref importing, 0);
         }
         PublishLoad();
+    }
+
+    void TracedStep(StepTrace trace)
+    {
+        var start = trace.Now;
+        var cpu = StepTrace.ThreadCpuSeconds();
+        var outputs = engine.Step();
+        var seconds = trace.Now - start;
+        var cpuSeconds = StepTrace.ThreadCpuSeconds() - cpu;
+        trace.Write(start, seconds, cpuSeconds, commandSeconds, llm?.LastStep ?? StepStats.None);
+        commandSeconds = 0;
+        foreach (var output in outputs)
+            Deliver(output);
     }
 
     void Deliver(RequestOutput output)
@@ -239,6 +264,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
         foreach (var writer in streams.Values)
             writer.TryComplete(new ObjectDisposedException(Name));
         engine.Dispose();
+        trace?.Dispose();
         stopping.Dispose();
         signal.Dispose();
     }
