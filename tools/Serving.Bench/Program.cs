@@ -13,6 +13,9 @@ if (BenchOptions.Parse(args, out var error) is not { } options)
     return 2;
 }
 
+if (options.Suite == "decode-groups")
+    return DecodeGroupsBench.Run(options);
+
 // llama.cpp logs every tensor it loads; keep only its errors.
 NativeLibraryConfig.All.WithLogCallback((level, message) =>
 {

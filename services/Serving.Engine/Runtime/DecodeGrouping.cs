@@ -10,10 +10,11 @@ namespace Serving.Engine.Runtime;
 internal static class DecodeGrouping
 {
     /// <summary>
-    /// What one more group costs, in padded blocks: per layer a gather, an attention call and a scatter more. Measured
-    /// on the tiny model on CPU (16-token blocks): a group's fixed work is worth about 8 blocks of attention.
+    /// What one more group costs, in padded blocks: per layer a gather, an attention call and a scatter more. On the
+    /// tiny model on CPU (16-token blocks) costs of 8, 64 and 200 blocks all beat one padded group on mixed lengths
+    /// (`Serving.Bench --suite decode-groups`), 8 least at batch 16; 32 sits between.
     /// </summary>
-    public const int GroupCostBlocks = 8;
+    public const int GroupCostBlocks = 32;
 
     /// <summary>At most this many groups, whatever the lengths.</summary>
     public const int MaxGroups = 8;

@@ -16,6 +16,9 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
     public KvCache Cache { get; } = cache;
     int BlockSize => Cache.Layout.BlockSize;
 
+    /// <summary>Splits decode rows by context length (<see cref="DecodeGrouping"/>); off pads every row to the longest (benchmarks compare the two).</summary>
+    public bool GroupDecodes { get; set; } = true;
+
     /// <summary>Runs a whole forward pass and returns float32 logits, one row per decode, then per prefill ending its prompt.</summary>
     public Tensor Run(ScheduledBatch scheduled) => Run(scheduled, 1, static (_, _) => { });
 
@@ -85,7 +88,9 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
         var decodeGroups = new List<DecodeGroup>();
         if (decodes.Count > 0)
         {
-            var groups = DecodeGrouping.Split(decodes.Select(s => s.NumBlocks(BlockSize)).ToList());
+            IReadOnlyList<int[]> groups = GroupDecodes
+                ? DecodeGrouping.Split(decodes.Select(s => s.NumBlocks(BlockSize)).ToList())
+                : [Enumerable.Range(0, decodes.Count).ToArray()];
             foreach (var rows in groups)
                 decodeGroups.Add(Group(decodes, rows, inOrder: groups.Count == 1, device));
         }
