@@ -8,7 +8,9 @@
 #
 # Steps (each skipped when its output is already in --out, so a second run reuses or resumes the first):
 #   1. profile one engine (`serving profile --threads 1`), or take --profile;
-#   2. `serving plan --workers 2` for the workload and SLOs: the planner's pick and its G;
+#   1b. calibrate it (unless --no-calibrate): two short runs of 2 mixed workers and of 1P+1D with step traces, then
+#      `serving calibrate`: the profile's terms fitted to the steps the workers ran while serving;
+#   2. `serving plan --workers 2` for the workload and SLOs (calibrated profile): the planner's pick and its G;
 #   3. per configuration: start `serving` on free ports, wait for /health, warm it up, run a goodput search and a
 #      sweep at fixed rates with `serving-loadtest`, stop it;
 #   4. `serving simulate --from-result` on every sweep (and search): the same requests in the simulator;
@@ -34,7 +36,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
-out=""; profile=""; quick=0; force=0; build=1
+out=""; profile=""; quick=0; force=0; build=1; calibrate=1
 input_min=1024; input_max=2048; output_len=96
 ttft_ms=""; tpot_ms=""; rates=""; chunk_tokens=256; num_prompts=""; sweep_prompts=""; seed=1
 while [ $# -gt 0 ]; do
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; shift ;;
     --force) force=1; shift ;;
     --skip-build) build=0; shift ;;
+    --no-calibrate) calibrate=0; shift ;;
     --input-min) input_min=$2; shift 2 ;;
     --input-max) input_max=$2; shift 2 ;;
     --output-len) output_len=$2; shift 2 ;;
@@ -62,10 +65,10 @@ done
 # Request counts bound the run time: a probe of N requests at r req/s lasts about N/r seconds plus the drain.
 if [ "$quick" = 1 ]; then
   out=${out:-/tmp/goodput-exp-quick}
-  num_prompts=${num_prompts:-6}; sweep_prompts=${sweep_prompts:-6}; max_probes=2; warmup=0
+  num_prompts=${num_prompts:-6}; sweep_prompts=${sweep_prompts:-6}; max_probes=2; warmup=0; cal_prompts=8
 else
   out=${out:-/tmp/goodput-exp}
-  num_prompts=${num_prompts:-40}; sweep_prompts=${sweep_prompts:-30}; max_probes=5; warmup=1
+  num_prompts=${num_prompts:-40}; sweep_prompts=${sweep_prompts:-30}; max_probes=5; warmup=1; cal_prompts=40
 fi
 input_mean=$(( (input_min + input_max) / 2 ))
 for tool in dotnet jq curl; do
@@ -85,6 +88,50 @@ fi
 [ -f "$serving_dll" ] && [ -f "$loadtest_dll" ] || { echo "build first: dotnet build tools/Serving.LoadTest -c Release" >&2; exit 1; }
 serving() { dotnet "$serving_dll" "$@"; }
 loadtest() { dotnet "$loadtest_dll" "$@"; }
+
+# --- servers ----------------------------------------------------------------------------------------------------
+used_ports=" "
+free_port() {
+  local p
+  while :; do
+    p=$(( (RANDOM % 30000) + 20000 ))
+    case "$used_ports" in *" $p "*) continue ;; esac
+    # Nothing answers on a free port: the connection is refused at once.
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then used_ports="$used_ports$p "; echo "$p"; return; fi
+  done
+}
+
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+trap stop_server EXIT
+trap 'stop_server; exit 130' INT TERM
+
+# Starts serving with the given arguments on free ports and waits for /health; sets $base_url.
+start_server() {
+  local dir=$1; shift
+  local http silo gw kv
+  http=$(free_port); silo=$(free_port); gw=$(free_port); kv=$(free_port)
+  # The runtime planner stays off: each configuration is measured as set, not as the planner would change it.
+  # shellcheck disable=SC2068
+  # Every worker traces its steps (serving calibrate reads them; a few bytes per step).
+  dotnet "$serving_dll" --planner off --http-port "$http" --silo-port "$silo" --orleans-gateway-port "$gw" --kv-port "$kv" \
+    --step-trace "$dir/trace" $@ >"$dir/server.log" 2>&1 &
+  server_pid=$!
+  base_url="http://127.0.0.1:$http"
+  local deadline=$((SECONDS + 180))
+  until curl -fsS -m 5 "$base_url/health" >/dev/null 2>&1; do
+    if ! kill -0 "$server_pid" 2>/dev/null; then echo "serving exited; see $dir/server.log" >&2; tail -20 "$dir/server.log" >&2; return 1; fi
+    if [ "$SECONDS" -gt "$deadline" ]; then echo "serving not healthy in 180 s; see $dir/server.log" >&2; return 1; fi
+    sleep 1
+  done
+}
+
 
 # --- 1. profile -------------------------------------------------------------------------------------------------
 if [ -n "$profile" ]; then
@@ -113,11 +160,11 @@ fi
 workload=(--input-len "$input_mean" --input-dist uniform --input-min "$input_min" --input-max "$input_max" --output-len "$output_len")
 
 # A second run with other settings in the same folder would mix results: refuse unless --force.
-settings="profile=$(cksum <"$out/profile.json" | cut -d' ' -f1) quick=$quick in=$input_min..$input_max out=$output_len ttft=$ttft_ms tpot=$tpot_ms rates=$rates chunk=$chunk_tokens n=$num_prompts/$sweep_prompts seed=$seed"
+settings="profile=$(cksum <"$out/profile.json" | cut -d' ' -f1) quick=$quick in=$input_min..$input_max out=$output_len ttft=$ttft_ms tpot=$tpot_ms rates=$rates chunk=$chunk_tokens n=$num_prompts/$sweep_prompts seed=$seed calibrate=$calibrate"
 if [ -f "$out/settings.txt" ] && [ "$(cat "$out/settings.txt")" != "$settings" ]; then
   if [ "$force" = 1 ]; then
     log "settings changed: removing the earlier results (--force)"
-    rm -rf "$out"/config-* "$out/plan.txt" "$out/summary.txt"
+    rm -rf "$out"/config-* "$out"/calibration "$out/profile.calibrated.json" "$out/calibration.txt" "$out/plan.txt" "$out/summary.txt"
   else
     echo "$out holds results of other settings ($(cat "$out/settings.txt")); use another --out or --force" >&2
     exit 2
@@ -126,10 +173,40 @@ fi
 echo "$settings" >"$out/settings.txt"
 log "workload: prompts uniform $input_min..$input_max, $output_len output tokens; SLO TTFT ≤ $ttft_ms ms, TPOT ≤ $tpot_ms ms"
 
+# --- 1b. calibrate -------------------------------------------------------------------------------------------------
+# The profile times one engine alone. Served, two workers share 2 vCPUs and a memory bus, and batches mix lengths:
+# each configuration's steps run slower than the profile says (docs/benchmarks.md). Two short traced runs — 2 mixed
+# workers and 1P+1D, the experiment's workload at the rate that keeps one worker's prefill busy — and
+# `serving calibrate` fit the profile's terms to the steps the workers ran. The planner and the simulator use the
+# calibrated profile; the SLOs above stay derived from the engine-alone one.
+plan_profile=$out/profile.json
+if [ "$calibrate" = 1 ]; then
+  if [ ! -s "$out/profile.calibrated.json" ]; then
+    cal_rate=$(jq -r --argjson l "$input_mean" '.prefill as $p | (1 / ($p.fixed + $l * $p.perToken + $l * $l * $p.perSquaredToken + ($p.perPrompt // 0))) * 100 | round / 100' "$out/profile.json")
+    for cal in "2m|--roles gateway,mixed --mixed-workers 2" "1p1d|--roles gateway,prefill,decode --prefill-workers 1 --decode-workers 1"; do
+      IFS='|' read -r cal_name cal_args <<<"$cal"
+      dir=$out/calibration/$cal_name
+      rm -rf "$dir"; mkdir -p "$dir"
+      log "calibration: $cal_name at $cal_rate req/s ($cal_prompts requests), steps traced"
+      # shellcheck disable=SC2086
+      start_server "$dir" $cal_args
+      loadtest run --base-url "$base_url" "${workload[@]}" --no-progress --no-plots --seed $((seed + 2000)) --rate 1 --num-prompts 4 --out "$dir/warmup" >"$dir/warmup.log" 2>&1 || true
+      loadtest run --base-url "$base_url" "${workload[@]}" --no-progress --no-plots --seed $((seed + 3000)) --rate "$cal_rate" \
+        --num-prompts "$cal_prompts" --out "$dir/run" >"$dir/run.log" 2>&1
+      stop_server
+    done
+    serving calibrate --profile "$out/profile.json" --trace "$out/calibration/2m/trace" "$out/calibration/1p1d/trace" \
+      --out "$out/profile.calibrated.json.new" >"$out/calibration.txt" 2>&1 || { cat "$out/calibration.txt"; exit 1; }
+    mv "$out/profile.calibrated.json.new" "$out/profile.calibrated.json"
+  fi
+  plan_profile=$out/profile.calibrated.json
+  log "calibrated: $(jq -r '.calibration | "decode ×\(.decodeFixedFactor * 100 | round / 100) (fixed) ×\(.decodeContextFactor * 100 | round / 100) (context), prefill ×\(.prefillFactor * 100 | round / 100)"' "$plan_profile")"
+fi
+
 # --- 2. plan ----------------------------------------------------------------------------------------------------
 if [ ! -s "$out/plan.txt" ]; then
   log "planning 2 workers"
-  serving plan --profile "$out/profile.json" --workers 2 --ttft-ms "$ttft_ms" --tpot-ms "$tpot_ms" "${workload[@]}" \
+  serving plan --profile "$plan_profile" --workers 2 --ttft-ms "$ttft_ms" --tpot-ms "$tpot_ms" "${workload[@]}" \
     --seed "$seed" --top 1000 >"$out/plan.txt.new"
   mv "$out/plan.txt.new" "$out/plan.txt"
 fi
@@ -170,46 +247,6 @@ esac
 [ -n "$planned" ] && log "(e) the planned configuration is $planned: not run twice"
 
 # --- 3. measure -------------------------------------------------------------------------------------------------
-used_ports=" "
-free_port() {
-  local p
-  while :; do
-    p=$(( (RANDOM % 30000) + 20000 ))
-    case "$used_ports" in *" $p "*) continue ;; esac
-    # Nothing answers on a free port: the connection is refused at once.
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then used_ports="$used_ports$p "; echo "$p"; return; fi
-  done
-}
-
-server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-}
-trap stop_server EXIT
-trap 'stop_server; exit 130' INT TERM
-
-# Starts serving with the given arguments on free ports and waits for /health; sets $base_url.
-start_server() {
-  local dir=$1; shift
-  local http silo gw kv
-  http=$(free_port); silo=$(free_port); gw=$(free_port); kv=$(free_port)
-  # The runtime planner stays off: each configuration is measured as set, not as the planner would change it.
-  # shellcheck disable=SC2068
-  dotnet "$serving_dll" --planner off --http-port "$http" --silo-port "$silo" --orleans-gateway-port "$gw" --kv-port "$kv" $@ >"$dir/server.log" 2>&1 &
-  server_pid=$!
-  base_url="http://127.0.0.1:$http"
-  local deadline=$((SECONDS + 180))
-  until curl -fsS -m 5 "$base_url/health" >/dev/null 2>&1; do
-    if ! kill -0 "$server_pid" 2>/dev/null; then echo "serving exited; see $dir/server.log" >&2; tail -20 "$dir/server.log" >&2; return 1; fi
-    if [ "$SECONDS" -gt "$deadline" ]; then echo "serving not healthy in 180 s; see $dir/server.log" >&2; return 1; fi
-    sleep 1
-  done
-}
-
 # Warm-up, search and sweep draw their prompts from different seeds: a prompt sent twice to one server is answered from
 # its prefix cache (the load tester already sends new prompts for every run after the first of a sweep or search).
 common=(--base-url PLACEHOLDER "${workload[@]}" --goodput "ttft:$ttft_ms" "tpot:$tpot_ms" --no-progress)
@@ -227,7 +264,7 @@ for entry in "${configs[@]}"; do
   start_rate=$plan_goodput
   sim_for_start=$sim_args; [ "$sim_for_start" = "-" ] && sim_for_start="--config 2M --layer-groups 1"
   # shellcheck disable=SC2086
-  serving simulate --profile "$out/profile.json" $sim_for_start --ttft-ms "$ttft_ms" --tpot-ms "$tpot_ms" "${workload[@]}" \
+  serving simulate --profile "$plan_profile" $sim_for_start --ttft-ms "$ttft_ms" --tpot-ms "$tpot_ms" "${workload[@]}" \
     --seed "$seed" --rates "$plan_goodput" --out "$dir/predicted.json" >"$dir/predicted.txt"
   start_rate=$(jq -r '.goodput | if . > 0.05 then (. * 100 | round / 100) else 0.05 end' "$dir/predicted.json")
 
@@ -255,7 +292,7 @@ for entry in "${configs[@]}"; do
   [ "$sim_args" = "-" ] && continue
   for run in sweep search; do
     # shellcheck disable=SC2086
-    serving simulate --profile "$out/profile.json" $sim_args --from-result "$dir/$run/result.json" \
+    serving simulate --profile "$plan_profile" $sim_args --from-result "$dir/$run/result.json" \
       --out "$dir/simulate-$run.json" >"$dir/simulate-$run.txt"
   done
 done
@@ -265,6 +302,7 @@ done
   echo "goodput comparison, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "workload: prompts uniform $input_min..$input_max tokens, $output_len output tokens; SLO TTFT ≤ $ttft_ms ms, TPOT ≤ $tpot_ms ms, 90% attainment"
   echo "plan: $plan_shape G$plan_g predicted $plan_goodput req/s${planned:+ (= $planned)}"
+  echo "profile: $plan_profile$(jq -r 'if .calibration then " (calibrated: decode ×\(.calibration.decodeFixedFactor * 100 | round / 100) fixed, ×\(.calibration.decodeContextFactor * 100 | round / 100) context; prefill ×\(.calibration.prefillFactor * 100 | round / 100))" else " (engine alone)" end' "$plan_profile")"
   echo
   base=$(jq -r '.search.goodput' "$out/config-a-mixed-prefill-first/search/result.json")
   printf '%-26s %13s %9s %10s %13s\n' configuration "goodput r/s" "vs (a)" converged "simulated r/s"
