@@ -161,8 +161,10 @@ public sealed partial class EngineLoop : IAsyncDisposable
         while (!token.IsCancellationRequested)
         {
             var commandsStart = trace?.Now ?? 0;
+            var ranCommands = false;
             while (commands.TryDequeue(out var command))
             {
+                ranCommands = true;
                 try
                 {
                     command();
@@ -174,6 +176,11 @@ public sealed partial class EngineLoop : IAsyncDisposable
             }
             if (trace is not null)
                 commandSeconds += trace.Now - commandsStart;
+            // A request just added must show in the load before the step (a whole prefill can take a second): a
+            // heartbeat read during the step would otherwise report the worker idle, and the router, which forgets
+            // its own recent assignments at each report, would send it the next request too.
+            if (ranCommands)
+                PublishLoad();
             if (engine.HasUnfinishedRequests)
                 StepOnce();
             else
