@@ -43,7 +43,7 @@ internal static class PlannerWiring
 
     /// <summary>
     /// The profile `serving profile` saved for this model on this device with the threads each worker here gets, if
-    /// any (CPU timings depend on the thread count).
+    /// any (CPU timings depend on the thread count); its calibrated copy (`serving calibrate` writes it beside) first.
     /// </summary>
     static string? SavedProfile(HostSettings settings)
     {
@@ -53,6 +53,7 @@ internal static class PlannerWiring
             : "cuda";
         var dtype = settings.DType == "auto" ? (device == "cuda" ? "bfloat16" : "float32") : settings.DType;
         var path = ProfilePaths.DefaultPath(model, device, dtype);
-        return File.Exists(path) ? path : null;
+        var calibrated = Path.ChangeExtension(path, ".calibrated.json");
+        return File.Exists(calibrated) ? calibrated : File.Exists(path) ? path : null;
     }
 }

@@ -33,11 +33,11 @@ internal static class ServeCommand
         var otlp = Opt<string?>("--otlp-endpoint", "SERVING_OTLP_ENDPOINT", null, "OTLP collector for traces and metrics (e.g. http://collector:4317); OTEL_EXPORTER_OTLP_ENDPOINT also works.");
         var otlpProtocol = Opt("--otlp-protocol", "SERVING_OTLP_PROTOCOL", "grpc", "OTLP protocol: grpc or http/protobuf.");
         var metricsPort = Opt<int?>("--metrics-port", "SERVING_METRICS_PORT", null, "Port for /metrics in a process without the gateway role (the gateway serves /metrics on --http-port).");
-        var stepTrace = Opt<string?>("--step-trace", "SERVING_STEP_TRACE", null, "Folder where each worker writes one CSV line per engine step (timing and batch); `serving profile --from-trace` sets it beside the profile.");
+        var stepTrace = Opt<string?>("--step-trace", "SERVING_STEP_TRACE", null, "Folder where each worker writes one CSV line per engine step (timing and batch); `serving calibrate` fits a profile to it.");
         var maxConcurrent = Opt("--max-concurrent-requests", "SERVING_MAX_CONCURRENT_REQUESTS", 4096, "Sequences (prompts × n of every request) the gateway holds at once; requests beyond get 429 with Retry-After.");
 
         var planner = Opt("--planner", "SERVING_PLANNER", "on", "Runtime planner: on (re-plans the P/D split and G from live traffic when a profile is found) or off.");
-        var profile = Opt<string?>("--profile", "SERVING_PROFILE", null, "Latency profile from `serving profile` (default: the one saved for this model and device, if any).");
+        var profile = Opt<string?>("--profile", "SERVING_PROFILE", null, "Latency profile from `serving profile` or `serving calibrate` (default: the one saved for this model and device, its calibrated copy first, if any).");
         var sloTtft = Opt("--slo-ttft-ms", "SERVING_SLO_TTFT_MS", 1000.0, "TTFT objective the planner maximizes goodput for.");
         var sloTpot = Opt("--slo-tpot-ms", "SERVING_SLO_TPOT_MS", 100.0, "TPOT objective the planner maximizes goodput for.");
         var sloAttainment = Opt("--slo-attainment", "SERVING_SLO_ATTAINMENT", 0.9, "Share of requests that must meet both objectives.");

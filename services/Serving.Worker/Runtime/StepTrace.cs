@@ -10,7 +10,7 @@ namespace Serving.Worker.Runtime;
 /// CPU clock, how long the commands before it (KV imports, new requests) took, and what it ran (<see cref="StepStats"/>).
 /// Set beside the latency profile it shows where serving departs from the profiled engine: a step whose wall time
 /// exceeds its CPU time waited for a core; one whose CPU time exceeds the profile ran slower on a shared memory bus.
-/// Written on the loop thread, buffered; <c>serving profile --from-trace</c> reads it back.
+/// Written on the loop thread, buffered and flushed every second; <c>serving calibrate</c> reads it back.
 /// </summary>
 public sealed class StepTrace : IDisposable
 {
@@ -21,6 +21,7 @@ public sealed class StepTrace : IDisposable
     readonly Stopwatch clock = Stopwatch.StartNew();
     readonly int layers;
     readonly Lock gate = new();
+    double flushedAt;
     bool disposed;
 
     public StepTrace(string path, int layers)
@@ -39,8 +40,17 @@ public sealed class StepTrace : IDisposable
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{startSeconds:F6},{stepSeconds * 1e3:F3},{stepCpuSeconds * 1e3:F3},{commandsSeconds * 1e3:F3},{s.DecodeRequests},{s.DecodeContextTokens},{s.PrefillPrompts},{s.PrefillTokens},{s.PrefillSumSquares:R},{s.PrefillLayers},{layers}");
         lock (gate)
-            if (!disposed)
-                writer.WriteLine(line);
+        {
+            if (disposed)
+                return;
+            writer.WriteLine(line);
+            // At most a second of steps is lost if the process dies without stopping its workers.
+            if (startSeconds - flushedAt >= 1)
+            {
+                writer.Flush();
+                flushedAt = startSeconds;
+            }
+        }
     }
 
     public void Dispose()
