@@ -20,7 +20,9 @@
 #   a  mixed-prefill-first  2 mixed workers, whole prompts first (prefill-first, the colocated baseline)
 #   b  mixed-chunked        2 mixed workers, chunked prefill (--prefill-chunk-tokens C); not in the simulator
 #   c  mixed-layered        2 mixed workers, layered prefill with the best G > 1 the plan ranks for 2M
-#   d  disaggregated        1 prefill + 1 decode worker (1P+1D)
+#   d  disaggregated        1 prefill + 1 decode worker (1P+1D); KV streamed over loopback gRPC as between processes
+#                           (--kv-transport grpc, the default; `local` copies it in-process, which the profile's
+#                           transfer figure, measured over gRPC, does not describe)
 #   e  planned              the plan's best row (shape and G); skipped as a duplicate when it is (a), (c) or (d)
 # The server has no options for the plan's prefill token budget, decode batch limit or short-prompt threshold: they run
 # with the engine's defaults (4096 tokens, 64 sequences, no local prefill on decode workers), and the simulator is
@@ -36,7 +38,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
-out=""; profile=""; quick=0; force=0; build=1; calibrate=1
+out=""; profile=""; quick=0; force=0; build=1; calibrate=1; kv_transport=grpc
 input_min=1024; input_max=2048; output_len=96
 ttft_ms=""; tpot_ms=""; rates=""; chunk_tokens=256; num_prompts=""; sweep_prompts=""; seed=1
 while [ $# -gt 0 ]; do
@@ -47,6 +49,7 @@ while [ $# -gt 0 ]; do
     --force) force=1; shift ;;
     --skip-build) build=0; shift ;;
     --no-calibrate) calibrate=0; shift ;;
+    --kv-transport) kv_transport=$2; shift 2 ;;
     --input-min) input_min=$2; shift 2 ;;
     --input-max) input_max=$2; shift 2 ;;
     --output-len) output_len=$2; shift 2 ;;
@@ -160,7 +163,7 @@ fi
 workload=(--input-len "$input_mean" --input-dist uniform --input-min "$input_min" --input-max "$input_max" --output-len "$output_len")
 
 # A second run with other settings in the same folder would mix results: refuse unless --force.
-settings="profile=$(cksum <"$out/profile.json" | cut -d' ' -f1) quick=$quick in=$input_min..$input_max out=$output_len ttft=$ttft_ms tpot=$tpot_ms rates=$rates chunk=$chunk_tokens n=$num_prompts/$sweep_prompts seed=$seed calibrate=$calibrate"
+settings="profile=$(cksum <"$out/profile.json" | cut -d' ' -f1) quick=$quick in=$input_min..$input_max out=$output_len ttft=$ttft_ms tpot=$tpot_ms rates=$rates chunk=$chunk_tokens n=$num_prompts/$sweep_prompts seed=$seed calibrate=$calibrate kv=$kv_transport"
 if [ -f "$out/settings.txt" ] && [ "$(cat "$out/settings.txt")" != "$settings" ]; then
   if [ "$force" = 1 ]; then
     log "settings changed: removing the earlier results (--force)"
@@ -183,7 +186,7 @@ plan_profile=$out/profile.json
 if [ "$calibrate" = 1 ]; then
   if [ ! -s "$out/profile.calibrated.json" ]; then
     cal_rate=$(jq -r --argjson l "$input_mean" '.prefill as $p | (1 / ($p.fixed + $l * $p.perToken + $l * $l * $p.perSquaredToken + ($p.perPrompt // 0))) * 100 | round / 100' "$out/profile.json")
-    for cal in "2m|--roles gateway,mixed --mixed-workers 2" "1p1d|--roles gateway,prefill,decode --prefill-workers 1 --decode-workers 1"; do
+    for cal in "2m|--roles gateway,mixed --mixed-workers 2" "1p1d|--roles gateway,prefill,decode --prefill-workers 1 --decode-workers 1 --kv-transport $kv_transport"; do
       IFS='|' read -r cal_name cal_args <<<"$cal"
       dir=$out/calibration/$cal_name
       rm -rf "$dir"; mkdir -p "$dir"
@@ -233,7 +236,7 @@ configs=(
   "a-mixed-prefill-first|--roles gateway,mixed --mixed-workers 2|--config 2M --layer-groups 1"
   "b-mixed-chunked-$chunk_tokens|--roles gateway,mixed --mixed-workers 2 --prefill-chunk-tokens $chunk_tokens|-"
   "c-mixed-layered-g$layered_g|--roles gateway,mixed --mixed-workers 2 --prefill-layer-groups $layered_g|--config 2M --layer-groups $layered_g"
-  "d-disaggregated|--roles gateway,prefill,decode --prefill-workers 1 --decode-workers 1|--config 1P+1D"
+  "d-disaggregated|--roles gateway,prefill,decode --prefill-workers 1 --decode-workers 1 --kv-transport $kv_transport|--config 1P+1D"
 )
 planned=""
 case "$plan_shape" in
@@ -241,7 +244,7 @@ case "$plan_shape" in
       [ -z "$planned" ] && configs+=("e-planned-2M-g$plan_g|--roles gateway,mixed --mixed-workers 2 --prefill-layer-groups $plan_g|--config 2M --layer-groups $plan_g") ;;
   1P+1D) planned="d-disaggregated" ;;
   *P+*D) p=${plan_shape%%P+*}; d=${plan_shape#*P+}; d=${d%D}
-         configs+=("e-planned-$plan_shape-g$plan_g|--roles gateway,prefill,decode --prefill-workers $p --decode-workers $d --prefill-layer-groups $plan_g|--config $plan_shape --layer-groups $plan_g") ;;
+         configs+=("e-planned-$plan_shape-g$plan_g|--roles gateway,prefill,decode --prefill-workers $p --decode-workers $d --prefill-layer-groups $plan_g --kv-transport $kv_transport|--config $plan_shape --layer-groups $plan_g") ;;
   *) log "plan: shape $plan_shape is not one this script can start; (e) skipped" ;;
 esac
 [ -n "$planned" ] && log "(e) the planned configuration is $planned: not run twice"
