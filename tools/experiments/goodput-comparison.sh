@@ -4,7 +4,7 @@
 #
 #   tools/experiments/goodput-comparison.sh [--out DIR] [--profile FILE] [--quick] [--force] [--skip-build]
 #       [--input-min N] [--input-max N] [--output-len N] [--ttft-ms MS] [--tpot-ms MS] [--rates r1,r2,...]
-#       [--chunk-tokens C] [--num-prompts N] [--sweep-prompts N] [--seed S]
+#       [--chunk-tokens C] [--num-prompts N] [--sweep-prompts N] [--seed S] [--no-calibrate] [--kv-transport grpc|local]
 #
 # Steps (each skipped when its output is already in --out, so a second run reuses or resumes the first):
 #   1. profile one engine (`serving profile --threads 1`), or take --profile;
@@ -31,8 +31,8 @@
 #
 # Everything is written under --out (default /tmp/goodput-exp; /tmp/goodput-exp-quick with --quick). Time, estimated from
 # the request counts (40 per search probe, at most 5 probes, 30 per sweep rate, ~7 s of drain and setup per run) and
-# the quick run: 5–8 minutes per configuration; measured 21–24 minutes in all with a given --profile (three runs, 2026-11-29),
-# a few more to profile first; --quick takes ~5.
+# the quick run: 5–8 minutes per configuration; measured 21–27 minutes in all with a given --profile (seven runs,
+# 2026-11-29; calibration included), a few more to profile first; --quick takes ~3–5.
 # Run it when the machine is quiet: other builds and tests on the same cores skew every latency.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
