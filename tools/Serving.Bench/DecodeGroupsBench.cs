@@ -53,7 +53,7 @@ internal static class DecodeGroupsBench
                 engine.Scheduler.Blocks.Allocate(seq);
                 using (engine.Runner.Run(new ScheduledBatch([], [seq]))) { }
             }
-            var groups = Serving.Engine.Runtime.DecodeGrouping.Split(seqs.Select(s => s.NumBlocks(16)).ToList()).Count;
+            var groups = Serving.Engine.Runtime.DecodeGrouping.Split(seqs.Select(s => s.NumBlocks(engine.KvLayout.BlockSize)).ToList()).Count;
             var grouped = new List<double>();
             var padded = new List<double>();
             Time(true, 2);
@@ -67,8 +67,8 @@ internal static class DecodeGroupsBench
             }
             foreach (var seq in seqs)
                 engine.Scheduler.Blocks.Free(seq);
-            var g = Median(grouped);
-            var p = Median(padded);
+            var g = Measurement.Median(grouped);
+            var p = Measurement.Median(padded);
             var row = new Row(c.Name, c.Batch, c.MinContext, c.MaxContext, seqs.Sum(s => s.Length), groups, Math.Round(g, 2), Math.Round(p, 2), Math.Round(p / g, 2));
             rows.Add(row);
             Console.WriteLine($"{c.Name,-22} batch {c.Batch,3}  Σcontext {row.ContextTokens,6}  groups {groups}  grouped {g,7:F2} ms  padded {p,7:F2} ms  ×{row.Speedup:F2}");
@@ -100,11 +100,5 @@ internal static class DecodeGroupsBench
         }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
         Console.WriteLine($"wrote {outPath}");
         return 0;
-    }
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

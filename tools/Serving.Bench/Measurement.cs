@@ -11,7 +11,7 @@ internal sealed record Measurement(string Kind, int Size, string Side, double[] 
     /// <summary>Tokens per second: prompt tokens per prefill, or one token per sequence per decode step.</summary>
     public double TokensPerSecond => Size / MedianMs * 1000;
 
-    static double Median(double[] values)
+    public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         var mid = sorted.Length / 2;

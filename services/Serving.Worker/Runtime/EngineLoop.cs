@@ -202,13 +202,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
     {
         try
         {
-            if (trace is null)
-            {
-                foreach (var output in engine.Step())
-                    Deliver(output);
-            }
-            else
-                TracedStep(trace);
+            foreach (var output in trace is null ? engine.Step() : TracedStep(trace))
+                Deliver(output);
         }
         catch (Exception e)
         {
@@ -227,7 +222,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
         PublishLoad();
     }
 
-    void TracedStep(StepTrace trace)
+    IReadOnlyList<RequestOutput> TracedStep(StepTrace trace)
     {
         var start = trace.Now;
         var cpu = StepTrace.ThreadCpuSeconds();
@@ -236,8 +231,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
         var cpuSeconds = StepTrace.ThreadCpuSeconds() - cpu;
         trace.Write(start, seconds, cpuSeconds, commandSeconds, llm?.LastStep ?? StepStats.None);
         commandSeconds = 0;
-        foreach (var output in outputs)
-            Deliver(output);
+        return outputs;
     }
 
     void Deliver(RequestOutput output)

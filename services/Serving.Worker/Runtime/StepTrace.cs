@@ -20,9 +20,7 @@ public sealed class StepTrace : IDisposable
     readonly StreamWriter writer;
     readonly Stopwatch clock = Stopwatch.StartNew();
     readonly int layers;
-    readonly Lock gate = new();
     double flushedAt;
-    bool disposed;
 
     public StepTrace(string path, int layers)
     {
@@ -39,30 +37,17 @@ public sealed class StepTrace : IDisposable
     {
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{startSeconds:F6},{stepSeconds * 1e3:F3},{stepCpuSeconds * 1e3:F3},{commandsSeconds * 1e3:F3},{s.DecodeRequests},{s.DecodeContextTokens},{s.PrefillPrompts},{s.PrefillTokens},{s.PrefillSumSquares:R},{s.PrefillLayers},{layers}");
-        lock (gate)
+        writer.WriteLine(line);
+        // At most a second of steps is lost if the process dies without stopping its workers.
+        if (startSeconds - flushedAt >= 1)
         {
-            if (disposed)
-                return;
-            writer.WriteLine(line);
-            // At most a second of steps is lost if the process dies without stopping its workers.
-            if (startSeconds - flushedAt >= 1)
-            {
-                writer.Flush();
-                flushedAt = startSeconds;
-            }
+            writer.Flush();
+            flushedAt = startSeconds;
         }
     }
 
-    public void Dispose()
-    {
-        lock (gate)
-        {
-            if (disposed)
-                return;
-            disposed = true;
-            writer.Dispose();
-        }
-    }
+    /// <summary>Flushes and closes the file; the loop calls it once its thread has stopped (one writer, no lock).</summary>
+    public void Dispose() => writer.Dispose();
 
     /// <summary>The calling thread's CPU time in seconds (Linux; NaN elsewhere).</summary>
     public static double ThreadCpuSeconds()
