@@ -18,6 +18,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
     readonly IAssignmentPolicy prefillPolicy = AssignmentPolicies.Create(options.Policy);
     readonly IAssignmentPolicy decodePolicy = AssignmentPolicies.Create(options.Policy);
     int shortPromptThreshold;
+    long assignments;
 
     public Task Report(WorkerInfo worker, WorkerLoadReport load)
     {
@@ -99,15 +100,15 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         {
             var prefill = prefillPolicy.Choose(prefills, promptTokens);
             var decode = decodePolicy.Choose(decodes, promptTokens);
-            prefill.AssignedSinceReport++;
-            decode.AssignedSinceReport++;
+            Given(prefill);
+            Given(decode);
             assignment = new Assignment(decode.Info.WorkerId, prefill.Info.WorkerId, prefill.Info.KvAddress);
         }
         else if (mixed.Count > 0 || decodes.Count > 0)
         {
             // No P/D pair, or a prompt short enough to prefill where it decodes: a mixed worker, or a decode worker prefilling locally.
             var worker = decodePolicy.Choose(mixed.Count > 0 ? mixed : decodes, promptTokens);
-            worker.AssignedSinceReport++;
+            Given(worker);
             assignment = new Assignment(worker.Info.WorkerId, null);
         }
         else
@@ -115,6 +116,12 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
                 ? "no workers are up."
                 : "no worker can decode: only prefill workers are up.");
         return Task.FromResult(assignment);
+    }
+
+    void Given(WorkerState worker)
+    {
+        worker.AssignedSinceReport++;
+        worker.LastAssigned = ++assignments;
     }
 
     public Task<WorkerStatus[]> Workers() => Task.FromResult(Live().Select(w => new WorkerStatus(w.Info, w.Load)).ToArray());

@@ -1,6 +1,9 @@
 namespace Serving.Cluster.Routing;
 
-/// <summary>The default: the worker with the fewest queued and running requests, then the most free KV blocks.</summary>
+/// <summary>
+/// The default: the worker with the fewest queued and running requests, then the most free KV blocks, then the one
+/// given a request longest ago.
+/// </summary>
 public sealed class LeastLoadedPolicy : IAssignmentPolicy
 {
     public string Name => "least-loaded";
@@ -9,6 +12,7 @@ public sealed class LeastLoadedPolicy : IAssignmentPolicy
         candidates
             .OrderBy(w => w.Pending)
             .ThenByDescending(w => w.Load.FreeBlocks)
+            .ThenBy(w => w.LastAssigned)
             .ThenBy(w => w.Info.WorkerId, StringComparer.Ordinal)
             .First();
 }

@@ -14,6 +14,10 @@ public sealed class WorkerState(WorkerInfo info)
 
     public int Pending => Load.Queued + AssignedSinceReport;
 
+    /// <summary>The router's assignment count when this worker was last given a request (0: never): equally loaded
+    /// workers take turns by it, so idle workers share a light load instead of the first by name taking it all.</summary>
+    public long LastAssigned { get; set; }
+
     /// <summary>When a request last failed here; null when the worker is in good standing.</summary>
     public DateTime? SuspectSince { get; set; }
 

@@ -25,5 +25,8 @@ internal sealed class DecodeWorkerState
     /// <summary>Requests sent here and not finished (in transfer, waiting, queued, running); the routing load.</summary>
     public int Assigned { get; set; }
 
+    /// <summary>The run's assignment count when this worker was last given a request: ties go to the longest ago, as in the router.</summary>
+    public long LastAssigned { get; set; }
+
     public bool Busy { get; set; }
 }

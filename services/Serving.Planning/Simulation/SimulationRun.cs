@@ -14,6 +14,7 @@ internal sealed class SimulationRun
     private readonly bool[] _prefillToStart;
     private readonly bool[] _decodeToStart;
     private long _sequence;
+    private long _assignments;
     private double _now;
 
     public SimulationRun(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> requests)
@@ -73,8 +74,7 @@ internal sealed class SimulationRun
             _prefillToStart[p] = true;
             return;
         }
-        var d = LeastAssigned();
-        _decode[d].Assigned++;
+        var d = AssignDecode();
         _decode[d].PrefillQueue.AddLast(r);
         _decodeToStart[d] = true;
     }
@@ -103,8 +103,7 @@ internal sealed class SimulationRun
         {
             w.PendingTokens -= r.Request.PromptTokens;
             r.Generated = 1;
-            var d = LeastAssigned();
-            _decode[d].Assigned++;
+            var d = AssignDecode();
             Schedule(_now + _profile.Transfer.Time(r.Request.PromptTokens), new SimEvent(EventKind.TransferDone, d, r));
         }
         w.Batch.Clear();
@@ -256,11 +255,16 @@ internal sealed class SimulationRun
         _decodeToStart[index] = true;
     }
 
-    private int LeastAssigned()
+    // The router's least-loaded policy: fewest requests in hand, ties to the worker given one longest ago.
+    private int AssignDecode()
     {
         var best = 0;
         for (var i = 1; i < _decode.Length; i++)
-            if (_decode[i].Assigned < _decode[best].Assigned) best = i;
+            if (_decode[i].Assigned < _decode[best].Assigned
+                || (_decode[i].Assigned == _decode[best].Assigned && _decode[i].LastAssigned < _decode[best].LastAssigned))
+                best = i;
+        _decode[best].Assigned++;
+        _decode[best].LastAssigned = ++_assignments;
         return best;
     }
 

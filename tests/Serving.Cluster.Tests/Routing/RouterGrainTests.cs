@@ -80,6 +80,22 @@ public sealed class RouterGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IdleWorkers_TakeTurns_WhenEachRequestEndsBeforeTheNext()
+    {
+        // A light load: every heartbeat finds both workers idle again, so only the tie-break decides.
+        var router = Router();
+        var picks = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            await router.Report(new WorkerInfo(Key("mixed-0"), WorkerRole.Mixed, "kv"), Load(0));
+            await router.Report(new WorkerInfo(Key("mixed-1"), WorkerRole.Mixed, "kv"), Load(0));
+            picks.Add((await router.Assign(10)).DecodeWorker);
+        }
+
+        Assert.Equal([Key("mixed-0"), Key("mixed-1"), Key("mixed-0"), Key("mixed-1"), Key("mixed-0"), Key("mixed-1")], picks);
+    }
+
+    [Fact]
     public async Task WithOnlyMixedWorkers_AssignsOneWithoutAPrefillWorker()
     {
         var router = Router();
