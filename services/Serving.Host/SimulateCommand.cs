@@ -18,11 +18,12 @@ internal static partial class SimulateCommand
         var command = new Command(
             "simulate",
             "Simulate one configuration at the given rates, or request by request for each run of a load-test result.json, and print SLO " +
-            "attainment and TTFT/TPOT percentiles per rate (beside the measured ones for a result). The simulator models prefill-first " +
-            "and layered prefill (--layer-groups), not chunked prefill (`serving --prefill-chunk-tokens`).");
+            "attainment and TTFT/TPOT percentiles per rate (beside the measured ones for a result). Local prefills on decode and mixed " +
+            "workers run prefill-first, layered (--layer-groups) or chunked (--prefill-chunk-tokens), as `serving` runs them.");
         var shared = new PlanningOptions(sloRequired: false);
         var config = new Option<string>("--config") { Description = "Workers as `serving plan` prints them: 1P+1D, 2M (colocated), 2P+1D, ...", Required = true };
         var groups = new Option<int>("--layer-groups") { Description = "G: local prefills run one of G layer groups per iteration (1 = prefill-first).", DefaultValueFactory = _ => 1 };
+        var chunk = new Option<int>("--prefill-chunk-tokens") { Description = "C: local prefills run at most C prompt tokens per iteration beside the decodes (chunked prefill; 0 = off).", DefaultValueFactory = _ => 0 };
         var threshold = new Option<int>("--short-prompt-threshold") { Description = "Prompts up to this many tokens are prefilled on the decode worker (0 = never).", DefaultValueFactory = _ => 0 };
         var engineDefaults = new SchedulerOptions();
         var prefillTokens = new Option<int>("--prefill-tokens") { Description = "Token budget of one prefill batch (default: the engine's).", DefaultValueFactory = _ => engineDefaults.MaxNumBatchedTokens };
@@ -33,7 +34,7 @@ internal static partial class SimulateCommand
         var output = new Option<string?>("--out") { Description = "Also write the figures as JSON to this file." };
 
         shared.AddTo(command);
-        foreach (var o in new Option[] { config, groups, threshold, prefillTokens, decodeBatch, kvCache, rates, fromResult, output })
+        foreach (var o in new Option[] { config, groups, chunk, threshold, prefillTokens, decodeBatch, kvCache, rates, fromResult, output })
             command.Options.Add(o);
         command.SetAction((parse, cancellation) =>
         {
@@ -50,7 +51,7 @@ internal static partial class SimulateCommand
                 if (slo is null && result is null)
                     throw new ArgumentException("give --ttft-ms and --tpot-ms");
                 settings = new SimulateSettings(
-                    parse.GetValue(shared.Profile)!, ParseShape(parse.GetValue(config)!), parse.GetValue(groups), parse.GetValue(threshold),
+                    parse.GetValue(shared.Profile)!, ParseShape(parse.GetValue(config)!), parse.GetValue(groups), parse.GetValue(chunk), parse.GetValue(threshold),
                     parse.GetValue(prefillTokens), parse.GetValue(decodeBatch), parse.GetValue(kvCache), slo, shared.Workload(parse),
                     parse.GetValue(shared.Target), parse.GetValue(shared.Requests), parse.GetValue(shared.Seed),
                     rateText is null ? null : ParseRates(rateText), result, parse.GetValue(output));
@@ -95,7 +96,8 @@ internal static partial class SimulateCommand
         {
             config = new ClusterConfig(
                 settings.Shape.Prefill, settings.Shape.Decode, settings.Shape.Mixed, settings.LayerGroups, settings.ShortPromptThreshold,
-                settings.MaxBatchedPrefillTokens, settings.MaxDecodeBatch, (long)(settings.KvCacheMb * (1 << 20) / profile.Transfer.BytesPerToken));
+                settings.MaxBatchedPrefillTokens, settings.MaxDecodeBatch, (long)(settings.KvCacheMb * (1 << 20) / profile.Transfer.BytesPerToken),
+                settings.PrefillChunkTokens);
             config.Validate();
             if (config.LayerGroups > Math.Max(1, profile.Layers))
                 throw new ArgumentException($"--layer-groups {config.LayerGroups} is more than the profile's {profile.Layers} layers.");
@@ -109,7 +111,7 @@ internal static partial class SimulateCommand
         var c = CultureInfo.InvariantCulture;
         await console.WriteLineAsync($"profile: {profile.Model} on {profile.Device}, {profile.Layers} layers ({settings.ProfilePath})");
         await console.WriteLineAsync(string.Create(c,
-            $"config: {config.Shape}, G {config.LayerGroups}, short ≤ {config.ShortPromptThreshold}, prefill tokens {config.MaxBatchedPrefillTokens}, " +
+            $"config: {config.Shape}, G {config.LayerGroups}{(config.PrefillChunkTokens > 0 ? $", chunks of {config.PrefillChunkTokens} tokens" : "")}, short ≤ {config.ShortPromptThreshold}, prefill tokens {config.MaxBatchedPrefillTokens}, " +
             $"decode batch {config.MaxDecodeBatch}, KV {config.KvCapacityTokens} tokens per worker"));
         var itl = double.IsFinite(slo.MaxItlSeconds) ? string.Create(c, $", max ITL ≤ {slo.MaxItlSeconds * 1000:0.#} ms") : "";
         var source = result is null
@@ -138,7 +140,7 @@ internal static partial class SimulateCommand
         if (settings.OutPath is { } outPath)
         {
             var report = new SimulationReport(
-                settings.ProfilePath, config.Shape, config.LayerGroups, config.ShortPromptThreshold, config.MaxBatchedPrefillTokens, config.MaxDecodeBatch,
+                settings.ProfilePath, config.Shape, config.LayerGroups, config.PrefillChunkTokens, config.ShortPromptThreshold, config.MaxBatchedPrefillTokens, config.MaxDecodeBatch,
                 config.KvCapacityTokens, slo.TtftSeconds * 1000, slo.TpotSeconds * 1000, double.IsFinite(slo.MaxItlSeconds) ? slo.MaxItlSeconds * 1000 : null,
                 settings.FromResult, goodput?.Goodput, goodput?.Attainment, rows);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);

@@ -87,6 +87,30 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ChunkedPrefill_SimulatesChunksAndRefusesThemWithLayers()
+    {
+        var profile = await SaveProfileAsync(Synthetic);
+        var workload = new WorkloadSpec(new UniformLength(1024, 2048), new FixedLength(32));
+        var slo = new Slo(1, 0.03);
+        var settings = Settings(profile, (0, 0, 2), slo, workload) with { PrefillChunkTokens = 256, KvCacheMb = 8192, Rates = [2], OutPath = Path.Combine(folder, "sim.json") };
+        var console = new StringWriter();
+
+        Assert.Equal(0, await SimulateCommand.RunAsync(settings, console, CancellationToken.None));
+
+        var report = JsonSerializer.Deserialize<JsonElement>(await File.ReadAllTextAsync(settings.OutPath!));
+        Assert.Equal(256, report.GetProperty("prefillChunkTokens").GetInt32());
+        var requests = WorkloadGenerator.Generate(workload, 2, 120, 1);
+        var kv = (long)(8192.0 * (1 << 20) / Synthetic.Transfer.BytesPerToken);
+        var chunked = Simulator.Run(new ClusterConfig(0, 0, 2, KvCapacityTokens: kv, PrefillChunkTokens: 256), Synthetic, requests).Attainment(slo);
+        var whole = Simulator.Run(new ClusterConfig(0, 0, 2, KvCapacityTokens: kv), Synthetic, requests).Attainment(slo);
+        Assert.Equal(chunked, report.GetProperty("rates")[0].GetProperty("simulated").GetProperty("attainment").GetDouble(), 12);
+        Assert.NotEqual(whole, chunked); // the option reaches the simulator
+        Assert.Contains("chunks of 256 tokens", console.ToString());
+
+        Assert.Equal(2, await SimulateCommand.RunAsync(settings with { LayerGroups = 4 }, new StringWriter(), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task RunAsync_MissingProfile_ReturnsOne()
     {
         var settings = Settings(Path.Combine(folder, "absent.json"), (0, 0, 2), new Slo(1, 1), new WorkloadSpec(new FixedLength(8), new FixedLength(8))) with { Rates = [1] };
@@ -122,5 +146,5 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     private static SimulateSettings Settings(string profile, (int, int, int) shape, Slo? slo, WorkloadSpec workload) =>
-        new(profile, shape, 1, 0, 4096, 64, 512, slo, workload, 0.9, 120, 1, null, null, null);
+        new(profile, shape, 1, 0, 0, 4096, 64, 512, slo, workload, 0.9, 120, 1, null, null, null);
 }

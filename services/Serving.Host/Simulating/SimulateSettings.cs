@@ -4,6 +4,7 @@ namespace Serving.Host.Simulating;
 
 /// <summary>What `serving simulate` runs: a configuration of workers, the SLO, and either rates of a synthetic workload or a load-test result.</summary>
 /// <param name="Shape">Prefill, decode and mixed workers, e.g. (1, 1, 0) for <c>1P+1D</c>.</param>
+/// <param name="PrefillChunkTokens">C &gt; 0: chunked prefill on decode and mixed workers instead of layered; 0 = off.</param>
 /// <param name="KvCacheMb">KV cache per worker in MiB, turned into tokens with the profile's bytes per token.</param>
 /// <param name="Slo">The SLO; null takes the result's (only with <paramref name="FromResult"/>).</param>
 /// <param name="Rates">Rates of the synthetic workload, or null with <paramref name="FromResult"/>.</param>
@@ -13,6 +14,7 @@ internal sealed record SimulateSettings(
     string ProfilePath,
     (int Prefill, int Decode, int Mixed) Shape,
     int LayerGroups,
+    int PrefillChunkTokens,
     int ShortPromptThreshold,
     int MaxBatchedPrefillTokens,
     int MaxDecodeBatch,

@@ -5,6 +5,7 @@ internal sealed record SimulationReport(
     string Profile,
     string Config,
     int LayerGroups,
+    int PrefillChunkTokens,
     int ShortPromptThreshold,
     int MaxBatchedPrefillTokens,
     int MaxDecodeBatch,

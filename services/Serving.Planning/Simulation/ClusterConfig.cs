@@ -9,6 +9,10 @@ namespace Serving.Planning.Simulation;
 /// <param name="MaxBatchedPrefillTokens">Token budget of one prefill batch (a single longer prompt still runs alone).</param>
 /// <param name="MaxDecodeBatch">Most requests decoding together on one worker.</param>
 /// <param name="KvCapacityTokens">KV cache capacity of each worker, in tokens.</param>
+/// <param name="PrefillChunkTokens">
+/// C &gt; 0: chunked prefill on decode and mixed workers instead (each iteration decodes and prefills at most C prompt
+/// tokens, a prompt's later chunks attending to its earlier ones); the engine's comparison baseline. 0 = off.
+/// </param>
 public sealed record ClusterConfig(
     int PrefillWorkers,
     int DecodeWorkers,
@@ -17,7 +21,8 @@ public sealed record ClusterConfig(
     int ShortPromptThreshold = 0,
     int MaxBatchedPrefillTokens = 4096,
     int MaxDecodeBatch = 64,
-    long KvCapacityTokens = 1 << 20)
+    long KvCapacityTokens = 1 << 20,
+    int PrefillChunkTokens = 0)
 {
     /// <summary>All workers of the configuration.</summary>
     public int Workers => PrefillWorkers + DecodeWorkers + MixedWorkers;
@@ -33,6 +38,9 @@ public sealed record ClusterConfig(
         if (DecodeWorkers + MixedWorkers == 0)
             throw new ArgumentException("At least one decode or mixed worker is needed.");
         if (LayerGroups < 1) throw new ArgumentException("LayerGroups must be at least 1.");
+        if (PrefillChunkTokens < 0) throw new ArgumentException("PrefillChunkTokens cannot be negative.");
+        if (PrefillChunkTokens > 0 && LayerGroups > 1)
+            throw new ArgumentException("Chunked prefill (PrefillChunkTokens > 0) and layered prefill (LayerGroups > 1) are alternatives.");
         if (MaxBatchedPrefillTokens < 1 || MaxDecodeBatch < 1 || KvCapacityTokens < 2)
             throw new ArgumentException("Batch limits and KV capacity must be positive.");
     }

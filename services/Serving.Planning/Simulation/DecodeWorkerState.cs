@@ -20,6 +20,15 @@ internal sealed class DecodeWorkerState
 
     public int GroupsDone { get; set; }
 
+    /// <summary>Chunked prefill: prompts admitted (KV reserved) whose prefill is under way, oldest first.</summary>
+    public List<RequestState> Chunking { get; } = [];
+
+    /// <summary>Chunked prefill: the prompt tokens this iteration computes, per prompt.</summary>
+    public List<(RequestState Request, long Tokens)> Chunks { get; } = [];
+
+    /// <summary>Requests in the worker's batch: decoding, prefilling beside the decodes, or part way through chunks.</summary>
+    public int BatchCount => Running.Count + PrefillBatch.Count + Chunking.Count;
+
     public long UsedKv { get; set; }
 
     /// <summary>Requests sent here and not finished (in transfer, waiting, queued, running); the routing load.</summary>

@@ -14,6 +14,9 @@ internal sealed class RequestState(SimRequest request)
     /// <summary>Tokens a (re)prefill has to compute: the prompt, or after a preemption the prompt plus generated tokens.</summary>
     public long PrefillTokens => Context;
 
+    /// <summary>Chunked prefill: tokens of <see cref="PrefillTokens"/> computed so far.</summary>
+    public long Prefilled { get; set; }
+
     public double FirstTokenTime { get; set; } = double.NaN;
 
     public double FinishTime { get; set; } = double.NaN;

@@ -129,13 +129,18 @@ internal sealed class SimulationRun
         var w = _decode[index];
         if (w.Busy) return;
         AdmitTransferred(w);
-        if (w.PrefillBatch.Count == 0) FormPrefillBatch(w);
+        if (Chunked) FormChunks(w);
+        else if (w.PrefillBatch.Count == 0) FormPrefillBatch(w);
         PreemptForGrowth(w);
         // A lone request that outgrew the cache was just preempted: recompute it now (or drop it if it can never fit).
-        if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) FormPrefillBatch(w);
+        if (w.Running.Count == 0 && !Prefilling(w))
+        {
+            if (Chunked) FormChunks(w);
+            else FormPrefillBatch(w);
+        }
         // Dropping it emptied the cache: transferred requests that waited for room fit now (else nothing would restart this worker).
-        if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) AdmitTransferred(w);
-        if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) return;
+        if (w.Running.Count == 0 && !Prefilling(w)) AdmitTransferred(w);
+        if (w.Running.Count == 0 && !Prefilling(w)) return;
 
         var duration = 0.0;
         if (w.Running.Count > 0)
@@ -146,18 +151,20 @@ internal sealed class SimulationRun
         }
         if (w.PrefillBatch.Count > 0)
             duration += _profile.PrefillGroupTime(w.PrefillBatchTokens, w.PrefillBatchSumSquares, w.PrefillBatch.Count, _config.LayerGroups);
+        if (w.Chunks.Count > 0)
+            duration += _profile.Prefill.Time(w.PrefillBatchTokens, w.PrefillBatchSumSquares, w.Chunks.Count);
         w.Busy = true;
         Schedule(_now + duration, new SimEvent(EventKind.IterationDone, index, null));
     }
 
     private void AdmitTransferred(DecodeWorkerState w)
     {
-        while (w.Waiting.Count > 0 && w.Running.Count + w.PrefillBatch.Count < _config.MaxDecodeBatch)
+        while (w.Waiting.Count > 0 && w.BatchCount < _config.MaxDecodeBatch)
         {
             var r = w.Waiting.Peek();
             if (w.UsedKv + r.Context + w.Running.Count + 1 > _config.KvCapacityTokens)
             {
-                if (w.Running.Count > 0 || w.PrefillBatch.Count > 0) break;
+                if (w.BatchCount > 0) break;
                 Drop(w, w.Waiting.Dequeue());
                 continue;
             }
@@ -194,10 +201,57 @@ internal sealed class SimulationRun
         w.GroupsDone = 0;
     }
 
+    private bool Chunked => _config.PrefillChunkTokens > 0;
+
+    private static bool Prefilling(DecodeWorkerState w) => w.PrefillBatch.Count > 0 || w.Chunks.Count > 0;
+
+    // This iteration's chunks, as the engine schedules them: prompts part way through go on first, then new prompts are
+    // admitted (KV for the whole prompt) while the budget lasts, the last one perhaps cut short. A chunk from token p to
+    // p + c costs its c tokens and the attention of those rows over p + c keys: (p + c)² − p² of a whole prompt's len².
+    private void FormChunks(DecodeWorkerState w)
+    {
+        w.Chunks.Clear();
+        long budget = _config.PrefillChunkTokens, tokens = 0;
+        var sumSquares = 0.0;
+        void Take(RequestState r)
+        {
+            var c = Math.Min(r.PrefillTokens - r.Prefilled, budget);
+            w.Chunks.Add((r, c));
+            budget -= c;
+            tokens += c;
+            sumSquares += (double)(r.Prefilled + c) * (r.Prefilled + c) - (double)r.Prefilled * r.Prefilled;
+        }
+        foreach (var r in w.Chunking)
+        {
+            if (budget <= 0) break;
+            Take(r);
+        }
+        while (budget > 0 && w.PrefillQueue.First is { } node && w.BatchCount < _config.MaxDecodeBatch)
+        {
+            var r = node.Value;
+            var t = r.PrefillTokens;
+            if (w.UsedKv + t + 1 + w.BatchCount > _config.KvCapacityTokens)
+            {
+                if (w.BatchCount > 0) break;
+                w.PrefillQueue.RemoveFirst();
+                Drop(w, r);
+                continue;
+            }
+            w.PrefillQueue.RemoveFirst();
+            w.Chunking.Add(r);
+            w.UsedKv += t;
+            r.Prefilled = 0;
+            Take(r);
+        }
+        w.PrefillBatchTokens = tokens;
+        w.PrefillBatchSumSquares = sumSquares;
+    }
+
     // Each running request adds a token this iteration; without room the newest is preempted and recomputed later (vLLM's policy).
     private void PreemptForGrowth(DecodeWorkerState w)
     {
-        var completing = w.PrefillBatch.Count > 0 && w.GroupsDone + 1 >= _config.LayerGroups ? w.PrefillBatch.Count : 0;
+        var completing = w.PrefillBatch.Count > 0 && w.GroupsDone + 1 >= _config.LayerGroups ? w.PrefillBatch.Count
+            : w.Chunks.Count(c => c.Request.Prefilled + c.Tokens >= c.Request.PrefillTokens);
         while (w.Running.Count > 0 && w.UsedKv + w.Running.Count + completing > _config.KvCapacityTokens)
         {
             var r = w.Running[^1];
@@ -233,26 +287,36 @@ internal sealed class SimulationRun
 
         if (w.PrefillBatch.Count > 0 && ++w.GroupsDone >= _config.LayerGroups)
         {
-            foreach (var r in w.PrefillBatch)
-            {
-                // A prefill (or a recompute after preemption) ends by sampling the next token.
-                r.Generated++;
-                w.UsedKv++;
-                if (double.IsNaN(r.FirstTokenTime)) r.FirstTokenTime = _now;
-                r.TokenAt(_now);
-                if (r.IsFinished)
-                {
-                    w.UsedKv -= r.Context;
-                    Finish(w, r);
-                }
-                else
-                {
-                    w.Running.Add(r);
-                }
-            }
+            foreach (var r in w.PrefillBatch) EndPrefill(w, r);
             w.PrefillBatch.Clear();
         }
+        foreach (var (r, tokens) in w.Chunks)
+        {
+            r.Prefilled += tokens;
+            if (r.Prefilled < r.PrefillTokens) continue;
+            w.Chunking.Remove(r);
+            EndPrefill(w, r);
+        }
+        w.Chunks.Clear();
         _decodeToStart[index] = true;
+    }
+
+    // A prefill (or a recompute after preemption) ends by sampling the next token.
+    private void EndPrefill(DecodeWorkerState w, RequestState r)
+    {
+        r.Generated++;
+        w.UsedKv++;
+        if (double.IsNaN(r.FirstTokenTime)) r.FirstTokenTime = _now;
+        r.TokenAt(_now);
+        if (r.IsFinished)
+        {
+            w.UsedKv -= r.Context;
+            Finish(w, r);
+        }
+        else
+        {
+            w.Running.Add(r);
+        }
     }
 
     // The router's least-loaded policy: fewest requests in hand, ties to the worker given one longest ago.

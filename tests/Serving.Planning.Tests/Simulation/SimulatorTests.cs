@@ -110,6 +110,58 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Run_ChunkedPrefill_PromptTakesCeilLOverCIterations_EachChunkChargedItsAttentionShare()
+    {
+        // 100 tokens in chunks of 40, 40, 20; a chunk from p to p + c attends over p + c keys: (p + c)² − p² of len².
+        var profile = Profiles.Simple(prefill: new PrefillModel(0.01, 0.001, 1e-6, PerPrompt: 0.002));
+
+        var outcome = Simulator.Run(new ClusterConfig(0, 0, 1, PrefillChunkTokens: 40), profile, [new SimRequest(0, 0, 100, 2)]).Requests.Single();
+
+        double Chunk(int p, int c) => 0.01 + 0.001 * c + 1e-6 * ((p + c) * (p + c) - p * p) + 0.002;
+        Assert.Equal(Chunk(0, 40) + Chunk(40, 40) + Chunk(80, 20), outcome.Ttft, 9);
+        Assert.Equal(0.005 + 0.001, outcome.Tpot, 9); // then one decode step, as a plain prefill's request
+    }
+
+    [Fact]
+    public void Run_ChunkedPrefillOnMixedWorker_DecodeAdvancesEveryIterationAndStallsOneChunk()
+    {
+        // A decodes in 0.01 s steps; B's 1000-token prompt comes in chunks of 250 (0.26 s each) beside A's decodes.
+        var profile = Profiles.Simple(decode: new DecodeModel(0.01, 0, 0));
+        var requests = new[] { new SimRequest(0, 0, 10, 200), new SimRequest(1, 0.01, 1000, 2) };
+
+        var chunked = Simulator.Run(new ClusterConfig(0, 0, 1, PrefillChunkTokens: 250), profile, requests).Requests;
+        var prefillFirst = Simulator.Run(new ClusterConfig(0, 0, 1), profile, requests).Requests;
+
+        // A's 10-token prompt is one chunk (0.02 s) and B arrives during it; then four iterations of decode + chunk.
+        var iteration = 0.01 + 0.01 + 0.001 * 250;
+        Assert.Equal(0.02, chunked[0].Ttft, 9);
+        Assert.Equal(0.02 - 0.01 + 4 * iteration, chunked[1].Ttft, 9);
+        Assert.Equal(iteration, chunked[0].MaxItl, 9);
+        Assert.Equal(0.01 + 1.01, prefillFirst[0].MaxItl, 9);
+    }
+
+    [Fact]
+    public void Run_ChunkedPrefill_SeveralPromptsShareOneChunkBudget()
+    {
+        // Two 30-token prompts with a budget of 40: the first whole and 10 of the second, then the second's last 20.
+        var profile = Profiles.Simple(prefill: new PrefillModel(0.01, 0.001, 0));
+        var requests = new[] { new SimRequest(0, 0, 30, 2), new SimRequest(1, 0, 30, 2) };
+
+        var result = Simulator.Run(new ClusterConfig(0, 0, 1, PrefillChunkTokens: 40), profile, requests).Requests;
+
+        Assert.Equal(0.01 + 0.040, result[0].Ttft, 9);
+        // The second iteration decodes the first request (0.006) beside the last 20 tokens (0.03).
+        Assert.Equal(0.01 + 0.040 + 0.006 + 0.01 + 0.020, result[1].Ttft, 9);
+    }
+
+    [Fact]
+    public void ClusterConfig_ChunkedTogetherWithLayered_IsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => new ClusterConfig(0, 0, 1, LayerGroups: 2, PrefillChunkTokens: 64).Validate());
+        Assert.Throws<ArgumentException>(() => new ClusterConfig(0, 0, 1, PrefillChunkTokens: -1).Validate());
+    }
+
+    [Fact]
     public void Run_KvCapacityRunsOut_PreemptsNewestAndStillCompletesBoth()
     {
         var config = new ClusterConfig(0, 0, 1, KvCapacityTokens: 80);
