@@ -5,6 +5,7 @@
 #   tools/experiments/goodput-comparison.sh [--out DIR] [--profile FILE] [--quick] [--force] [--skip-build]
 #       [--input-min N] [--input-max N] [--output-len N] [--ttft-ms MS] [--tpot-ms MS] [--rates r1,r2,...]
 #       [--chunk-tokens C] [--num-prompts N] [--sweep-prompts N] [--seed S] [--no-calibrate] [--kv-transport grpc|local]
+#       [--no-runtime-planner]
 #
 # Steps (each skipped when its output is already in --out, so a second run reuses or resumes the first):
 #   1. profile one engine (`serving profile --threads 1`), or take --profile;
@@ -14,31 +15,37 @@
 #   3. per configuration: start `serving` on free ports, wait for /health, warm it up, run a goodput search and a
 #      sweep at fixed rates with `serving-loadtest`, stop it;
 #   4. `serving simulate --from-result` on every sweep (and search): the same requests in the simulator;
-#   5. summary: goodput per configuration and its ratio to (a); measured vs simulated attainment per rate.
+#   5. summary: goodput per configuration and its ratio to (a); measured vs simulated attainment per rate; the runtime
+#      planner's decisions in (f).
 #
 # Configurations:
 #   a  mixed-prefill-first  2 mixed workers, whole prompts first (prefill-first, the colocated baseline)
-#   b  mixed-chunked        2 mixed workers, chunked prefill (--prefill-chunk-tokens C); not in the simulator
+#   b  mixed-chunked        2 mixed workers, chunked prefill (--prefill-chunk-tokens C)
 #   c  mixed-layered        2 mixed workers, layered prefill with the best G > 1 the plan ranks for 2M
 #   d  disaggregated        1 prefill + 1 decode worker (1P+1D); KV streamed over loopback gRPC as between processes
 #                           (--kv-transport grpc, the default; `local` copies it in-process, which the profile's
 #                           transfer figure, measured over gRPC, does not describe)
 #   e  planned              the plan's best row (shape and G); skipped as a duplicate when it is (a), (c) or (d)
+#   f  runtime planner      starts as (a), with the runtime planner on (the calibrated profile, the experiment's SLOs,
+#                           re-planning every 10 s): a settling run at the plan's rate lets it change the setup, then
+#                           the same search and sweep. Not simulated (its setup changes under it). --no-runtime-planner
+#                           leaves it out.
 # The server has no options for the plan's prefill token budget, decode batch limit or short-prompt threshold: they run
 # with the engine's defaults (4096 tokens, 64 sequences, no local prefill on decode workers), and the simulator is
 # given the same, so what is simulated is what is measured. With these prompts (≥ 1024 tokens) the plan's thresholds
 # (≤ 512) never apply anyway.
 #
 # Everything is written under --out (default /tmp/goodput-exp; /tmp/goodput-exp-quick with --quick). Time, estimated from
-# the request counts (40 per search probe, at most 5 probes, 30 per sweep rate, ~7 s of drain and setup per run) and
-# the quick run: 5–8 minutes per configuration; measured 21–27 minutes in all with a given --profile (seven runs,
-# 2026-11-29; calibration included), a few more to profile first; --quick takes ~3–5.
+# the request counts (40 per search probe, at most 5 probes, 60 per sweep rate — binomial noise on 30 requests is
+# already ±9 points, about the simulator's 10-point tolerance — ~7 s of drain and setup per run): 6–9 minutes per
+# configuration; measured 21–27 minutes in all with 30-request sweeps and no (f) (seven runs, 2026-11-29; calibration
+# included), a few more to profile first; --quick takes ~3–5.
 # Run it when the machine is quiet: other builds and tests on the same cores skew every latency.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
-out=""; profile=""; quick=0; force=0; build=1; calibrate=1; kv_transport=grpc
+out=""; profile=""; quick=0; force=0; build=1; calibrate=1; kv_transport=grpc; runtime_planner=1
 input_min=1024; input_max=2048; output_len=96
 ttft_ms=""; tpot_ms=""; rates=""; chunk_tokens=256; num_prompts=""; sweep_prompts=""; seed=1
 while [ $# -gt 0 ]; do
@@ -49,6 +56,7 @@ while [ $# -gt 0 ]; do
     --force) force=1; shift ;;
     --skip-build) build=0; shift ;;
     --no-calibrate) calibrate=0; shift ;;
+    --no-runtime-planner) runtime_planner=0; shift ;;
     --kv-transport) kv_transport=$2; shift 2 ;;
     --input-min) input_min=$2; shift 2 ;;
     --input-max) input_max=$2; shift 2 ;;
@@ -71,7 +79,7 @@ if [ "$quick" = 1 ]; then
   num_prompts=${num_prompts:-6}; sweep_prompts=${sweep_prompts:-6}; max_probes=2; warmup=0; cal_prompts=8
 else
   out=${out:-/tmp/goodput-exp}
-  num_prompts=${num_prompts:-40}; sweep_prompts=${sweep_prompts:-30}; max_probes=5; warmup=1; cal_prompts=40
+  num_prompts=${num_prompts:-40}; sweep_prompts=${sweep_prompts:-60}; max_probes=5; warmup=1; cal_prompts=40
 fi
 input_mean=$(( (input_min + input_max) / 2 ))
 for tool in dotnet jq curl; do
@@ -120,10 +128,12 @@ start_server() {
   local dir=$1; shift
   local http silo gw kv
   http=$(free_port); silo=$(free_port); gw=$(free_port); kv=$(free_port)
-  # The runtime planner stays off: each configuration is measured as set, not as the planner would change it.
+  # The runtime planner stays off unless the arguments turn it on ((f)): each configuration is measured as set.
+  local planner=(--planner off)
+  case " $* " in *" --planner "*) planner=() ;; esac
   # shellcheck disable=SC2068
   # Every worker traces its steps (serving calibrate reads them; a few bytes per step).
-  dotnet "$serving_dll" --planner off --http-port "$http" --silo-port "$silo" --orleans-gateway-port "$gw" --kv-port "$kv" \
+  dotnet "$serving_dll" "${planner[@]}" --http-port "$http" --silo-port "$silo" --orleans-gateway-port "$gw" --kv-port "$kv" \
     --step-trace "$dir/trace" $@ >"$dir/server.log" 2>&1 &
   server_pid=$!
   base_url="http://127.0.0.1:$http"
@@ -163,7 +173,7 @@ fi
 workload=(--input-len "$input_mean" --input-dist uniform --input-min "$input_min" --input-max "$input_max" --output-len "$output_len")
 
 # A second run with other settings in the same folder would mix results: refuse unless --force.
-settings="profile=$(cksum <"$out/profile.json" | cut -d' ' -f1) quick=$quick in=$input_min..$input_max out=$output_len ttft=$ttft_ms tpot=$tpot_ms rates=$rates chunk=$chunk_tokens n=$num_prompts/$sweep_prompts seed=$seed calibrate=$calibrate kv=$kv_transport"
+settings="profile=$(cksum <"$out/profile.json" | cut -d' ' -f1) quick=$quick in=$input_min..$input_max out=$output_len ttft=$ttft_ms tpot=$tpot_ms rates=$rates chunk=$chunk_tokens n=$num_prompts/$sweep_prompts seed=$seed calibrate=$calibrate kv=$kv_transport runtime=$runtime_planner"
 if [ -f "$out/settings.txt" ] && [ "$(cat "$out/settings.txt")" != "$settings" ]; then
   if [ "$force" = 1 ]; then
     log "settings changed: removing the earlier results (--force)"
@@ -234,7 +244,7 @@ fi
 # name | serving arguments | simulate arguments ("-" when the simulator does not model it)
 configs=(
   "a-mixed-prefill-first|--roles gateway,mixed --mixed-workers 2|--config 2M --layer-groups 1"
-  "b-mixed-chunked-$chunk_tokens|--roles gateway,mixed --mixed-workers 2 --prefill-chunk-tokens $chunk_tokens|-"
+  "b-mixed-chunked-$chunk_tokens|--roles gateway,mixed --mixed-workers 2 --prefill-chunk-tokens $chunk_tokens|--config 2M --prefill-chunk-tokens $chunk_tokens"
   "c-mixed-layered-g$layered_g|--roles gateway,mixed --mixed-workers 2 --prefill-layer-groups $layered_g|--config 2M --layer-groups $layered_g"
   "d-disaggregated|--roles gateway,prefill,decode --prefill-workers 1 --decode-workers 1 --kv-transport $kv_transport|--config 1P+1D"
 )
@@ -248,6 +258,11 @@ case "$plan_shape" in
   *) log "plan: shape $plan_shape is not one this script can start; (e) skipped" ;;
 esac
 [ -n "$planned" ] && log "(e) the planned configuration is $planned: not run twice"
+# (f): the runtime planner from (a)'s setup. Short intervals so that it can act within the settling run; the same
+# hysteresis (15%) as a deployment. Its KV transport is the experiment's, for when it splits the workers.
+if [ "$runtime_planner" = 1 ]; then
+  configs+=("f-runtime-planner-from-2M|--roles gateway,mixed --mixed-workers 2 --kv-transport $kv_transport --planner on --profile $plan_profile --slo-ttft-ms $ttft_ms --slo-tpot-ms $tpot_ms --replan-interval-s 10 --replan-min-interval-s 30 --planner-window-s 60|-")
+fi
 
 # --- 3. measure -------------------------------------------------------------------------------------------------
 # Warm-up, search and sweep draw their prompts from different seeds: a prompt sent twice to one server is answered from
@@ -263,13 +278,14 @@ for entry in "${configs[@]}"; do
     log "$name: measured already"
     continue
   fi
-  # The search starts at the simulator's goodput for this configuration ((a)'s for chunked, which it does not model).
-  start_rate=$plan_goodput
-  sim_for_start=$sim_args; [ "$sim_for_start" = "-" ] && sim_for_start="--config 2M --layer-groups 1"
-  # shellcheck disable=SC2086
-  serving simulate --profile "$plan_profile" $sim_for_start --ttft-ms "$ttft_ms" --tpot-ms "$tpot_ms" "${workload[@]}" \
-    --seed "$seed" --rates "$plan_goodput" --out "$dir/predicted.json" >"$dir/predicted.txt"
-  start_rate=$(jq -r '.goodput | if . > 0.05 then (. * 100 | round / 100) else 0.05 end' "$dir/predicted.json")
+  # The search starts at the simulator's goodput for this configuration; for (f), at the plan's, the setup it should reach.
+  start_rate=$(jq -rn --argjson g "$plan_goodput" '$g * 100 | round / 100')
+  if [ "$sim_args" != "-" ]; then
+    # shellcheck disable=SC2086
+    serving simulate --profile "$plan_profile" $sim_args --ttft-ms "$ttft_ms" --tpot-ms "$tpot_ms" "${workload[@]}" \
+      --seed "$seed" --rates "$plan_goodput" --out "$dir/predicted.json" >"$dir/predicted.txt"
+    start_rate=$(jq -r '.goodput | if . > 0.05 then (. * 100 | round / 100) else 0.05 end' "$dir/predicted.json")
+  fi
 
   log "$name: starting serving $serve_args"
   start_server "$dir" $serve_args
@@ -277,6 +293,13 @@ for entry in "${configs[@]}"; do
   if [ "$warmup" = 1 ]; then
     # JIT and first batches: kept out of the measured runs.
     loadtest run "${common[@]}" --seed $((seed + 1000)) --rate 1 --num-prompts 4 --no-plots --out "$dir/warmup" >"$dir/warmup.log" 2>&1 || true
+  fi
+  if [[ $name == f-* ]]; then
+    # Traffic for the planner to observe (it decides from ≥ 30 finished requests): the plan's rate, 60 requests.
+    log "$name: settling run at $plan_goodput req/s (60 requests) for the runtime planner"
+    loadtest run "${common[@]}" --seed $((seed + 4000)) --rate "$plan_goodput" --num-prompts 60 --out "$dir/settle" >"$dir/settle.log" 2>&1 || true
+    sleep 12 # one more round after the last requests finish
+    log "$name: planner so far: $(grep -o 'Planner: applying.*' "$dir/server.log" | tr '\n' ' ' || true)"
   fi
   log "$name: goodput search from $start_rate req/s ($num_prompts requests per probe, at most $max_probes probes)"
   loadtest search "${common[@]}" --seed "$seed" --num-prompts "$num_prompts" --workers 2 --start-rate "$start_rate" \
@@ -336,6 +359,13 @@ done
     fi
   done | while IFS=$'\t' read -r n r m s d t f; do printf '%-26s %7s %10s %10s %8s %18s %18s\n' "$n" "$r" "$m" "$s" "$d" "$t" "$f"; done
   echo
-  echo "chunked prefill (b) is not modelled by the simulator (n/a). Full tables: $out/config-*/simulate-*.txt, load-test summaries: $out/config-*/*/summary.md"
+  for entry in "${configs[@]}"; do
+    IFS='|' read -r name _ _ <<<"$entry"
+    [[ $name == f-* ]] || continue
+    echo "runtime planner decisions in ($name), from its server log:"
+    grep -E 'Planner: (applying|worker)' "$out/config-$name/server.log" | sed -E 's/^.*(Planner: )/  \1/' || echo "  none: it kept 2M"
+    echo
+  done
+  echo "(f) changes its setup as it goes, so it is not simulated (n/a). Full tables: $out/config-*/simulate-*.txt, load-test summaries: $out/config-*/*/summary.md"
 } | tee "$out/summary.txt"
 log "done in $((SECONDS / 60)) min $((SECONDS % 60)) s; summary in $out/summary.txt"
