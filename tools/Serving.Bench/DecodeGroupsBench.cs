@@ -4,6 +4,7 @@ using Serving.Engine.DefaultModel;
 using Serving.Engine.Engine;
 using Serving.Engine.Sampling;
 using Serving.Engine.Scheduling;
+using Serving.Tools.Shared;
 
 namespace Serving.Bench;
 
@@ -29,7 +30,7 @@ internal static class DecodeGroupsBench
     public static int Run(BenchOptions options)
     {
         var wall = Stopwatch.StartNew();
-        var load = MachineInfo.LoadAverage();
+        var load = ProcInfo.LoadAverage();
         var numBlocks = Cases.Max(c => c.Batch * (c.MaxContext / 16 + 4)) + 64;
         using var engine = LlmEngine.Create(new EngineOptions
         {
@@ -94,7 +95,7 @@ internal static class DecodeGroupsBench
             reps = options.Reps,
             stepsPerRep = options.StepsPerRep,
             loadAverageStart = load,
-            loadAverageEnd = MachineInfo.LoadAverage(),
+            loadAverageEnd = ProcInfo.LoadAverage(),
             seconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
             rows,
         }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));

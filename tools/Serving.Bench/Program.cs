@@ -4,6 +4,7 @@ using LLama.Native;
 using Serving.Bench;
 using Serving.Engine.Checkpoint.Gguf;
 using Serving.Engine.DefaultModel;
+using Serving.Tools.Shared;
 
 // Our engine (float32, bfloat16) against llama.cpp (f32) on the default model, in one process, side by side.
 if (BenchOptions.Parse(args, out var error) is not { } options)
@@ -24,7 +25,7 @@ NativeLibraryConfig.All.WithLogCallback((level, message) =>
 });
 
 var wall = Stopwatch.StartNew();
-var loadStart = MachineInfo.LoadAverage();
+var loadStart = ProcInfo.LoadAverage();
 var modelFolder = DefaultModelStore.EnsureDefault();
 var gguf = Path.Combine(Path.GetTempPath(), $"serving-bench-{Environment.ProcessId}.gguf");
 var maxPrefill = options.PrefillLengths.Max();
@@ -49,7 +50,7 @@ try
     var ratios = Report.Ratios(suite.Measurements);
     var markdown = Report.Markdown(suite.Measurements, ratios);
     var results = new BenchResults(
-        MachineInfo.Read(), options.Threads, options.Reps, options.StepsPerRep, loadStart, MachineInfo.LoadAverage(),
+        MachineInfo.Read(), options.Threads, options.Reps, options.StepsPerRep, loadStart, ProcInfo.LoadAverage(),
         Math.Round(wall.Elapsed.TotalSeconds, 1), $"default tiny Llama ({DefaultModelStore.FolderName}), F32 weights",
         new()
         {

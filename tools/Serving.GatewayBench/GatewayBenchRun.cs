@@ -53,7 +53,7 @@ internal sealed class GatewayBenchRun(GatewayBenchOptions options)
         Progress($"{label}: {streams} streams: {s.Errors} errors{(s.FirstError is { } e ? $" (first: {Trim(e)})" : "")}, all open {s.AllOpen} (max {s.MaxOpen}), " +
             $"added median {s.AddedMedianMs:0.000} p90 {s.AddedP90Ms:0.000} p99 {s.AddedP99Ms:0.000} mean {s.AddedMeanMs:0.000} ms, bunched {s.BunchedShare:P0}, loop share {s.ServerAddedMedianMs:0.000} ms, " +
             $"delivery {s.DeliveryMedianMs:0.00} ms, {s.TokensPerS:0} tokens/s, fake late {s.FakeLateMedianMs:0.000} ms, " +
-            $"CPU/token {s.ServerCpuUsPerToken:0.0} µs server {s.ClientCpuUsPerToken:0.0} µs client, server JIT {s.ServerJitMethods} methods {s.ServerJitMs} ms, load {MachineInfo.LoadAverageNow()}");
+            $"CPU/token {s.ServerCpuUsPerToken:0.0} µs server {s.ClientCpuUsPerToken:0.0} µs client, server JIT {s.ServerJitMethods} methods {s.ServerJitMs} ms, load {ProcInfo.LoadAverage()}");
         return s;
     }
 

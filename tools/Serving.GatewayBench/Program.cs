@@ -25,7 +25,7 @@ var run = new GatewayBenchRun(options);
 await run.RunAsync(Path.ChangeExtension(outPath, ".server.log"));
 
 var summary = Summary.Of(run.Samples);
-var results = new GatewayBenchResults(machine, MachineInfo.LoadAverageNow(), Math.Round(wall.Elapsed.TotalSeconds, 1), run.Settings, summary, run.Samples);
+var results = new GatewayBenchResults(machine, ProcInfo.LoadAverage(), Math.Round(wall.Elapsed.TotalSeconds, 1), run.Settings, summary, run.Samples);
 File.WriteAllText(outPath, JsonSerializer.Serialize(results, new JsonSerializerOptions
 {
     WriteIndented = true,

@@ -22,7 +22,7 @@ var run = new KvBenchRun(options);
 await run.RunAsync();
 
 var summary = Summary.Of(run.Throughput, run.Handoff);
-var results = new KvBenchResults(machine, MachineInfo.LoadAverageNow(), Math.Round(wall.Elapsed.TotalSeconds, 1),
+var results = new KvBenchResults(machine, ProcInfo.LoadAverage(), Math.Round(wall.Elapsed.TotalSeconds, 1),
     run.Settings, summary, run.Throughput, run.Ceiling, run.Handoff, run.Checks);
 var outPath = Path.GetFullPath(options.Out);
 Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);

@@ -6,6 +6,7 @@ using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Output;
 using Serving.LoadTest.Search;
 using Serving.LoadTest.Workloads;
+using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Runner;
 
@@ -92,7 +93,7 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
         var outcome = await ProgressDisplay.ShowAsync(label, requests.Count, settings.Progress,
             observer => new LoadRunner(client).RunAsync(plan, observer, cancellationToken));
         var summary = SummaryCalculator.Summarize(outcome.Results, outcome.DurationS, settings.Slo, settings.Percentiles);
-        var record = new RunRecord(plan.Rate, summary, outcome.Overhead, MachineInfo.LoadAverageNow(), outcome.Results);
+        var record = new RunRecord(plan.Rate, summary, outcome.Overhead, ProcInfo.LoadAverage(), outcome.Results);
         if (settings.Progress)
             ConsoleReport.Print(record);
         return record;
