@@ -10,8 +10,8 @@ namespace Serving.Cluster.Abstractions;
 /// <param name="PredictedAttainment">The corrected simulator's attainment for the same requests (NaN before a round).</param>
 /// <param name="PredictedGoodput">The current setup's predicted goodput on the window's workload (NaN before a round).</param>
 /// <param name="BestGoodput">The best setup's predicted goodput (NaN before a round).</param>
-/// <param name="PrefillCorrection">Observed ÷ predicted TTFT.</param>
-/// <param name="DecodeCorrection">Observed ÷ predicted TPOT.</param>
+/// <param name="PrefillCorrection">The factor on profiled prefill times that reproduces the observed median TTFT.</param>
+/// <param name="DecodeCorrection">The same for decode steps and the observed median TPOT.</param>
 /// <param name="Rounds">Re-planning rounds run.</param>
 /// <param name="Changes">Setups applied.</param>
 /// <param name="RoleSwitches">Workers moved from one role to another.</param>

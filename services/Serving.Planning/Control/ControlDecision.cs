@@ -7,8 +7,8 @@ namespace Serving.Planning.Control;
 /// <param name="Samples">Finished requests in the window.</param>
 /// <param name="ObservedRate">Their arrival rate, requests per second.</param>
 /// <param name="ObservedAttainment">Share of them that met the SLO.</param>
-/// <param name="PrefillCorrection">Observed ÷ simulated median TTFT of the current configuration (1 when not measured).</param>
-/// <param name="DecodeCorrection">Observed ÷ simulated median TPOT of the current configuration (1 when not measured).</param>
+/// <param name="PrefillCorrection">The factor on the profile's prefill times under which the window's replay on the current configuration has the observed median TTFT (1 when not measured).</param>
+/// <param name="DecodeCorrection">The same for decode step times and the observed median TPOT.</param>
 /// <param name="PredictedAttainment">The corrected simulator's attainment for the same requests on the current configuration.</param>
 /// <param name="Current">The current configuration's predicted goodput on the window's workload.</param>
 /// <param name="Best">The best configuration found (the current one when nothing beats it).</param>

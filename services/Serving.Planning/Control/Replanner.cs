@@ -6,8 +6,10 @@ namespace Serving.Planning.Control;
 
 /// <summary>
 /// One round of runtime re-planning: replays the observed window on the current configuration to correct the
-/// profile (observed ÷ predicted latency, as NVIDIA Dynamo's planner does), plans for the observed length mix with the
-/// corrected profile, and switches only when the best plan beats the current configuration by the hysteresis margin.
+/// profile (the prefill and decode factors that make the replay's median TTFT and TPOT the observed ones — NVIDIA
+/// Dynamo's planner corrects by observed ÷ predicted latency, which queueing distorts), plans for the observed length
+/// mix with the corrected profile, and switches only when the best plan beats the current configuration by the
+/// hysteresis margin.
 /// Pure: the caller owns the clock, the window and applying the result.
 /// </summary>
 public static class Replanner
@@ -24,11 +26,7 @@ public static class Replanner
                 $"waiting for traffic: {window.Count} of {settings.MinSamples} finished requests in the window.");
 
         var replay = Replay(window);
-        var raw = Simulator.Run(current, profile, replay);
-        var prefillFactor = Correction(window.Where(r => r.Completed).Select(r => r.Ttft), raw.Requests.Where(r => r.Completed).Select(r => r.Ttft));
-        var decodeFactor = Correction(
-            window.Where(r => r.Completed && r.OutputTokens > 1).Select(r => r.Tpot),
-            raw.Requests.Where(r => r.Completed && r.OutputTokens > 1).Select(r => r.Tpot));
+        var (prefillFactor, decodeFactor) = Corrections(window, current, profile, replay);
         var corrected = profile.Corrected(prefillFactor, decodeFactor);
         var predicted = Simulator.Run(current, corrected, replay).Attainment(slo);
 
@@ -128,12 +126,55 @@ public static class Replanner
         return span > 0 ? (window.Count - 1) / span : 0;
     }
 
-    private static double Correction(IEnumerable<double> observed, IEnumerable<double> simulated)
+    /// <summary>
+    /// The prefill and decode factors under which the replayed window's median TTFT and median TPOT are the observed
+    /// ones, each found by bisection while the other is held (two rounds, as a mixed worker couples them), starting
+    /// from the plain ratios. Near saturation a ratio overshoots: TTFT is mostly queueing there, and queueing grows
+    /// faster than the service time that causes it — matching finds the service-time factor itself.
+    /// </summary>
+    internal static (double Prefill, double Decode) Corrections(
+        IReadOnlyList<ObservedRequest> window, ClusterConfig current, WorkerProfile profile, IReadOnlyList<SimRequest> replay)
     {
-        var o = Median(observed);
-        var s = Median(simulated);
-        if (double.IsNaN(o) || double.IsNaN(s) || o <= 0 || s <= 0) return 1;
-        return Math.Clamp(o / s, 1 / ControlSettings.MaxCorrection, ControlSettings.MaxCorrection);
+        var ttft = Median(window.Where(r => r.Completed).Select(r => r.Ttft));
+        var tpot = Median(window.Where(r => r.Completed && r.OutputTokens > 1).Select(r => r.Tpot));
+        (double Ttft, double Tpot) Simulated(double p, double d)
+        {
+            var outcomes = Simulator.Run(current, profile.Corrected(p, d), replay).Requests;
+            return (Median(outcomes.Where(r => r.Completed).Select(r => r.Ttft)),
+                    Median(outcomes.Where(r => r.Completed && r.OutputTokens > 1).Select(r => r.Tpot)));
+        }
+
+        var raw = Simulated(1, 1);
+        var prefill = Ratio(ttft, raw.Ttft);
+        var decode = Ratio(tpot, raw.Tpot);
+        for (var round = 0; round < 2; round++)
+        {
+            if (Usable(ttft, raw.Ttft)) prefill = Match(f => Simulated(f, decode).Ttft, ttft, prefill);
+            if (Usable(tpot, raw.Tpot)) decode = Match(f => Simulated(prefill, f).Tpot, tpot, decode);
+        }
+        return (prefill, decode);
+    }
+
+    private static bool Usable(double observed, double simulated) => observed > 0 && simulated > 0; // false for NaN too
+
+    private static double Ratio(double observed, double simulated) =>
+        Usable(observed, simulated) ? Math.Clamp(observed / simulated, 1 / ControlSettings.MaxCorrection, ControlSettings.MaxCorrection) : 1;
+
+    // The factor in [1/MaxCorrection, MaxCorrection] at which simulated(factor), non-decreasing, reaches the target:
+    // the guess itself when it does (to 0.1%), else bisection on the factor's logarithm to 0.1%.
+    private static double Match(Func<double, double> simulated, double target, double guess)
+    {
+        const double Tolerance = 1e-3;
+        if (Math.Abs(simulated(guess) - target) <= Tolerance * target) return guess;
+        double lo = -Math.Log(ControlSettings.MaxCorrection), hi = Math.Log(ControlSettings.MaxCorrection);
+        if (simulated(Math.Exp(lo)) >= target) return Math.Exp(lo);
+        if (simulated(Math.Exp(hi)) <= target) return Math.Exp(hi);
+        while (hi - lo > Tolerance)
+        {
+            var mid = (lo + hi) / 2;
+            if (simulated(Math.Exp(mid)) < target) lo = mid; else hi = mid;
+        }
+        return Math.Exp((lo + hi) / 2);
     }
 
     private static double Median(IEnumerable<double> values)

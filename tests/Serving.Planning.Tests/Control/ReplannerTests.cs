@@ -1,4 +1,5 @@
 using Serving.Planning.Control;
+using Serving.Planning.Model;
 using Serving.Planning.Planner;
 using Serving.Planning.Simulation;
 using Serving.Planning.Tests.Support;
@@ -10,11 +11,15 @@ public sealed class ReplannerTests
     private static readonly SearchSpace Splits = new(LayerGroups: [1], ShortPromptThresholds: [0]);
     private static readonly ClusterConfig OnePrefillThreeDecode = new(1, 3, 0);
 
-    /// <summary>What a cluster running <paramref name="config"/> would have observed: the simulator's own outcomes, time-scaled.</summary>
-    private static List<ObservedRequest> Observe(ClusterConfig config, WorkloadSpec spec, double rate, int count, int seed = 3, double ttftScale = 1, double tpotScale = 1)
+    /// <summary>
+    /// What a cluster running <paramref name="config"/> would have observed: the simulator's own outcomes on the
+    /// <paramref name="truth"/> profile (default: the one the planner is given), time-scaled.
+    /// </summary>
+    private static List<ObservedRequest> Observe(
+        ClusterConfig config, WorkloadSpec spec, double rate, int count, int seed = 3, double ttftScale = 1, double tpotScale = 1, WorkerProfile? truth = null)
     {
         var requests = WorkloadGenerator.Generate(spec, rate, count, seed);
-        var outcomes = Simulator.Run(config, Profiles.Gpu(), requests).Requests;
+        var outcomes = Simulator.Run(config, truth ?? Profiles.Gpu(), requests).Requests;
         return [.. outcomes.Select(o => new ObservedRequest(
             1_700_000_000 + requests[o.Id].ArrivalTime, o.PromptTokens, o.OutputTokens, o.Ttft * ttftScale, o.Tpot * tpotScale, o.MaxItl, o.Completed))];
     }
@@ -69,13 +74,36 @@ public sealed class ReplannerTests
     [Fact]
     public void SlowerThanProfiled_CorrectionsMeasureHowMuch()
     {
+        // The workers really prefill 2× and decode 1.5× slower than the profile says.
         var settings = new ControlSettings(new Slo(1.0, 0.05), PlanRequests: 100, Space: Splits);
-        var window = Observe(OnePrefillThreeDecode, new WorkloadSpec(new FixedLength(512), new FixedLength(32)), rate: 1, count: 60, ttftScale: 2, tpotScale: 1.5);
+        var truth = Profiles.Gpu().Corrected(2, 1.5);
+        var window = Observe(OnePrefillThreeDecode, new WorkloadSpec(new FixedLength(512), new FixedLength(32)), rate: 1, count: 60, truth: truth);
 
         var d = Replanner.Decide(window, OnePrefillThreeDecode, Profiles.Gpu(), settings);
 
-        Assert.Equal(2, d.PrefillCorrection, 6);
-        Assert.Equal(1.5, d.DecodeCorrection, 6);
+        Assert.Equal(2, d.PrefillCorrection, 0.01);
+        Assert.Equal(1.5, d.DecodeCorrection, 0.01);
+    }
+
+    [Fact]
+    public void NearSaturation_TheCorrectionIsTheServiceTimeFactor_NotTheQueueingRatio()
+    {
+        // Prefill really takes 1.3× the profile's, at a rate that keeps the one prefill worker nearly saturated: TTFT is
+        // mostly queueing, which grows much faster than 1.3×. A ratio of medians would take that for the factor.
+        var settings = new ControlSettings(new Slo(5.0, 0.05), PlanRequests: 100, Space: Splits);
+        var spec = new WorkloadSpec(new FixedLength(2048), new FixedLength(16));
+        var config = new ClusterConfig(1, 1, 0);
+        var truth = Profiles.Gpu().Corrected(1.3, 1);
+        var window = Observe(config, spec, rate: 2.1, count: 200, truth: truth);
+        var asProfiled = Observe(config, spec, rate: 2.1, count: 200);
+        static double Median(IEnumerable<double> xs) { var a = xs.Order().ToArray(); return a[a.Length / 2]; }
+        var ratio = Median(window.Select(r => r.Ttft)) / Median(asProfiled.Select(r => r.Ttft));
+
+        var d = Replanner.Decide(window, config, Profiles.Gpu(), settings);
+
+        Assert.True(ratio > 1.6, $"the test needs queueing to dominate: TTFT ratio {ratio:0.00}");
+        Assert.Equal(1.3, d.PrefillCorrection, 0.03);
+        Assert.Equal(1, d.DecodeCorrection, 0.03);
     }
 
     [Fact]
