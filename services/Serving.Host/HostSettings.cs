@@ -63,8 +63,12 @@ internal sealed record HostSettings
     public static readonly string[] KnownRoles = ["gateway", "prefill", "decode", "mixed"];
 
     public bool IsGateway => Roles.Contains("gateway");
-    /// <summary>Decode workers receive KV; with grpc-pull, prefill workers serve it too.</summary>
-    public bool HasKvReceiver => Roles.Contains("decode") || (Transport == "grpc-pull" && Roles.Contains("prefill"));
+    /// <summary>
+    /// Decode workers receive KV (with grpc-pull, prefill workers serve it), and the runtime planner may turn any
+    /// worker into either — a process started with only prefill or mixed workers too: so every process with workers
+    /// listens for KV.
+    /// </summary>
+    public bool HasKvReceiver => Workers().Any();
 
     public IEnumerable<(string Name, WorkerRole Role)> Workers()
     {

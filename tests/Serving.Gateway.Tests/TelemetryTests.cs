@@ -1,25 +1,23 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Serving.Gateway.Tests.Support;
 
 namespace Serving.Gateway.Tests;
 
 /// <summary>/metrics in Prometheus text format, and one trace per request from the gateway to the workers.</summary>
 [Collection(DefaultHostCollection.Name)]
-public sealed partial class TelemetryTests(DefaultHost host)
+public sealed class TelemetryTests(DefaultHost host)
 {
     [Fact]
     public async Task Metrics_CountRequestsTokensAndLatencies()
     {
-        var before = await ScrapeAsync();
+        var before = await host.ScrapeMetricsAsync();
 
         var (status, _) = await host.PostAsync("/v1/completions", new { prompt = "Count me", max_tokens = 5, ignore_eos = true });
         var (badStatus, _) = await host.PostAsync("/v1/completions", new { prompt = "Count me", max_tokens = "five" });
         await Task.Delay(1500); // a scrape refreshes the cluster gauges when they are older than a second: the next one sees them
 
-        var after = await ScrapeAsync();
+        var after = await host.ScrapeMetricsAsync();
         Assert.Equal((200, 400), (status, badStatus));
         Assert.Equal(1, Delta("serving_requests_total{endpoint=\"completions\",outcome=\"ok\"}"));
         Assert.Equal(1, Delta("serving_requests_total{endpoint=\"completions\",outcome=\"400\"}"));
@@ -29,11 +27,11 @@ public sealed partial class TelemetryTests(DefaultHost host)
         Assert.Equal(1, Delta("serving_request_e2e_latency_seconds_count"));
         Assert.Equal(4, Delta("serving_request_inter_token_latency_seconds_count"));
         Assert.True(Delta("serving_kv_transfer_bytes_total{direction=\"push\",outcome=\"ok\"}") > 0);
-        Assert.Equal(1, Value(after, "serving_workers{role=\"prefill\"}"));
-        Assert.Equal(1, Value(after, "serving_workers{role=\"decode\"}"));
+        Assert.Equal(1, GatewayHost.Metric(after, "serving_workers{role=\"prefill\"}"));
+        Assert.Equal(1, GatewayHost.Metric(after, "serving_workers{role=\"decode\"}"));
         Assert.Contains(after.Keys, k => k.StartsWith("serving_worker_kv_usage{", StringComparison.Ordinal));
 
-        double Delta(string series) => Value(after, series) - Value(before, series);
+        double Delta(string series) => GatewayHost.Metric(after, series) - GatewayHost.Metric(before, series);
     }
 
     [Fact]
@@ -80,24 +78,4 @@ public sealed partial class TelemetryTests(DefaultHost host)
     }
 
     static readonly ActivitySource Test = new("Serving.Gateway.Tests");
-
-    async Task<Dictionary<string, double>> ScrapeAsync()
-    {
-        var text = await host.Http.GetStringAsync("/metrics");
-        var values = new Dictionary<string, double>();
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.Length == 0 || line[0] == '#')
-                continue;
-            var space = line.LastIndexOf(' ');
-            // Drop the scope label so series read as the instruments name them.
-            values[ScopeLabel().Replace(line[..space], "").Replace("{}", "")] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
-        }
-        return values;
-    }
-
-    static double Value(Dictionary<string, double> scrape, string series) => scrape.GetValueOrDefault(series);
-
-    [GeneratedRegex("otel_scope_name=\"[^\"]*\",?")]
-    private static partial Regex ScopeLabel();
 }

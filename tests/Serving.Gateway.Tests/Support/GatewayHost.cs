@@ -1,6 +1,8 @@
 using System.ClientModel;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using OpenAI;
 using OpenAI.Chat;
@@ -13,7 +15,7 @@ namespace Serving.Gateway.Tests.Support;
 /// A real `serving` host in this test process — Kestrel on loopback, an Orleans silo, real workers on the default
 /// model — built by the same code the executable runs, on free ports.
 /// </summary>
-public abstract class GatewayHost : IAsyncLifetime
+public abstract partial class GatewayHost : IAsyncLifetime
 {
     WebApplication? _app;
 
@@ -69,6 +71,27 @@ public abstract class GatewayHost : IAsyncLifetime
         using var response = await Http.PostAsJsonAsync(path, body);
         return ((int)response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
+
+    /// <summary>/metrics as series → value, each series named as its instrument is (without the scope label).</summary>
+    public async Task<Dictionary<string, double>> ScrapeMetricsAsync()
+    {
+        var text = await Http.GetStringAsync("/metrics");
+        var values = new Dictionary<string, double>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#')
+                continue;
+            var space = line.LastIndexOf(' ');
+            values[ScopeLabel().Replace(line[..space], "").Replace("{}", "")] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+        }
+        return values;
+    }
+
+    /// <summary>A series of a <see cref="ScrapeMetricsAsync"/> result; 0 when absent (a counter not yet incremented).</summary>
+    public static double Metric(Dictionary<string, double> scrape, string series) => scrape.GetValueOrDefault(series);
+
+    [GeneratedRegex("otel_scope_name=\"[^\"]*\",?")]
+    private static partial Regex ScopeLabel();
 
     /// <summary>Whether every worker reports all its KV blocks free (on /health) within <paramref name="timeout"/>.</summary>
     public Task<bool> AllKvFreeWithinAsync(TimeSpan timeout) => KvWithinAsync(allFree: true, timeout);
