@@ -37,9 +37,9 @@
 #
 # Everything is written under --out (default /tmp/goodput-exp; /tmp/goodput-exp-quick with --quick). Time, estimated from
 # the request counts (40 per search probe, at most 5 probes, 60 per sweep rate — binomial noise on 30 requests is
-# already ±9 points, about the simulator's 10-point tolerance — ~7 s of drain and setup per run): 6–9 minutes per
-# configuration; measured 21–27 minutes in all with 30-request sweeps and no (f) (seven runs, 2026-11-29; calibration
-# included), a few more to profile first; --quick takes ~3–5.
+# already ±9 points, about the simulator's 10-point tolerance — ~7 s of drain and setup per run): 5–7 minutes per
+# configuration; measured 26–28 minutes in all, calibration and (f) included (runs 8 and 9, 2026-11-29), a few more to
+# profile first; --quick takes ~4–5.
 # Run it when the machine is quiet: other builds and tests on the same cores skew every latency.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
