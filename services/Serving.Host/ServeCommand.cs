@@ -16,7 +16,7 @@ internal static class ServeCommand
         var clusterId = Opt("--cluster-id", "SERVING_CLUSTER_ID", "serving", "Cluster name in Redis.");
         var advertise = Opt("--advertise", "SERVING_ADVERTISE_ADDRESS", "127.0.0.1", "Address other processes reach this one at.");
         var httpPort = Opt("--http-port", "SERVING_HTTP_PORT", 8000, "Gateway HTTP port.");
-        var kvPort = Opt("--kv-port", "SERVING_KV_PORT", 50051, "KV transfer (gRPC) port of decode workers.");
+        var kvPort = Opt("--kv-port", "SERVING_KV_PORT", 50051, "KV transfer (gRPC) port; every process with workers listens on it (the planner may make any worker a decode worker).");
         var siloPort = Opt("--silo-port", "SERVING_SILO_PORT", 11111, "Orleans silo-to-silo port.");
         var gatewayPort = Opt("--orleans-gateway-port", "SERVING_ORLEANS_GATEWAY_PORT", 30000, "Orleans client gateway port.");
         var prefillWorkers = Opt("--prefill-workers", "SERVING_PREFILL_WORKERS", 1, "Prefill workers in this process (with the prefill role).");

@@ -279,7 +279,7 @@ for entry in "${configs[@]}"; do
     continue
   fi
   # The search starts at the simulator's goodput for this configuration; for (f), at the plan's, the setup it should reach.
-  start_rate=$(jq -rn --argjson g "$plan_goodput" '$g * 100 | round / 100')
+  start_rate=$(jq -rn --argjson g "$plan_goodput" 'if $g > 0.05 then ($g * 100 | round / 100) else 0.05 end')
   if [ "$sim_args" != "-" ]; then
     # shellcheck disable=SC2086
     serving simulate --profile "$plan_profile" $sim_args --ttft-ms "$ttft_ms" --tpot-ms "$tpot_ms" "${workload[@]}" \

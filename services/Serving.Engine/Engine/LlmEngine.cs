@@ -173,9 +173,9 @@ public sealed partial class LlmEngine : IStepEngine
             context += seq.Length;
         foreach (var seq in prefills)
         {
-            var n = seq.PrefillEnd - seq.NumComputedTokens;
-            tokens += n;
-            squares += (double)n * n;
+            // Rows p..end attend over end keys: (end² − p²) of a whole prompt's len², for a chunk or a cached prefix.
+            tokens += seq.PrefillEnd - seq.NumComputedTokens;
+            squares += (double)seq.PrefillEnd * seq.PrefillEnd - (double)seq.NumComputedTokens * seq.NumComputedTokens;
         }
         return new StepStats(decodes.Count, context, prefills.Count, tokens, squares, prefillLayers);
     }

@@ -2,7 +2,8 @@ namespace Serving.Engine.Engine;
 
 /// <summary>
 /// What one engine step ran: the decode batch (requests and the tokens they attend over) and the prefill work (prompts,
-/// new tokens, Σ new tokens², and how many of the model's layers ran for them — fewer than all in a layered step).
+/// new tokens, Σ (end² − start²) over each prompt's new rows — len² for a whole prompt with nothing cached — and how
+/// many of the model's layers ran for them, fewer than all in a layered step).
 /// The terms the latency model is fitted on, so a trace of real steps can be set beside the profile.
 /// </summary>
 public readonly record struct StepStats(

@@ -161,14 +161,14 @@ public static class Replanner
         Usable(observed, simulated) ? Math.Clamp(observed / simulated, 1 / ControlSettings.MaxCorrection, ControlSettings.MaxCorrection) : 1;
 
     // The factor in [1/MaxCorrection, MaxCorrection] at which simulated(factor), non-decreasing, reaches the target:
-    // the guess itself when it does (to 0.1%), else bisection on the factor's logarithm to 0.1%.
+    // the guess itself when it does (to 0.1%), else bisection on the factor's logarithm to 0.1%. A target no factor in
+    // range reaches (say, a TTFT below the profile's transfer time) keeps the guess, the clamped ratio, rather than a bound.
     private static double Match(Func<double, double> simulated, double target, double guess)
     {
         const double Tolerance = 1e-3;
         if (Math.Abs(simulated(guess) - target) <= Tolerance * target) return guess;
         double lo = -Math.Log(ControlSettings.MaxCorrection), hi = Math.Log(ControlSettings.MaxCorrection);
-        if (simulated(Math.Exp(lo)) >= target) return Math.Exp(lo);
-        if (simulated(Math.Exp(hi)) <= target) return Math.Exp(hi);
+        if (simulated(Math.Exp(lo)) >= target || simulated(Math.Exp(hi)) <= target) return guess;
         while (hi - lo > Tolerance)
         {
             var mid = (lo + hi) / 2;

@@ -129,14 +129,19 @@ internal sealed class SimulationRun
         var w = _decode[index];
         if (w.Busy) return;
         AdmitTransferred(w);
-        if (Chunked) FormChunks(w);
-        else if (w.PrefillBatch.Count == 0) FormPrefillBatch(w);
-        PreemptForGrowth(w);
-        // A lone request that outgrew the cache was just preempted: recompute it now (or drop it if it can never fit).
-        if (w.Running.Count == 0 && !Prefilling(w))
+        if (Chunked)
         {
-            if (Chunked) FormChunks(w);
-            else FormPrefillBatch(w);
+            // As the engine: room for the decodes first (partly prefilled prompts are the first victims), then the
+            // chunks — new prompts only when nothing was preempted, unless the worker would otherwise stand idle.
+            var preempted = PreemptForGrowth(w);
+            FormChunks(w, admit: !preempted || (w.Running.Count == 0 && w.Chunking.Count == 0));
+        }
+        else
+        {
+            if (w.PrefillBatch.Count == 0) FormPrefillBatch(w);
+            PreemptForGrowth(w);
+            // A lone request that outgrew the cache was just preempted: recompute it now (or drop it if it can never fit).
+            if (w.Running.Count == 0 && w.PrefillBatch.Count == 0) FormPrefillBatch(w);
         }
         // Dropping it emptied the cache: transferred requests that waited for room fit now (else nothing would restart this worker).
         if (w.Running.Count == 0 && !Prefilling(w)) AdmitTransferred(w);
@@ -208,7 +213,7 @@ internal sealed class SimulationRun
     // This iteration's chunks, as the engine schedules them: prompts part way through go on first, then new prompts are
     // admitted (KV for the whole prompt) while the budget lasts, the last one perhaps cut short. A chunk from token p to
     // p + c costs its c tokens and the attention of those rows over p + c keys: (p + c)² − p² of a whole prompt's len².
-    private void FormChunks(DecodeWorkerState w)
+    private void FormChunks(DecodeWorkerState w, bool admit)
     {
         w.Chunks.Clear();
         long budget = _config.PrefillChunkTokens, tokens = 0;
@@ -226,7 +231,7 @@ internal sealed class SimulationRun
             if (budget <= 0) break;
             Take(r);
         }
-        while (budget > 0 && w.PrefillQueue.First is { } node && w.BatchCount < _config.MaxDecodeBatch)
+        while (admit && budget > 0 && w.PrefillQueue.First is { } node && w.BatchCount < _config.MaxDecodeBatch)
         {
             var r = node.Value;
             var t = r.PrefillTokens;
@@ -247,19 +252,34 @@ internal sealed class SimulationRun
         w.PrefillBatchSumSquares = sumSquares;
     }
 
-    // Each running request adds a token this iteration; without room the newest is preempted and recomputed later (vLLM's policy).
-    private void PreemptForGrowth(DecodeWorkerState w)
+    // Each running request adds a token this iteration; without room the newest is preempted and recomputed later
+    // (vLLM's policy) — with chunked prefill, partly prefilled prompts first, as the engine's scheduler does. Returns
+    // whether anything was preempted.
+    private bool PreemptForGrowth(DecodeWorkerState w)
     {
-        var completing = w.PrefillBatch.Count > 0 && w.GroupsDone + 1 >= _config.LayerGroups ? w.PrefillBatch.Count
-            : w.Chunks.Count(c => c.Request.Prefilled + c.Tokens >= c.Request.PrefillTokens);
+        var completing = w.PrefillBatch.Count > 0 && w.GroupsDone + 1 >= _config.LayerGroups ? w.PrefillBatch.Count : 0;
+        var preempted = false;
         while (w.Running.Count > 0 && w.UsedKv + w.Running.Count + completing > _config.KvCapacityTokens)
         {
-            var r = w.Running[^1];
-            w.Running.RemoveAt(w.Running.Count - 1);
-            w.UsedKv -= r.Context;
+            RequestState r;
+            if (w.Chunking.Count > 0)
+            {
+                r = w.Chunking[^1];
+                w.Chunking.RemoveAt(w.Chunking.Count - 1);
+                w.UsedKv -= r.PrefillTokens; // a chunking prompt holds blocks for all of it
+                r.Prefilled = 0;
+            }
+            else
+            {
+                r = w.Running[^1];
+                w.Running.RemoveAt(w.Running.Count - 1);
+                w.UsedKv -= r.Context;
+            }
             r.Preemptions++;
             w.PrefillQueue.AddFirst(r);
+            preempted = true;
         }
+        return preempted;
     }
 
     private void OnIterationDone(int index)

@@ -45,6 +45,25 @@ public sealed class ChunkedPrefillTests
     }
 
     [Fact]
+    public void LastStep_ChargesEachChunkItsRowsAttentionOverThePromptSoFar()
+    {
+        // 60 tokens in chunks of 16: rows p..p+c attend over p+c keys, (p + c)² − p² of the whole prompt's 60².
+        using var engine = TestModels.Engine();
+        engine.PrefillChunkTokens = 16;
+        engine.AddRequest("a", TestModels.Prompt(60, 1), Greedy);
+        var steps = new List<StepStats>();
+        for (var i = 0; i < 4; i++)
+        {
+            engine.Step();
+            steps.Add(engine.LastStep);
+        }
+
+        Assert.Equal([16L, 16, 16, 12], steps.Select(s => s.PrefillTokens));
+        Assert.Equal([16.0 * 16, 32.0 * 32 - 16 * 16, 48.0 * 48 - 32 * 32, 60.0 * 60 - 48 * 48], steps.Select(s => s.PrefillSumSquares));
+        Assert.Equal(60.0 * 60, steps.Sum(s => s.PrefillSumSquares));
+    }
+
+    [Fact]
     public void Step_WhileALongPromptIsChunkedIn_RunningDecodesAdvanceEveryStep()
     {
         using var engine = TestModels.Engine();

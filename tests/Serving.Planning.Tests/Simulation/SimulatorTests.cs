@@ -155,6 +155,21 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Run_ChunkedPrefillUnderKvPressure_EvictsThePartlyPrefilledPromptFirst()
+    {
+        // A (10 tokens, 60 out) decodes while B's 60-token prompt comes in 4-token chunks and holds KV for all of it:
+        // A outgrows the 80-token cache while B is still chunking. The engine evicts B, not the decode.
+        var config = new ClusterConfig(0, 0, 1, KvCapacityTokens: 80, PrefillChunkTokens: 4);
+        var requests = new[] { new SimRequest(0, 0, 10, 60), new SimRequest(1, 0.001, 60, 4) };
+
+        var result = Simulator.Run(config, Profiles.Simple(), requests).Requests;
+
+        Assert.Equal(0, result[0].Preemptions);
+        Assert.True(result[1].Preemptions >= 1);
+        Assert.All(result, r => Assert.True(r.Completed));
+    }
+
+    [Fact]
     public void ClusterConfig_ChunkedTogetherWithLayered_IsRefused()
     {
         Assert.Throws<ArgumentException>(() => new ClusterConfig(0, 0, 1, LayerGroups: 2, PrefillChunkTokens: 64).Validate());
