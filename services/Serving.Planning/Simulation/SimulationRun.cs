@@ -182,28 +182,39 @@ internal sealed class SimulationRun
     {
         long tokens = 0;
         var sumSquares = 0.0;
-        while (w.PrefillQueue.First is { } node && w.Running.Count + w.PrefillBatch.Count < _config.MaxDecodeBatch)
+        while (w.PrefillQueue.First is { } node && w.BatchCount < _config.MaxDecodeBatch)
         {
-            var r = node.Value;
-            var t = r.PrefillTokens;
+            var t = node.Value.PrefillTokens;
             if (w.PrefillBatch.Count > 0 && tokens + t > _config.MaxBatchedPrefillTokens) break;
-            // Room for the prompt, its first token, and one more token for every request already running.
-            if (w.UsedKv + t + 1 + w.Running.Count + w.PrefillBatch.Count > _config.KvCapacityTokens)
-            {
-                if (w.Running.Count > 0 || w.PrefillBatch.Count > 0) break;
-                w.PrefillQueue.RemoveFirst();
-                Drop(w, r);
-                continue;
-            }
-            w.PrefillQueue.RemoveFirst();
+            if (!TryAdmitFirst(w, out var r)) break;
+            if (r is null) continue;
             w.PrefillBatch.Add(r);
-            w.UsedKv += t;
             tokens += t;
             sumSquares += (double)t * t;
         }
         w.PrefillBatchTokens = tokens;
         w.PrefillBatchSumSquares = sumSquares;
         w.GroupsDone = 0;
+    }
+
+    // Takes the first queued prompt into the worker's KV when there is room for it, its first token and one more token
+    // for every request in the batch (admitted is then the prompt); a prompt that cannot fit even alone is dropped
+    // (admitted null). False when the prompt has to wait.
+    private bool TryAdmitFirst(DecodeWorkerState w, out RequestState? admitted)
+    {
+        var r = w.PrefillQueue.First!.Value;
+        admitted = null;
+        if (w.UsedKv + r.PrefillTokens + 1 + w.BatchCount > _config.KvCapacityTokens)
+        {
+            if (w.BatchCount > 0) return false;
+            w.PrefillQueue.RemoveFirst();
+            Drop(w, r);
+            return true;
+        }
+        w.PrefillQueue.RemoveFirst();
+        w.UsedKv += r.PrefillTokens;
+        admitted = r;
+        return true;
     }
 
     private bool Chunked => _config.PrefillChunkTokens > 0;
@@ -231,20 +242,11 @@ internal sealed class SimulationRun
             if (budget <= 0) break;
             Take(r);
         }
-        while (admit && budget > 0 && w.PrefillQueue.First is { } node && w.BatchCount < _config.MaxDecodeBatch)
+        while (admit && budget > 0 && w.PrefillQueue.First is not null && w.BatchCount < _config.MaxDecodeBatch)
         {
-            var r = node.Value;
-            var t = r.PrefillTokens;
-            if (w.UsedKv + t + 1 + w.BatchCount > _config.KvCapacityTokens)
-            {
-                if (w.BatchCount > 0) break;
-                w.PrefillQueue.RemoveFirst();
-                Drop(w, r);
-                continue;
-            }
-            w.PrefillQueue.RemoveFirst();
+            if (!TryAdmitFirst(w, out var r)) break;
+            if (r is null) continue;
             w.Chunking.Add(r);
-            w.UsedKv += t;
             r.Prefilled = 0;
             Take(r);
         }
@@ -267,7 +269,6 @@ internal sealed class SimulationRun
                 r = w.Chunking[^1];
                 w.Chunking.RemoveAt(w.Chunking.Count - 1);
                 w.UsedKv -= r.PrefillTokens; // a chunking prompt holds blocks for all of it
-                r.Prefilled = 0;
             }
             else
             {
