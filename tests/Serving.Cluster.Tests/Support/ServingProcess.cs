@@ -78,12 +78,9 @@ internal sealed class ServingProcess : IDisposable
     /// <summary>The `serving` build next to this test build (same configuration).</summary>
     public static string ServingDll()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serving.sln")))
-            dir = dir.Parent;
         // .../bin/<Configuration>/<tfm>/
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var dll = Path.Combine(dir!.FullName, "services", "Serving.Host", "bin", configuration, "net10.0", "serving.dll");
+        var dll = Path.Combine(RepositoryRoot.Find(), "services", "Serving.Host", "bin", configuration, "net10.0", "serving.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("build services/Serving.Host first", dll);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.RegularExpressions;
 using Serving.Engine.DefaultModel;
 using Serving.Host.Profiling;
+using Serving.Tests.Shared;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -13,7 +14,7 @@ namespace Serving.Host.Tests.Deployment;
 /// </summary>
 public sealed partial class ComposeFileTests
 {
-    static readonly string Root = FindRepositoryRoot();
+    static readonly string Root = RepositoryRoot.Find();
 
     [Fact]
     public void ComposeServices_SetOnlyVariablesServingReads()
@@ -89,14 +90,6 @@ public sealed partial class ComposeFileTests
         stream.Load(new MergingParser(new Parser(reader)));
         var services = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("services")];
         return services.Children.ToDictionary(s => ((YamlScalarNode)s.Key).Value!, s => (YamlMappingNode)s.Value);
-    }
-
-    static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Serving.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("Serving.sln not found above the test's folder.");
     }
 
     [GeneratedRegex(@"\[(SERVING_[A-Z0-9_]+)\]$")]
