@@ -4,11 +4,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# The multi-process cluster tests start their own redis-server (Orleans membership); install it where missing.
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "installing redis-server (needed by the cluster tests)..."
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
-    || { echo "could not install redis-server"; echo "0 passed, 1 failed"; exit 1; }
+# The multi-process cluster tests start their own redis-server (Orleans membership), and the deployment tests check
+# docker-compose.yml with Debian's docker-compose (which validates a file without a Docker engine): install both
+# where missing.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} (needed by the cluster and deployment tests)..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 results=$(mktemp -d)

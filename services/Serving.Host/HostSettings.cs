@@ -13,6 +13,8 @@ internal sealed record HostSettings
     public int MixedWorkers { get; init; } = 1;
     public string? ModelPath { get; init; }
     public string? Redis { get; init; }
+    /// <summary>Redis password, read from a file (a mounted Secret); never on the command line or in a log line.</summary>
+    public string? RedisPassword { get; init; }
     public string ClusterId { get; init; } = "serving";
     public string AdvertiseAddress { get; init; } = "127.0.0.1";
     public int HttpPort { get; init; } = 8000;
@@ -38,6 +40,11 @@ internal sealed record HostSettings
     /// <summary>A port for /metrics in a process without a gateway (the gateway serves it on its HTTP port).</summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>How long a stopping process lets running requests finish before handing them to other workers.</summary>
+    public double DrainTimeoutSeconds { get; init; } = 30;
+    /// <summary>A worker whose engine has work but finished no step for this long is reported not alive (/livez).</summary>
+    public double LivenessStallSeconds { get; init; } = 60;
+
     /// <summary>Folder each worker writes its per-step CSV trace to (off when null).</summary>
     public string? StepTraceDirectory { get; init; }
 
@@ -59,6 +66,9 @@ internal sealed record HostSettings
     public bool PlannerDisaggregated { get; init; } = true;
     /// <summary>Short-prompt thresholds the planner tries; none: 0, 128, 512.</summary>
     public IReadOnlyList<int>? PlannerThresholds { get; init; }
+
+    /// <summary>The Redis address for log lines: its first entry only, so a password given in the connection string is never printed.</summary>
+    public string? RedisDisplay => Redis?.Split(',')[0];
 
     public static readonly string[] KnownRoles = ["gateway", "prefill", "decode", "mixed"];
 
@@ -130,6 +140,10 @@ internal sealed record HostSettings
             problems.Add("--planner-layer-groups values must be at least 1.");
         if (PlannerThresholds?.Any(t => t < 0) == true)
             problems.Add("--planner-thresholds values must be at least 0.");
+        if (DrainTimeoutSeconds < 0)
+            problems.Add("--drain-timeout-s must be at least 0.");
+        if (LivenessStallSeconds <= 0)
+            problems.Add("--liveness-stall-s must be positive.");
         if (MaxConcurrentRequests < 1)
             problems.Add("--max-concurrent-requests must be at least 1.");
         foreach (var (port, what) in Ports())

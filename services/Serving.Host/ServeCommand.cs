@@ -29,7 +29,11 @@ internal static class ServeCommand
         var kvCache = Opt("--kv-cache-mb", "SERVING_KV_CACHE_MB", 512, "KV cache memory per worker, MiB.");
         var layerGroups = Opt("--prefill-layer-groups", "SERVING_PREFILL_LAYER_GROUPS", 1, "Layered prefill: a prompt advances one of G layer groups per step beside the running decodes (1 = off).");
         var chunkTokens = Opt("--prefill-chunk-tokens", "SERVING_PREFILL_CHUNK_TOKENS", 0, "Chunked prefill: at most C prompt tokens per step beside the running decodes (0 = off; the alternative to --prefill-layer-groups).");
-        var apiKeys = Opt<string?>("--api-key", "SERVING_API_KEY", null, "API keys the gateway accepts as 'Authorization: Bearer KEY' (comma-separated); none leaves the API open.");
+        var apiKeys = Opt<string?>("--api-key", "SERVING_API_KEY", null, "API keys the gateway accepts as 'Authorization: Bearer KEY' (comma-separated); none leaves the API open. Prefer --api-key-file: other users of the machine can read a command line.");
+        var apiKeyFile = Opt<string?>("--api-key-file", "SERVING_API_KEY_FILE", null, "File holding the API keys (one per line or comma-separated), e.g. a mounted Kubernetes Secret; adds to --api-key.");
+        var redisPasswordFile = Opt<string?>("--redis-password-file", "SERVING_REDIS_PASSWORD_FILE", null, "File holding the Redis password (e.g. a mounted Secret); the password is never logged.");
+        var drainTimeout = Opt("--drain-timeout-s", "SERVING_DRAIN_TIMEOUT_S", 30.0, "On SIGTERM: seconds running requests may finish here before they are handed to other workers (gateway: before open streams are cut).");
+        var livenessStall = Opt("--liveness-stall-s", "SERVING_LIVENESS_STALL_S", 60.0, "/livez fails when a worker's engine has work but finished no step for this many seconds.");
         var otlp = Opt<string?>("--otlp-endpoint", "SERVING_OTLP_ENDPOINT", null, "OTLP collector for traces and metrics (e.g. http://collector:4317); OTEL_EXPORTER_OTLP_ENDPOINT also works.");
         var otlpProtocol = Opt("--otlp-protocol", "SERVING_OTLP_PROTOCOL", "grpc", "OTLP protocol: grpc or http/protobuf.");
         var metricsPort = Opt<int?>("--metrics-port", "SERVING_METRICS_PORT", null, "Port for /metrics in a process without the gateway role (the gateway serves /metrics on --http-port).");
@@ -51,11 +55,23 @@ internal static class ServeCommand
 
         foreach (var o in new Option[] { planner, profile, sloTtft, sloTpot, sloAttainment, replanInterval, replanMin, window, hysteresis, plannerGroups, plannerShapes, plannerThresholds })
             root.Options.Add(o);
-        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, layerGroups, chunkTokens, apiKeys, maxConcurrent, otlp, otlpProtocol, metricsPort, stepTrace })
+        foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, layerGroups, chunkTokens, apiKeys, apiKeyFile, redisPasswordFile, drainTimeout, livenessStall, maxConcurrent, otlp, otlpProtocol, metricsPort, stepTrace })
             root.Options.Add(o);
 
         root.SetAction(async (parse, ct) =>
         {
+            string[] fileKeys;
+            string? redisPassword;
+            try
+            {
+                fileKeys = SecretFile.ReadList(parse.GetValue(apiKeyFile), "--api-key-file");
+                redisPassword = SecretFile.Read(parse.GetValue(redisPasswordFile), "--redis-password-file");
+            }
+            catch (SecretFileException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
             var settings = new HostSettings
             {
                 Roles = parse.GetValue(roles)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => r.ToLowerInvariant()).ToHashSet(),
@@ -77,7 +93,10 @@ internal static class ServeCommand
                 KvCacheMb = parse.GetValue(kvCache),
                 PrefillLayerGroups = parse.GetValue(layerGroups),
                 PrefillChunkTokens = parse.GetValue(chunkTokens),
-                ApiKeys = parse.GetValue(apiKeys)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+                ApiKeys = [.. parse.GetValue(apiKeys)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [], .. fileKeys],
+                RedisPassword = redisPassword,
+                DrainTimeoutSeconds = parse.GetValue(drainTimeout),
+                LivenessStallSeconds = parse.GetValue(livenessStall),
                 MaxConcurrentRequests = parse.GetValue(maxConcurrent),
                 OtlpEndpoint = parse.GetValue(otlp),
                 OtlpProtocol = parse.GetValue(otlpProtocol)!,
@@ -115,7 +134,7 @@ internal static class ServeCommand
     static void Announce(HostSettings s)
     {
         var workers = string.Join(", ", s.Workers().Select(w => w.Name));
-        Console.WriteLine($"serving: roles {string.Join(",", s.Roles)}; workers: {(workers.Length > 0 ? workers : "none")}; cluster: {(s.Redis is null ? "this process" : $"redis {s.Redis}")}");
+        Console.WriteLine($"serving: roles {string.Join(",", s.Roles)}; workers: {(workers.Length > 0 ? workers : "none")}; cluster: {(s.Redis is null ? "this process" : $"redis {s.RedisDisplay}")}");
         if (s.HasKvReceiver)
             Console.WriteLine($"serving: KV receiver on {s.AdvertiseAddress}:{s.KvPort}");
         if (s.IsGateway)

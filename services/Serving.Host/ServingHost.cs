@@ -76,7 +76,13 @@ internal static class ServingHost
         {
             if (settings.Redis is { } redis)
             {
-                silo.UseRedisClustering(redis);
+                silo.UseRedisClustering(o =>
+                {
+                    var configuration = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+                    if (settings.RedisPassword is { } password)
+                        configuration.Password = password;
+                    o.ConfigurationOptions = configuration;
+                });
                 silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
                 {
                     o.ClusterId = settings.ClusterId;
