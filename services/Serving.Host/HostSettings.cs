@@ -59,6 +59,8 @@ internal sealed record HostSettings
     public double ReplanMinIntervalSeconds { get; init; } = 90;
     public double PlannerWindowSeconds { get; init; } = 120;
     public double PlannerHysteresis { get; init; } = 0.15;
+    /// <summary>The worker counts the planner asks an autoscaler for serve the observed rate plus this share.</summary>
+    public double PlannerHeadroom { get; init; } = 0.2;
     /// <summary>G values the planner tries; none: 1, 2, 4, … up to the layer count.</summary>
     public IReadOnlyList<int>? PlannerLayerGroups { get; init; }
     /// <summary>Whether the planner may choose colocated (all-mixed) setups, and disaggregated (P/D) ones.</summary>
@@ -134,6 +136,8 @@ internal sealed record HostSettings
             problems.Add("--replan-interval-s and --planner-window-s must be positive, --replan-min-interval-s at least 0.");
         if (PlannerHysteresis < 0)
             problems.Add("--planner-hysteresis must be at least 0.");
+        if (PlannerHeadroom < 0)
+            problems.Add("--planner-headroom must be at least 0.");
         if (!PlannerColocated && !PlannerDisaggregated)
             problems.Add("--planner-shapes must name colocated, disaggregated or both.");
         if (PlannerLayerGroups?.Any(g => g < 1) == true)

@@ -36,6 +36,7 @@ internal static class PlannerWiring
             MinInterval = TimeSpan.FromSeconds(settings.ReplanMinIntervalSeconds),
             Window = TimeSpan.FromSeconds(settings.PlannerWindowSeconds),
             Hysteresis = settings.PlannerHysteresis,
+            ScaleHeadroom = settings.PlannerHeadroom,
             Space = new SearchSpace(LayerGroups: settings.PlannerLayerGroups, ShortPromptThresholds: settings.PlannerThresholds,
                 Colocated: settings.PlannerColocated, Disaggregated: settings.PlannerDisaggregated),
         };

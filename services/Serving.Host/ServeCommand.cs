@@ -49,11 +49,12 @@ internal static class ServeCommand
         var replanMin = Opt("--replan-min-interval-s", "SERVING_REPLAN_MIN_INTERVAL_S", 90.0, "Least seconds between two changes of the setup.");
         var window = Opt("--planner-window-s", "SERVING_PLANNER_WINDOW_S", 120.0, "Seconds of finished requests each round plans from.");
         var hysteresis = Opt("--planner-hysteresis", "SERVING_PLANNER_HYSTERESIS", 0.15, "How much more goodput (0.15 = 15%) a new setup must promise.");
+        var headroom = Opt("--planner-headroom", "SERVING_PLANNER_HEADROOM", 0.2, "The workers per role the planner asks an autoscaler for (serving_planner_desired_workers) serve the observed rate plus this share.");
         var plannerGroups = Opt<string?>("--planner-layer-groups", "SERVING_PLANNER_LAYER_GROUPS", null, "G values the planner tries, e.g. 1,2,4,8 (default: powers of two up to the layer count).");
         var plannerShapes = Opt("--planner-shapes", "SERVING_PLANNER_SHAPES", "colocated,disaggregated", "Setups the planner may choose: colocated (all mixed), disaggregated (P/D splits), or both.");
         var plannerThresholds = Opt<string?>("--planner-thresholds", "SERVING_PLANNER_THRESHOLDS", null, "Short-prompt thresholds the planner tries, e.g. 0,128,512 (default).");
 
-        foreach (var o in new Option[] { planner, profile, sloTtft, sloTpot, sloAttainment, replanInterval, replanMin, window, hysteresis, plannerGroups, plannerShapes, plannerThresholds })
+        foreach (var o in new Option[] { planner, profile, sloTtft, sloTpot, sloAttainment, replanInterval, replanMin, window, hysteresis, headroom, plannerGroups, plannerShapes, plannerThresholds })
             root.Options.Add(o);
         foreach (var o in new Option[] { roles, model, redis, clusterId, advertise, httpPort, kvPort, siloPort, gatewayPort, prefillWorkers, decodeWorkers, mixedWorkers, transport, policy, dtype, device, kvCache, layerGroups, chunkTokens, apiKeys, apiKeyFile, redisPasswordFile, drainTimeout, livenessStall, maxConcurrent, otlp, otlpProtocol, metricsPort, stepTrace })
             root.Options.Add(o);
@@ -111,6 +112,7 @@ internal static class ServeCommand
                 ReplanMinIntervalSeconds = parse.GetValue(replanMin),
                 PlannerWindowSeconds = parse.GetValue(window),
                 PlannerHysteresis = parse.GetValue(hysteresis),
+                PlannerHeadroom = parse.GetValue(headroom),
                 PlannerLayerGroups = Ints(parse.GetValue(plannerGroups)),
                 PlannerThresholds = Ints(parse.GetValue(plannerThresholds)),
                 PlannerColocated = parse.GetValue(plannerShapes)!.Contains("colocated", StringComparison.OrdinalIgnoreCase),

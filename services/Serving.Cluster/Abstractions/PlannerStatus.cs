@@ -16,6 +16,7 @@ namespace Serving.Cluster.Abstractions;
 /// <param name="Changes">Setups applied.</param>
 /// <param name="RoleSwitches">Workers moved from one role to another.</param>
 /// <param name="LastDecision">The last round's reason, as logged.</param>
+/// <param name="Desired">The best setup sized for the observed load: workers per role an autoscaler should run (null before a round, or when no setup meets the SLO).</param>
 [GenerateSerializer, Immutable]
 public sealed record PlannerStatus(
     [property: Id(0)] bool Enabled,
@@ -32,4 +33,5 @@ public sealed record PlannerStatus(
     [property: Id(11)] int Rounds,
     [property: Id(12)] int Changes,
     [property: Id(13)] int RoleSwitches,
-    [property: Id(14)] string LastDecision);
+    [property: Id(14)] string LastDecision,
+    [property: Id(15)] ClusterSetup? Desired = null);

@@ -81,7 +81,8 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
         return new PlannerStatus(
             options.CanPlan, current, label, samples, rate, attainment,
             last?.PredictedAttainment ?? double.NaN, last?.Current?.Goodput ?? double.NaN, last?.Best?.Goodput ?? double.NaN,
-            last?.PrefillCorrection ?? 1, last?.DecodeCorrection ?? 1, rounds, changes, switches, lastReason);
+            last?.PrefillCorrection ?? 1, last?.DecodeCorrection ?? 1, rounds, changes, switches, lastReason,
+            last?.Desired is { } desired ? SetupMapping.FromConfig(desired) : null);
     }
 
     async Task RoundAsync()
@@ -114,7 +115,8 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
             lastReason = decision.Reason;
             Log.Round(logger, decision.Reason, decision.Samples, decision.ObservedRate, decision.ObservedAttainment, decision.PredictedAttainment,
                 decision.PrefillCorrection, decision.DecodeCorrection, workers.Sum(w => w.Load.Queued),
-                workers.Average(w => w.Load.TotalBlocks == 0 ? 0 : 1 - (double)w.Load.FreeBlocks / w.Load.TotalBlocks));
+                workers.Average(w => w.Load.TotalBlocks == 0 ? 0 : 1 - (double)w.Load.FreeBlocks / w.Load.TotalBlocks),
+                decision.Desired is { } desired ? Replanner.Label(desired) : "(no setup meets the SLO)");
             if (decision.Switch && decision.Best is { } best)
             {
                 await ApplyAsync(SetupMapping.FromConfig(best.Config));
@@ -200,8 +202,8 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
         [LoggerMessage(Level = LogLevel.Information, Message = "Planner: re-planning every {Interval} s with profile {Profile}; SLO TTFT ≤ {Ttft} ms, TPOT ≤ {Tpot} ms.")]
         public static partial void Planning(ILogger logger, string profile, double interval, double ttft, double tpot);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Planner: {Reason} Window: {Samples} requests at {Rate:0.##} req/s, attainment observed {Observed:P0} vs predicted {Predicted:P0}; corrections prefill ×{Prefill:0.##}, decode ×{Decode:0.##}; workers hold {Queued} requests, KV {KvUsage:P0} used.")]
-        public static partial void Round(ILogger logger, string reason, int samples, double rate, double observed, double predicted, double prefill, double decode, int queued, double kvUsage);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Planner: {Reason} Window: {Samples} requests at {Rate:0.##} req/s, attainment observed {Observed:P0} vs predicted {Predicted:P0}; corrections prefill ×{Prefill:0.##}, decode ×{Decode:0.##}; workers hold {Queued} requests, KV {KvUsage:P0} used; the load wants {Desired}.")]
+        public static partial void Round(ILogger logger, string reason, int samples, double rate, double observed, double predicted, double prefill, double decode, int queued, double kvUsage, string desired);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Planner: the re-planning round failed; the cluster keeps its setup.")]
         public static partial void RoundFailed(ILogger logger, Exception e);

@@ -58,6 +58,9 @@ public sealed record PlannerOptions
     /// <summary>The workers' most sequences per batch (their engines' setting; not changed at runtime).</summary>
     public int MaxDecodeBatch { get; init; } = 64;
 
+    /// <summary>The worker counts the planner asks for (serving_planner_desired_workers) serve the observed rate plus this share.</summary>
+    public double ScaleHeadroom { get; init; } = 0.2;
+
     /// <summary>The decision settings of one round.</summary>
-    public ControlSettings Control => new(Slo, AttainmentTarget, Hysteresis, MinSamples, Space: Space);
+    public ControlSettings Control => new(Slo, AttainmentTarget, Hysteresis, MinSamples, Space: Space, ScaleHeadroom: ScaleHeadroom);
 }

@@ -40,6 +40,9 @@ internal sealed partial class ClusterLoadMetrics
         metrics.Gauge("serving.planner.workers", "{worker}", "Workers per role in the setup the planner sees (the P/D ratio).", () => Planner(p => p.Current is { } c
             ? Roles.Select(r => new Measurement<double>(c.Count(r), Tag("role", r)))
             : []));
+        metrics.Gauge("serving.planner.desired_workers", "{worker}", "Workers per role the best setup needs for the observed load (with headroom): what a HorizontalPodAutoscaler sizes each pool by.", () => Planner(p => p.Desired is { } d
+            ? Roles.Select(r => new Measurement<double>(d.Count(r), Tag("role", r)))
+            : []));
         metrics.Gauge("serving.planner.layer_groups", "{group}", "G of the workers that prefill locally.", () => Planner(p => p.Current is { } c ? [new Measurement<double>(c.LayerGroups)] : []));
         metrics.Gauge("serving.planner.short_prompt_threshold", "{token}", "Prompts up to this length prefill on their decode worker.", () => Planner(p => p.Current is { } c ? [new Measurement<double>(c.ShortPromptThreshold)] : []));
         metrics.Gauge("serving.planner.attainment", "1", "Share of the window's requests meeting the SLO: observed, and predicted by the corrected simulator.", () => Planner(p =>

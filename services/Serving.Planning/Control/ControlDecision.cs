@@ -13,6 +13,10 @@ namespace Serving.Planning.Control;
 /// <param name="Current">The current configuration's predicted goodput on the window's workload.</param>
 /// <param name="Best">The best configuration found (the current one when nothing beats it).</param>
 /// <param name="Switch">Whether to apply <see cref="Best"/>.</param>
+/// <param name="Desired">
+/// The best setup sized for the observed rate with headroom: how many workers of each role the load wants, for an
+/// autoscaler to size the pools by (null when no setup meets the SLO at any rate: more of these workers would not help).
+/// </param>
 /// <param name="Reason">Why, in a sentence for the log.</param>
 public sealed record ControlDecision(
     int Samples,
@@ -24,7 +28,8 @@ public sealed record ControlDecision(
     CandidatePlan? Current,
     CandidatePlan? Best,
     bool Switch,
-    string Reason)
+    string Reason,
+    ClusterConfig? Desired = null)
 {
     /// <summary>The configuration to run after this decision.</summary>
     public ClusterConfig? Target => Switch ? Best?.Config : Current?.Config;

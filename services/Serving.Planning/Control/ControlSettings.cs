@@ -12,6 +12,7 @@ namespace Serving.Planning.Control;
 /// <param name="Space">The knobs searched. Batch limits and KV capacity are those the workers run with.</param>
 /// <param name="Seed">Seed of the simulated workloads.</param>
 /// <param name="MaxParallelism">Cores the search may use (it runs beside serving).</param>
+/// <param name="ScaleHeadroom">The worker counts the planner asks for (for an autoscaler) serve the observed rate plus this share (0.2 = 20%).</param>
 public sealed record ControlSettings(
     Slo Slo,
     double AttainmentTarget = 0.9,
@@ -20,7 +21,8 @@ public sealed record ControlSettings(
     int PlanRequests = 200,
     SearchSpace? Space = null,
     int Seed = 1,
-    int MaxParallelism = 1)
+    int MaxParallelism = 1,
+    double ScaleHeadroom = 0.2)
 {
     /// <summary>Corrections are clamped to [1/MaxCorrection, MaxCorrection]: a wild ratio means a stale window, not a 10× slower device.</summary>
     public const double MaxCorrection = 4;

@@ -23,7 +23,9 @@ public static class Replanner
         var observed = window.Count == 0 ? 1 : (double)window.Count(r => r.Meets(slo)) / window.Count;
         if (window.Count < settings.MinSamples)
             return new ControlDecision(window.Count, Rate(window), observed, 1, 1, double.NaN, null, null, false,
-                $"waiting for traffic: {window.Count} of {settings.MinSamples} finished requests in the window.");
+                $"waiting for traffic: {window.Count} of {settings.MinSamples} finished requests in the window.",
+                // Too little traffic to plan from: the least the current setup's roles can run on.
+                Desired: SizedFor(current, goodput: 1, rate: 0, settings.ScaleHeadroom));
 
         var replay = Replay(window);
         var (prefillFactor, decodeFactor) = Corrections(window, current, profile, replay);
@@ -57,7 +59,22 @@ public static class Replanner
             change = true;
             reason = $"switching {Label(current)} → {Label(best.Config)}: predicted goodput {now.Goodput:0.##} → {best.Goodput:0.##} req/s.";
         }
-        return new ControlDecision(window.Count, Rate(window), observed, prefillFactor, decodeFactor, predicted, now, best, change, reason);
+        return new ControlDecision(window.Count, Rate(window), observed, prefillFactor, decodeFactor, predicted, now, best, change, reason,
+            SizedFor(best.Config, best.Goodput, Rate(window), settings.ScaleHeadroom));
+    }
+
+    /// <summary>
+    /// <paramref name="config"/>'s split of workers sized to serve <paramref name="rate"/> plus the headroom, given
+    /// that it serves <paramref name="goodput"/> as it is: each role's count scaled by the ratio and rounded up, at
+    /// least one of every role it uses. Pools of independent workers serve in proportion to their size (DistServe's
+    /// per-device goodput rests on the same replication); once the new workers join, the runtime planner plans the
+    /// split for the larger cluster from what it then observes.
+    /// </summary>
+    public static ClusterConfig SizedFor(ClusterConfig config, double goodput, double rate, double headroom)
+    {
+        var scale = rate * (1 + headroom) / goodput;
+        int Sized(int workers) => workers == 0 ? 0 : Math.Max(1, (int)Math.Ceiling(workers * scale - 1e-9));
+        return config with { PrefillWorkers = Sized(config.PrefillWorkers), DecodeWorkers = Sized(config.DecodeWorkers), MixedWorkers = Sized(config.MixedWorkers) };
     }
 
     /// <summary>
