@@ -18,7 +18,9 @@ public static class ClusterWiring
         // Workers start (engines loaded) before the heartbeat announces them to the router.
         services.AddSingleton<LocalWorkers>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalWorkers>());
-        services.AddHostedService<WorkerHeartbeat>();
+        services.AddSingleton<WorkerHeartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerHeartbeat>());
+        services.AddSingleton<WorkerDrain>();
         return services;
     }
 

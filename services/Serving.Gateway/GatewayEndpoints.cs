@@ -6,12 +6,13 @@ using Serving.Cluster.Client;
 using Serving.Gateway.Admission;
 using Serving.Gateway.Endpoints;
 using Serving.Gateway.Errors;
+using Serving.Gateway.Lifecycle;
 using Serving.Gateway.Security;
 using Serving.Gateway.Telemetry;
 
 namespace Serving.Gateway;
 
-/// <summary>The gateway's HTTP surface. The pipeline, in request order: outcome metrics → errors → API keys → endpoints.</summary>
+/// <summary>The gateway's HTTP surface. The pipeline, in request order: outcome metrics → errors → API keys → drain gate → endpoints.</summary>
 public static class GatewayEndpoints
 {
     public static IServiceCollection AddServingGateway(this IServiceCollection services, ServingGatewayOptions options)
@@ -23,6 +24,8 @@ public static class GatewayEndpoints
         services.AddServingObservations();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<ClusterLoadMetrics>();
+        services.AddSingleton<GatewayDrain>();
+        services.AddSingleton<GatewayReadiness>();
         return services;
     }
 
@@ -36,6 +39,7 @@ public static class GatewayEndpoints
         app.UseRequestOutcomes();
         app.UseOpenAiErrors();
         app.UseApiKeys(options.ApiKeys);
+        app.UseDrainGate(app.Services.GetRequiredService<GatewayDrain>());
 
         app.MapGet("/health", HealthEndpoint.Handle);
         app.MapGet("/v1/models", ModelsEndpoint.Handle);

@@ -8,6 +8,7 @@ root.Subcommands.Add(ProfileCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(CalibrateCommand.Create());
+root.Subcommands.Add(ProbeCommand.Create());
 // SIGTERM and Ctrl+C are the host's to handle (it drains before stopping); System.CommandLine's own handler would
 // end the process two seconds after the signal, mid-drain.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

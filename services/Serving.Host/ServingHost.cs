@@ -2,11 +2,14 @@ using System.Net;
 using Orleans.Configuration;
 using Serving.Cluster;
 using Serving.Cluster.Abstractions;
+using Serving.Cluster.Health;
 using Serving.Cluster.Routing;
 using Serving.Cluster.Workers;
 using Serving.Engine.DefaultModel;
 using Serving.Engine.Engine;
 using Serving.Gateway;
+using Serving.Gateway.Lifecycle;
+using Serving.Host.Lifecycle;
 using Serving.Worker.Transfer;
 
 namespace Serving.Host;
@@ -29,6 +32,8 @@ internal static class ServingHost
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // A failing probe answers with its reason; the checks' own log line per probe would only repeat it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
 
         var kvOptions = new GrpcKvOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -43,6 +48,13 @@ internal static class ServingHost
         builder.AddServingTelemetry(settings);
 
         var services = builder.Services;
+        // SIGTERM: drain first (GracefulShutdown), then stop; the host's own deadline leaves room for both.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = GracefulShutdown.ShutdownTimeout(settings));
+        services.AddSingleton(settings);
+        services.AddHostedService<GracefulShutdown>();
+        var checks = services.AddHealthChecks();
+        if (settings.Workers().Any())
+            checks.AddServingWorkerChecks(new WorkerHealthOptions(TimeSpan.FromSeconds(settings.LivenessStallSeconds)));
         services.AddServingKvTransfer(kvOptions);
         services.AddSingleton<LocalKvTransport>();
         services.AddSingleton(_ => new GrpcKvTransport(kvOptions));
@@ -71,6 +83,8 @@ internal static class ServingHost
                 ApiKeys = settings.ApiKeys,
                 MaxConcurrentRequests = settings.MaxConcurrentRequests,
             });
+        if (settings.IsGateway)
+            checks.AddServingGatewayChecks();
 
         builder.Host.UseOrleans(silo =>
         {
@@ -103,7 +117,10 @@ internal static class ServingHost
         if (settings.IsGateway)
             app.UseServingGateway();
         if (settings.IsGateway || settings.MetricsPort is not null)
+        {
             app.MapServingMetrics();
+            app.MapServingProbes();
+        }
         return app;
     }
 

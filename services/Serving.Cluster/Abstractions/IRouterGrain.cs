@@ -10,6 +10,12 @@ public interface IRouterGrain : IGrainWithIntegerKey
     Task Remove(string workerId);
 
     /// <summary>
+    /// The worker's process is shutting down: it gets no new work from now on (even as the last of its role), while
+    /// the requests it holds finish or are handed over; it stays listed as leaving until it is removed or stops reporting.
+    /// </summary>
+    Task Leave(string workerId);
+
+    /// <summary>
     /// A request failed on this worker: route new requests elsewhere while others of its role are up, until it has
     /// kept reporting for a while (a dead process stops reporting and is dropped; a live one comes back).
     /// </summary>
@@ -29,6 +35,6 @@ public interface IRouterGrain : IGrainWithIntegerKey
 
     Task<int> ShortPromptThreshold();
 
-    /// <summary>The live workers with their last reported load.</summary>
+    /// <summary>The live workers that take work (leaving ones are left out) with their last reported load.</summary>
     Task<WorkerStatus[]> Workers();
 }

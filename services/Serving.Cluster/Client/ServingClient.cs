@@ -16,7 +16,9 @@ namespace Serving.Cluster.Client;
 /// </summary>
 public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingClient> logger, RequestObservations? observations = null)
 {
+    // Workers that fail before a request ends; handovers from stopping processes are not failures and have their own bound.
     const int Attempts = 3;
+    const int MaxHandovers = 8;
 
     public const string ActivitySourceName = "Serving.Cluster";
 
@@ -67,6 +69,8 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         var router = grains.GetGrain<IRouterGrain>(0);
         var delivered = new List<int>();
         var deliveredChars = 0;
+        var failures = 0;
+        var handovers = 0;
         for (var attempt = 1; ; attempt++)
         {
             var attemptRequest = delivered.Count == 0 ? request : request with { Resume = new ResumePoint([.. delivered], deliveredChars) };
@@ -99,7 +103,13 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
                         yield break;
                     chunk = chunks.Current;
                 }
-                catch (Exception e) when (attempt < Attempts && !cancellationToken.IsCancellationRequested && e is not ArgumentException)
+                catch (WorkerLeavingException) when (++handovers <= MaxHandovers && !cancellationToken.IsCancellationRequested)
+                {
+                    // A stopping process handed the request back: nothing failed, and the router already skips that worker.
+                    Log.HandedOver(logger, request.RequestId, assignment.DecodeWorker, delivered.Count);
+                    break;
+                }
+                catch (Exception e) when (e is not WorkerLeavingException && ++failures < Attempts && !cancellationToken.IsCancellationRequested && e is not ArgumentException)
                 {
                     Log.Rerouting(logger, e, request.RequestId, assignment.DecodeWorker, delivered.Count, attempt);
                     await TrySuspect(router, assignment.DecodeWorker);
@@ -139,6 +149,9 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report worker {WorkerId} to the router as suspect; it will drop out if it stops reporting.")]
         public static partial void SuspectFailed(ILogger logger, Exception e, string workerId);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: worker {WorkerId} is shutting down and handed it back after {Delivered} tokens; resuming elsewhere.")]
+        public static partial void HandedOver(ILogger logger, string requestId, string workerId, int delivered);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: worker {WorkerId} failed after {Delivered} tokens (attempt {Attempt}); resuming elsewhere.")]
         public static partial void Rerouting(ILogger logger, Exception e, string requestId, string workerId, int delivered, int attempt);

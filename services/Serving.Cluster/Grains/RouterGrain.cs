@@ -19,6 +19,13 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
     readonly IAssignmentPolicy decodePolicy = AssignmentPolicies.Create(options.Policy);
     int shortPromptThreshold;
     long assignments;
+    DateTimeOffset activatedAt;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        activatedAt = time.GetUtcNow();
+        return Task.CompletedTask;
+    }
 
     public Task Report(WorkerInfo worker, WorkerLoadReport load)
     {
@@ -29,6 +36,8 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         }
         state.Info = worker;
         state.Load = load;
+        if (worker.Leaving)
+            MarkLeaving(state);
         state.LastReport = time.GetUtcNow().UtcDateTime;
         state.AssignedSinceReport = 0;
         if (state.DrainingTo == worker.Role)
@@ -50,6 +59,21 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         if (workers.Remove(workerId))
             Log.Removed(logger, workerId);
         return Task.CompletedTask;
+    }
+
+    public Task Leave(string workerId)
+    {
+        if (workers.TryGetValue(workerId, out var state))
+            MarkLeaving(state);
+        return Task.CompletedTask;
+    }
+
+    void MarkLeaving(WorkerState state)
+    {
+        if (state.Leaving)
+            return;
+        state.Leaving = true;
+        Log.Leaving(logger, state.Info.WorkerId, state.Load.Waiting + state.Load.Running + state.Load.Importing);
     }
 
     public Task Suspect(string workerId)
@@ -83,9 +107,28 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
     public Task<int> ShortPromptThreshold() => Task.FromResult(shortPromptThreshold);
 
-    public Task<Assignment> Assign(int promptTokens)
+    public async Task<Assignment> Assign(int promptTokens)
     {
-        var live = Live();
+        // A router activated moments ago knows no worker yet: the cluster has just started, or the silo it lived on
+        // stopped (a drained process leaving) and it moved. The workers' next heartbeats (every 250 ms) tell it:
+        // wait for them rather than refuse the request.
+        while (true)
+        {
+            try
+            {
+                return TryAssign(promptTokens);
+            }
+            catch (NoWorkersException) when (time.GetUtcNow() - activatedAt < options.LearningPeriod)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), time);
+            }
+        }
+    }
+
+    Assignment TryAssign(int promptTokens)
+    {
+        // A worker whose process is shutting down gets nothing new, even as the last of its role.
+        var live = Live().Where(w => !w.Leaving).ToList();
         // A draining prefill worker gets no new prompts (decode workers can prefill locally); a draining decode or
         // mixed worker only when no other worker can decode.
         var prefills = Candidates(live.Where(w => w.DrainingTo is null), WorkerRole.Prefill);
@@ -115,7 +158,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
             throw new NoWorkersException(live.Count == 0
                 ? "no workers are up."
                 : "no worker can decode: only prefill workers are up.");
-        return Task.FromResult(assignment);
+        return assignment;
     }
 
     void Given(WorkerState worker)
@@ -124,7 +167,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         worker.LastAssigned = ++assignments;
     }
 
-    public Task<WorkerStatus[]> Workers() => Task.FromResult(Live().Select(w => new WorkerStatus(w.Info, w.Load)).ToArray());
+    public Task<WorkerStatus[]> Workers() => Task.FromResult(Live().Where(w => !w.Leaving).Select(w => new WorkerStatus(w.Info, w.Load)).ToArray());
 
     /// <summary>The workers of a role, leaving out suspects unless they are all there is.</summary>
     static List<WorkerState> Candidates(IEnumerable<WorkerState> workers, WorkerRole role)
@@ -156,6 +199,9 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} is draining: no new {From} work; it becomes {To} once idle.")]
         public static partial void Draining(ILogger logger, string workerId, WorkerRole from, WorkerRole to);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} is leaving (its process is shutting down): no new work; it holds {Held} requests.")]
+        public static partial void Leaving(ILogger logger, string workerId, int held);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} now reports as {Role}; back in routing.")]
         public static partial void Switched(ILogger logger, string workerId, WorkerRole role);

@@ -20,22 +20,51 @@ internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions op
     public async IAsyncEnumerable<TokenChunk> Generate(GenerateCommand request, string? prefillWorker, string? prefillKvAddress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var worker = Worker;
+        if (worker.Handover.IsCancellationRequested)
+            throw Leaving(worker);
         using var tracked = worker.Track();
+        // Past the drain time of a stopping process the request ends here and the gateway resumes it elsewhere.
+        using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
         var generation = request.ToRequest().WithResolvedSeed();
         IAsyncEnumerable<RequestOutput> outputs = worker.Decode is { } decode && prefillWorker is not null
-            ? decode.GenerateAsync(generation, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), options.PullsKv ? prefillKvAddress : null), cancellationToken)
-            : RunHere(worker, generation, cancellationToken);
-        await foreach (var output in outputs)
-            yield return TokenChunk.From(output);
+            ? decode.GenerateAsync(generation, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), options.PullsKv ? prefillKvAddress : null), handover.Token)
+            : RunHere(worker, generation, handover.Token);
+        await using var chunks = outputs.GetAsyncEnumerator(handover.Token);
+        while (true)
+        {
+            try
+            {
+                if (!await chunks.MoveNextAsync())
+                    yield break;
+            }
+            catch (Exception) when (worker.Handover.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw Leaving(worker);
+            }
+            yield return TokenChunk.From(chunks.Current);
+        }
     }
 
     public async Task Prefill(GenerateCommand request, string decodeWorker, string kvAddress, CancellationToken cancellationToken)
     {
         var worker = Worker;
         var prefill = worker.Prefill ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} cannot prefill for others: it does not run a model engine.");
+        if (worker.Handover.IsCancellationRequested)
+            throw Leaving(worker);
         using var tracked = worker.Track();
-        await prefill.PrefillAsync(request.ToRequest(), new KvEndpoint(decodeWorker, kvAddress), cancellationToken);
+        using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
+        try
+        {
+            await prefill.PrefillAsync(request.ToRequest(), new KvEndpoint(decodeWorker, kvAddress), handover.Token);
+        }
+        catch (Exception) when (worker.Handover.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw Leaving(worker);
+        }
     }
+
+    static WorkerLeavingException Leaving(LocalWorker worker) =>
+        new($"worker {worker.Key} is shutting down and its drain time is over; the request continues on another worker.");
 
     public Task<bool> Reconfigure(WorkerRole role, int layerGroups, TimeSpan drainTimeout) =>
         Worker.ReconfigureAsync(role, layerGroups, drainTimeout);

@@ -21,6 +21,9 @@ public sealed class WorkerState(WorkerInfo info)
     /// <summary>When a request last failed here; null when the worker is in good standing.</summary>
     public DateTime? SuspectSince { get; set; }
 
+    /// <summary>Its process is shutting down: it never gets new work again.</summary>
+    public bool Leaving { get; set; }
+
     /// <summary>The role it is being drained for; null when it takes work as usual.</summary>
     public WorkerRole? DrainingTo { get; set; }
 }

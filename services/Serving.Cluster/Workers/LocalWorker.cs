@@ -14,6 +14,9 @@ namespace Serving.Cluster.Workers;
 public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, PrefillRole? prefill, DecodeRole? decode)
 {
     volatile WorkerRole role = role;
+    volatile bool registered;
+    volatile bool leaving;
+    readonly CancellationTokenSource handover = new();
     int inFlight;
 
     public string Key { get; } = key;
@@ -31,6 +34,24 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
 
     /// <summary>Tokens its KV cache holds (0 when unknown).</summary>
     public long KvCapacityTokens => CanSwitchRole ? (long)Loop.Engine.NumTotalBlocks * Loop.Engine.KvLayout.BlockSize : 0;
+
+    /// <summary>Whether the router has taken one of its heartbeats: it is in routing.</summary>
+    public bool Registered => registered;
+
+    /// <summary>Its process is shutting down: the router sends it nothing new while what it holds finishes.</summary>
+    public bool Leaving => leaving;
+
+    /// <summary>Cancelled when the drain time is over: what is still running here is handed back to be resumed elsewhere.</summary>
+    public CancellationToken Handover => handover.Token;
+
+    public void MarkRegistered() => registered = true;
+
+    public void BeginLeaving() => leaving = true;
+
+    public void HandOver() => handover.Cancel();
+
+    /// <summary>Whether it holds nothing: no grain call in flight, nothing queued, running or importing in its loop.</summary>
+    public bool Idle => InFlight == 0 && Loop.Load is { Waiting: 0, Running: 0, Importing: 0 };
 
     /// <summary>Requests (generations and prefills) its grain is serving now.</summary>
     public int InFlight => Volatile.Read(ref inFlight);
@@ -55,7 +76,7 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
         if (newRole != role)
         {
             var deadline = DateTime.UtcNow + drainTimeout;
-            while (InFlight > 0 || Loop.Load is not { Waiting: 0, Running: 0, Importing: 0 })
+            while (!Idle)
             {
                 if (DateTime.UtcNow >= deadline)
                 {

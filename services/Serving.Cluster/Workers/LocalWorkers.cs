@@ -5,6 +5,7 @@ using Polly;
 using Serving.Cluster.Abstractions;
 using Serving.Cluster.Placement;
 using Serving.Engine.Engine;
+using Serving.Engine.Sampling;
 using Serving.Worker.Roles;
 using Serving.Worker.Runtime;
 using Serving.Worker.Telemetry;
@@ -61,6 +62,8 @@ public sealed partial class LocalWorkers(
             engine.Dispose();
             throw new InvalidOperationException($"worker {spec.Name}: the {spec.Role} role moves KV and needs a model engine, not a {engine.GetType().Name}.");
         }
+        if (engine is LlmEngine model)
+            WarmUp(spec.Name, model);
         var trace = options.StepTraceDirectory is { } dir
             ? new StepTrace(Path.Combine(dir, $"steps-{spec.Name}-{Environment.ProcessId}.csv"), (engine as LlmEngine)?.Config.NumLayers ?? 0)
             : null;
@@ -80,6 +83,21 @@ public sealed partial class LocalWorkers(
         else
             Log.StartedOther(logger, key, spec.Role, engine.GetType().Name);
         return new LocalWorker(key, spec.Role, loop, prefill, decode);
+    }
+
+    /// <summary>
+    /// Runs one tiny request through the engine before the worker joins, so its first real request does not pay for
+    /// JIT compilation and the device's first kernels (the readiness probe passes only after this). The prompt is
+    /// shorter than a KV block: nothing of it stays in the prefix cache.
+    /// </summary>
+    void WarmUp(string name, LlmEngine engine)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var prompt = Enumerable.Range(1, Math.Min(8, engine.KvLayout.BlockSize - 1)).ToArray();
+        engine.AddRequest($"warmup-{name}", prompt, SamplingParams.Greedy(2));
+        for (var steps = 0; engine.HasUnfinishedRequests && steps < 16; steps++)
+            engine.Step();
+        Log.WarmedUp(logger, name, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     ResiliencePipeline TransferPipeline() => new ResiliencePipelineBuilder()
@@ -111,6 +129,9 @@ public sealed partial class LocalWorkers(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Key} started as {Role} on {Device} ({DType}), {Blocks} KV blocks.")]
         public static partial void Started(ILogger logger, string key, WorkerRole role, string device, string dtype, int blocks);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Name} warmed up in {Ms:0} ms.")]
+        public static partial void WarmedUp(ILogger logger, string name, double ms);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Key} started as {Role} on a {Engine}, not a model engine.")]
         public static partial void StartedOther(ILogger logger, string key, WorkerRole role, string engine);

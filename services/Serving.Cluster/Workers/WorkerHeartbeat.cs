@@ -4,15 +4,20 @@ using Serving.Cluster.Abstractions;
 
 namespace Serving.Cluster.Workers;
 
-/// <summary>Reports every local worker and its load to the router, which is how workers join and stay in routing.</summary>
-internal sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingClusterOptions options, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<WorkerHeartbeat> logger)
+/// <summary>
+/// Reports every local worker and its load to the router, which is how workers join and stay in routing. It keeps
+/// reporting through a drain (the router sees the workers as leaving) and stops when they leave the cluster.
+/// </summary>
+public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingClusterOptions options, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<WorkerHeartbeat> logger)
     : BackgroundService
 {
+    readonly CancellationTokenSource leaving = new();
+    int left;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WhenStarted(stoppingToken);
-        // Stop reporting as soon as shutdown begins, so no report re-registers a worker StopAsync takes out of routing.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leaving.Token);
         stoppingToken = stopping.Token;
         var router = grains.GetGrain<IRouterGrain>(0);
         using var timer = new PeriodicTimer(options.HeartbeatInterval);
@@ -23,8 +28,9 @@ internal sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingClust
                 var load = worker.Loop.Load;
                 try
                 {
-                    await router.Report(new WorkerInfo(worker.Key, worker.Role, options.KvAddress, worker.LayerGroups, worker.CanSwitchRole, worker.KvCapacityTokens),
+                    await router.Report(new WorkerInfo(worker.Key, worker.Role, options.KvAddress, worker.LayerGroups, worker.CanSwitchRole, worker.KvCapacityTokens, worker.Leaving),
                         new WorkerLoadReport(load.Waiting, load.Running, load.Importing, load.FreeBlocks, load.TotalBlocks));
+                    worker.MarkRegistered();
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -42,8 +48,15 @@ internal sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingClust
         return started.Task.WaitAsync(stoppingToken);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops reporting, then takes every local worker out of routing (once; best effort: the router also drops workers that stop reporting).</summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref left, 1) == 1)
+            return;
+        // First silence the reports, so none re-registers a worker after it is removed.
+        await leaving.CancelAsync();
+        if (ExecuteTask is { } running)
+            await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
         var router = grains.GetGrain<IRouterGrain>(0);
         foreach (var worker in workers.All)
         {
@@ -56,7 +69,18 @@ internal sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingClust
                 // Best effort: the router also drops workers that stop reporting.
             }
         }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await LeaveAsync(cancellationToken);
         await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        leaving.Dispose();
+        base.Dispose();
     }
 
     static partial class Log

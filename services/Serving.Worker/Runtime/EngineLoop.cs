@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Serving.Engine.Engine;
@@ -29,6 +30,9 @@ public sealed partial class EngineLoop : IAsyncDisposable
     long finished;
     readonly StepTrace? trace;
     double commandSeconds;
+    // Liveness: whether the loop is inside an iteration (commands or a step), and when it last finished one or went idle.
+    volatile bool busy;
+    long lastProgress = Stopwatch.GetTimestamp();
 
     /// <param name="trace">Records every step (timing and what it ran); the loop disposes it.</param>
     public EngineLoop(string name, IStepEngine engine, ILogger logger, StepTrace? trace = null)
@@ -149,6 +153,19 @@ public sealed partial class EngineLoop : IAsyncDisposable
             engine.Release(requestId);
     });
 
+    /// <summary>
+    /// How long the loop has been stuck inside one iteration (a step or a command that does not return), or null when
+    /// it is making progress: idle, or within <paramref name="limit"/> of its last finished iteration. A loop whose
+    /// thread has died is stuck for good.
+    /// </summary>
+    public TimeSpan? StuckFor(TimeSpan limit)
+    {
+        var since = Stopwatch.GetElapsedTime(Interlocked.Read(ref lastProgress));
+        if (!thread.IsAlive && !stopping.IsCancellationRequested)
+            return since;
+        return busy && since > limit ? since : null;
+    }
+
     void Post(Action command)
     {
         commands.Enqueue(command);
@@ -160,6 +177,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
         var token = stopping.Token;
         while (!token.IsCancellationRequested)
         {
+            busy = true;
             var commandsStart = trace?.Now ?? 0;
             var ranCommands = false;
             while (commands.TryDequeue(out var command))
@@ -182,10 +200,15 @@ public sealed partial class EngineLoop : IAsyncDisposable
             if (ranCommands)
                 PublishLoad();
             if (engine.HasUnfinishedRequests)
+            {
                 StepOnce();
+                Progressed();
+            }
             else
             {
                 PublishLoad();
+                Progressed();
+                busy = false;
                 try
                 {
                     signal.Wait(token);
@@ -197,6 +220,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
             }
         }
     }
+
+    void Progressed() => Interlocked.Exchange(ref lastProgress, Stopwatch.GetTimestamp());
 
     void StepOnce()
     {

@@ -204,6 +204,42 @@ public sealed class RouterGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALeavingWorker_GetsNoNewWork_EvenAsTheLastOfItsRole_AndIsNotListed()
+    {
+        var router = Router();
+        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(5));
+
+        await router.Leave(Key("decode-0"));
+        for (var i = 0; i < 4; i++)
+            Assert.Equal(Key("decode-1"), (await router.Assign(10)).DecodeWorker);
+        // Its next heartbeat (still reporting while it drains) keeps it out; so does the flag a report carries.
+        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv", Leaving: true), Load(0));
+        var a = await router.Assign(10);
+        Assert.Equal(Key("decode-1"), a.DecodeWorker);
+        Assert.Null(a.PrefillWorker);
+        Assert.Equal([Key("decode-1")], (await router.Workers()).Select(w => w.Worker.WorkerId));
+
+        await router.Leave(Key("decode-1"));
+        Assert.Contains("no workers", (await Assert.ThrowsAsync<NoWorkersException>(() => router.Assign(10))).Message);
+    }
+
+    [Fact]
+    public async Task ANewRouter_WaitsForTheWorkersHeartbeats_RatherThanRefuse()
+    {
+        // A router that just moved (its silo stopped) knows no worker until the next heartbeats.
+        var router = Router();
+        var assign = router.Assign(10);
+        await Task.Delay(300);
+        Assert.False(assign.IsCompleted);
+        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+
+        Assert.Equal(Key("decode-0"), (await assign).DecodeWorker);
+    }
+
+    [Fact]
     public void Policies_AreChosenByName()
     {
         Assert.IsType<LeastLoadedPolicy>(AssignmentPolicies.Create("least-loaded"));

@@ -10,19 +10,35 @@ internal sealed class RedisServer : IDisposable
 {
     readonly Process process;
 
-    RedisServer(Process process, int port)
+    RedisServer(Process process, int port, string? password, string? passwordFile)
     {
         this.process = process;
         Port = port;
+        Password = password;
+        PasswordFile = passwordFile;
     }
 
     public int Port { get; }
     public string Address => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>The password Redis requires (null: none), and a file holding it, as a mounted Secret would.</summary>
+    public string? Password { get; }
+    public string? PasswordFile { get; }
+
+    /// <param name="withPassword">Require a random password (given to redis-server in a config file, to clients in <see cref="PasswordFile"/>).</param>
+    public static async Task<RedisServer> StartAsync(bool withPassword = false)
     {
         var port = FreePort.Next();
-        var info = new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no")
+        string? password = null, passwordFile = null, config = "";
+        if (withPassword)
+        {
+            password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            passwordFile = Path.Combine(Path.GetTempPath(), $"serving-redis-{port}.password");
+            await File.WriteAllTextAsync(passwordFile, password + "\n");
+            config = Path.Combine(Path.GetTempPath(), $"serving-redis-{port}.conf");
+            await File.WriteAllTextAsync(config, $"requirepass {password}\n");
+        }
+        var info = new ProcessStartInfo("redis-server", $"{config} --port {port} --bind 127.0.0.1 --save \"\" --appendonly no")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -36,7 +52,7 @@ internal sealed class RedisServer : IDisposable
         {
             throw new InvalidOperationException("redis-server is not installed; .ci/run installs it (apt-get install -y redis-server).", e);
         }
-        var server = new RedisServer(process, port);
+        var server = new RedisServer(process, port, password, passwordFile);
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (DateTime.UtcNow < deadline)
         {
@@ -58,7 +74,9 @@ internal sealed class RedisServer : IDisposable
             await stream.WriteAsync("PING\r\n"u8.ToArray());
             var buffer = new byte[16];
             var n = await stream.ReadAsync(buffer);
-            return Encoding.ASCII.GetString(buffer, 0, n).StartsWith("+PONG", StringComparison.Ordinal);
+            // Without the password a protected server answers -NOAUTH: it is up all the same.
+            var reply = Encoding.ASCII.GetString(buffer, 0, n);
+            return reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
         catch (SocketException)
         {
@@ -72,5 +90,8 @@ internal sealed class RedisServer : IDisposable
             process.Kill(entireProcessTree: true);
         process.WaitForExit(5000);
         process.Dispose();
+        foreach (var file in new[] { PasswordFile, PasswordFile is null ? null : Path.ChangeExtension(PasswordFile, ".conf") })
+            if (file is not null)
+                File.Delete(file);
     }
 }

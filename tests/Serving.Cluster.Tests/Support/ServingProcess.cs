@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Serving.Tests.Shared;
 
 namespace Serving.Cluster.Tests.Support;
 
 /// <summary>One `serving` OS process with the given roles, joined to the cluster through Redis; its output is kept for the test.</summary>
-internal sealed class ServingProcess : IDisposable
+internal sealed partial class ServingProcess : IDisposable
 {
     readonly Process process;
     readonly ConcurrentQueue<string> lines = new();
@@ -23,18 +24,22 @@ internal sealed class ServingProcess : IDisposable
     public int SiloPort { get; }
     public int HttpPort { get; }
     public bool HasExited => process.HasExited;
+    public int ExitCode => process.ExitCode;
     public IEnumerable<string> Output => lines;
 
     /// <summary>Starts a process of a Redis cluster, or a self-contained one (localhost clustering) when <paramref name="redis"/> is null.</summary>
-    public static ServingProcess Start(string name, string roles, RedisServer? redis, string modelFolder, string transport = "grpc")
+    /// <param name="extra">More options, e.g. <c>--drain-timeout-s 2</c>.</param>
+    public static ServingProcess Start(string name, string roles, RedisServer? redis, string modelFolder, string transport = "grpc", string extra = "")
     {
         var siloPort = FreePort.Next();
         var httpPort = FreePort.Next();
         var cluster = redis is null ? "" : $"--redis {redis.Address} --cluster-id test-{redis.Port}";
+        if (redis?.PasswordFile is { } passwordFile)
+            cluster += $" --redis-password-file {passwordFile}";
         var args = string.Join(' ',
             ServingDll(), "--roles", roles, cluster,
             "--model", modelFolder, "--http-port", httpPort, "--kv-port", FreePort.Next(), "--silo-port", siloPort,
-            "--orleans-gateway-port", FreePort.Next(), "--kv-cache-mb", "64", "--kv-transport", transport, "--dtype", "float32");
+            "--orleans-gateway-port", FreePort.Next(), "--kv-cache-mb", "64", "--kv-transport", transport, "--dtype", "float32", extra);
         var info = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         var process = Process.Start(info)!;
         var serving = new ServingProcess(name, process, siloPort, httpPort);
@@ -61,6 +66,33 @@ internal sealed class ServingProcess : IDisposable
         if (done != ready.Task)
             throw new InvalidOperationException($"{Name} did not start:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
     }
+
+    /// <summary>Asks the process to stop as Kubernetes and docker do: SIGTERM (it drains, then exits).</summary>
+    public void Terminate()
+    {
+        if (!process.HasExited && Kill(process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill -TERM {process.Id} failed (errno {Marshal.GetLastPInvokeError()}).");
+    }
+
+    /// <summary>Waits for the process to exit; false when it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     public void Kill()
     {

@@ -18,6 +18,7 @@ namespace Serving.Gateway.Tests.Support;
 public abstract partial class GatewayHost : IAsyncLifetime
 {
     WebApplication? _app;
+    bool _stopped;
 
     public int Port { get; private set; }
 
@@ -58,6 +59,13 @@ public abstract partial class GatewayHost : IAsyncLifetime
                 throw new TimeoutException($"the workers did not join: {await response.Content.ReadAsStringAsync()}");
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>Stops the host the way SIGTERM does (drain, then stop); <see cref="DisposeAsync"/> then only disposes it.</summary>
+    public async Task StopAsync()
+    {
+        await _app!.StopAsync();
+        _stopped = true;
     }
 
     public ChatClient Chat(string model = "tiny-llama-v1", string? key = null) =>
@@ -119,7 +127,8 @@ public abstract partial class GatewayHost : IAsyncLifetime
         Http?.Dispose();
         if (_app is not null)
         {
-            await _app.StopAsync();
+            if (!_stopped)
+                await _app.StopAsync();
             await _app.DisposeAsync();
         }
     }
