@@ -9,8 +9,9 @@ using YamlDotNet.RepresentationModel;
 namespace Serving.Host.Tests.Deployment;
 
 /// <summary>
-/// docker-compose.yml and the Dockerfile, checked statically (this machine has no Docker engine): every SERVING_*
-/// variable they set is one `serving` reads, and the profile volume is where the default profile lookup looks.
+/// docker-compose.yml and the Dockerfile as written (this machine has no Docker engine; ComposeConfigTests reads the
+/// file through docker-compose): every SERVING_* variable they set is one `serving` reads, every process gets the same
+/// cluster and planner settings, and the profile volume is where the default profile lookup looks.
 /// </summary>
 public sealed partial class ComposeFileTests
 {
@@ -43,15 +44,29 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void ComposeServices_AllJoinTheSameRedisAndDrainAlike()
+    {
+        var services = ServingServices();
+
+        foreach (var variable in new[] { "SERVING_REDIS", "SERVING_REDIS_PASSWORD_FILE", "SERVING_DRAIN_TIMEOUT_S" })
+        {
+            Assert.All(services.Values, e => Assert.False(string.IsNullOrEmpty(e.GetValueOrDefault(variable)), variable));
+            Assert.Single(services.Values.Select(e => e.GetValueOrDefault(variable)).Distinct());
+        }
+    }
+
+    [Fact]
     public void ComposeServices_MountTheProfilesWhereTheDefaultLookupLooks()
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var folder = Path.GetRelativePath(home, Path.GetDirectoryName(ProfilePaths.DefaultPath("m", "d", "t"))!).Replace('\\', '/');
+        // The image's user's home: the containers run as that user.
+        var imageHome = DockerfileEnv()["HOME"];
 
-        foreach (var service in ServiceNodes().Where(s => s.Key != "redis"))
+        foreach (var service in ServiceNodes().Where(s => s.Value.Children.ContainsKey(new YamlScalarNode("build"))))
         {
             var volumes = ((YamlSequenceNode)service.Value.Children[new YamlScalarNode("volumes")]).Children.Select(v => ((YamlScalarNode)v).Value!);
-            Assert.Contains($"profiles:/root/{folder}", volumes); // the runtime image runs as root
+            Assert.Contains($"profiles:{imageHome}/{folder}", volumes);
         }
     }
 
@@ -59,7 +74,7 @@ public sealed partial class ComposeFileTests
     public void Dockerfile_SetsOnlyVariablesServingReads()
     {
         var known = ServeVariables();
-        var set = DockerfileEnv().Matches(File.ReadAllText(Path.Combine(Root, "deploy", "docker", "Dockerfile"))).Select(m => m.Groups[1].Value).ToList();
+        var set = DockerfileEnv().Keys.Where(k => k.StartsWith("SERVING_", StringComparison.Ordinal)).ToList();
 
         Assert.NotEmpty(set);
         Assert.All(set, v => Assert.True(known.Contains(v), $"the Dockerfile sets {v}, which `serving` does not read"));
@@ -76,11 +91,17 @@ public sealed partial class ComposeFileTests
         return names;
     }
 
+    // The services built from the repository's Dockerfile (Redis and its password maker are not).
     static Dictionary<string, Dictionary<string, string?>> ServingServices() =>
-        ServiceNodes().Where(s => s.Key != "redis").ToDictionary(
+        ServiceNodes().Where(s => s.Value.Children.ContainsKey(new YamlScalarNode("build"))).ToDictionary(
             s => s.Key,
             s => ((YamlMappingNode)s.Value.Children[new YamlScalarNode("environment")]).Children
                 .ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => ((YamlScalarNode)e.Value).Value));
+
+    // The runtime stage's ENV variables.
+    static Dictionary<string, string> DockerfileEnv() =>
+        DockerfileModel.Load(Path.Combine(Root, "deploy", "docker", "Dockerfile")).Final.All("ENV")
+            .SelectMany(e => e.Words).Select(w => w.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
 
     static Dictionary<string, YamlMappingNode> ServiceNodes()
     {
@@ -94,7 +115,4 @@ public sealed partial class ComposeFileTests
 
     [GeneratedRegex(@"\[(SERVING_[A-Z0-9_]+)\]$")]
     private static partial Regex OptionVariable();
-
-    [GeneratedRegex(@"^ENV\s+(SERVING_[A-Z0-9_]+)=", RegexOptions.Multiline)]
-    private static partial Regex DockerfileEnv();
 }
