@@ -102,6 +102,37 @@ public sealed class HelmChartTests
         }
     }
 
+    // What the schema validator cannot see: references between objects (the API server rejects a workload whose
+    // selector misses its pods; a Service, PDB or probe naming no pod or port silently does nothing).
+    [Theory]
+    [MemberData(nameof(ValueSets))]
+    public void Template_ValueSet_SelectorsAndNamedPortsPointAtRealPods(string valueSet)
+    {
+        var rendered = HelmChart.RenderValueSet(valueSet);
+        var pods = rendered.Pods().Where(p => !p.Owner.StartsWith("Pod/", StringComparison.Ordinal)).ToList();
+        Func<RenderedPod, HashSet<string?>> portNames = pod => pod.Containers.SelectMany(c => Items(c["ports"])).Select(port => Str(port["name"])).ToHashSet();
+
+        foreach (var pod in pods)
+        {
+            Assert.True(Selects(pod.Object["spec"]!["selector"]!.AsObject(), pod.Metadata["labels"]!.AsObject()), $"{pod.Owner}'s selector misses its own pods");
+            foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
+                foreach (var container in pod.Containers)
+                    if (Str(container[probe]?["httpGet"]?["port"] ?? container[probe]?["tcpSocket"]?["port"]) is { } port)
+                        Assert.Contains(port, portNames(pod));
+        }
+        foreach (var service in rendered.OfKind("Service"))
+        {
+            var selected = pods.Where(p => Selects(new JsonObject { ["matchLabels"] = service["spec"]!["selector"]!.DeepClone() }, p.Metadata["labels"]!.AsObject())).ToList();
+            Assert.True(selected.Count == 1, $"Service/{Name(service)} selects {selected.Count} workloads");
+            foreach (var port in Items(service["spec"]!["ports"]))
+                Assert.Contains(Str(port["targetPort"]), portNames(selected[0]));
+        }
+        foreach (var pdb in rendered.OfKind("PodDisruptionBudget"))
+            Assert.Single(pods, p => Selects(pdb["spec"]!["selector"]!.AsObject(), p.Metadata["labels"]!.AsObject()));
+        foreach (var hpa in rendered.OfKind("HorizontalPodAutoscaler"))
+            Assert.Contains(pods, p => p.Owner == $"{Str(hpa["spec"]!["scaleTargetRef"]!["kind"])}/{Str(hpa["spec"]!["scaleTargetRef"]!["name"])}");
+    }
+
     [Fact]
     public void Template_MixedPoolEnabled_AddsItsOwnWorkload()
     {
