@@ -13,7 +13,6 @@ namespace Serving.Host.Tests.Deployment;
 /// </summary>
 public sealed class HelmChartTests
 {
-    static readonly string[] WorkerRoles = ["prefill", "decode", "mixed"];
     static readonly string[] ReleasePodLabels = ["app.kubernetes.io/instance", "app.kubernetes.io/name"];
 
     public static TheoryData<string> ValueSets() => new(HelmChart.ValueSets());
