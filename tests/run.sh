@@ -19,6 +19,7 @@ fi
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
+bash tools/k8s/install-tools.sh || { echo "could not install the chart tools (helm, the validator)"; echo "0 passed, 1 failed"; exit 1; }
 dotnet build Serving.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
 
 status=0
