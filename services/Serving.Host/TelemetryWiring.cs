@@ -51,5 +51,6 @@ internal static class TelemetryWiring
     /// <summary>/metrics for Prometheus, on the gateway's port, or on --metrics-port in processes without a gateway.</summary>
     public static void MapServingMetrics(this WebApplication app) => app.MapPrometheusScrapingEndpoint("/metrics");
 
-    static bool IsScrapeOrProbe(PathString path) => path.StartsWithSegments("/metrics") || path.StartsWithSegments("/health");
+    static bool IsScrapeOrProbe(PathString path) =>
+        path.StartsWithSegments("/metrics") || path.StartsWithSegments("/health") || path.StartsWithSegments("/livez") || path.StartsWithSegments("/readyz");
 }

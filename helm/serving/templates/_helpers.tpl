@@ -119,17 +119,13 @@ serving.dev/role: {{ .component }}
 {{- end }}
 {{- end }}
 
-{{/* API keys: the Secret holding them ("" = none: the API is open) and its key. */}}
+{{/* API keys: the existing Secret holding them ("" = none: the API is open). Keys are never chart values. */}}
 {{- define "serving.apiKeysSecretName" -}}
-{{- if .Values.apiKeys.existingSecret }}
 {{- .Values.apiKeys.existingSecret }}
-{{- else if .Values.apiKeys.keys }}
-{{- include "serving.componentName" (dict "root" . "component" "api-keys") }}
-{{- end }}
 {{- end }}
 
 {{- define "serving.apiKeysSecretKey" -}}
-{{- if .Values.apiKeys.existingSecret }}{{ .Values.apiKeys.existingSecretKey }}{{ else }}api-keys{{ end }}
+{{- .Values.apiKeys.existingSecretKey }}
 {{- end }}
 
 {{/* The model: which source is set ("pvc", "hostPath", "image" or "default") and the folder the pods read. */}}

@@ -27,9 +27,6 @@ metadata:
   {{- $_ := set $annotations "prometheus.io/port" (toString (ternary $v.ports.http $v.ports.metrics $gateway)) }}
   {{- $_ := set $annotations "prometheus.io/path" "/metrics" }}
   {{- end }}
-  {{- if and $gateway $v.apiKeys.keys (not $v.apiKeys.existingSecret) }}
-  {{- $_ := set $annotations "checksum/api-keys" (join "," $v.apiKeys.keys | sha256sum) }}
-  {{- end }}
   {{- $annotations = merge (deepCopy (default (dict) $pool.podAnnotations)) $annotations }}
   {{- with $annotations }}
   annotations:

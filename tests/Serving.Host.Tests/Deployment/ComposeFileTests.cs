@@ -1,6 +1,3 @@
-using System.CommandLine;
-using System.Text.RegularExpressions;
-using Serving.Engine.DefaultModel;
 using Serving.Host.Profiling;
 using Serving.Tests.Shared;
 using YamlDotNet.Core;
@@ -13,14 +10,14 @@ namespace Serving.Host.Tests.Deployment;
 /// file through docker-compose): every SERVING_* variable they set is one `serving` reads, every process gets the same
 /// cluster and planner settings, and the profile volume is where the default profile lookup looks.
 /// </summary>
-public sealed partial class ComposeFileTests
+public sealed class ComposeFileTests
 {
     static readonly string Root = RepositoryRoot.Find();
 
     [Fact]
     public void ComposeServices_SetOnlyVariablesServingReads()
     {
-        var known = ServeVariables();
+        var known = ServingVariables.All();
 
         foreach (var (name, environment) in ServingServices())
         {
@@ -73,22 +70,11 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void Dockerfile_SetsOnlyVariablesServingReads()
     {
-        var known = ServeVariables();
+        var known = ServingVariables.All();
         var set = DockerfileEnv().Keys.Where(k => k.StartsWith("SERVING_", StringComparison.Ordinal)).ToList();
 
         Assert.NotEmpty(set);
         Assert.All(set, v => Assert.True(known.Contains(v), $"the Dockerfile sets {v}, which `serving` does not read"));
-    }
-
-    // The variable of every `serving` option (each description ends in "[SERVING_...]"), and the default model's root.
-    static HashSet<string> ServeVariables()
-    {
-        var root = new RootCommand();
-        ServeCommand.Configure(root);
-        var names = root.Options.Select(o => OptionVariable().Match(o.Description ?? "")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
-        Assert.Contains("SERVING_REDIS", names);
-        names.Add(DefaultModelStore.RootVariable);
-        return names;
     }
 
     // The services built from the repository's Dockerfile (Redis and its password maker are not).
@@ -112,7 +98,4 @@ public sealed partial class ComposeFileTests
         var services = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("services")];
         return services.Children.ToDictionary(s => ((YamlScalarNode)s.Key).Value!, s => (YamlMappingNode)s.Value);
     }
-
-    [GeneratedRegex(@"\[(SERVING_[A-Z0-9_]+)\]$")]
-    private static partial Regex OptionVariable();
 }
