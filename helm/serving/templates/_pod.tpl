@@ -337,6 +337,8 @@ spec:
   value: {{ $p.windowSeconds | quote }}
 - name: SERVING_PLANNER_HYSTERESIS
   value: {{ $p.hysteresis | quote }}
+- name: SERVING_PLANNER_HEADROOM
+  value: {{ $p.headroom | quote }}
 - name: SERVING_PLANNER_SHAPES
   value: {{ $p.shapes | quote }}
 {{- with $p.layerGroups }}
