@@ -72,6 +72,10 @@ internal sealed record HostSettings
     /// <summary>The Redis address for log lines: its first entry only, so a password given in the connection string is never printed.</summary>
     public string? RedisDisplay => Redis?.Split(',')[0];
 
+    // A record prints every property; these settings hold secrets (API keys, the Redis password): print none of them.
+    public override string ToString() =>
+        $"HostSettings {{ Roles = {string.Join(",", Roles)}, Redis = {RedisDisplay ?? "(none)"}, ApiKeys = {ApiKeys.Count} (not shown), RedisPassword = {(RedisPassword is null ? "(none)" : "(not shown)")} }}";
+
     public static readonly string[] KnownRoles = ["gateway", "prefill", "decode", "mixed"];
 
     public bool IsGateway => Roles.Contains("gateway");

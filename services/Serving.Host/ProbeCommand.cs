@@ -14,7 +14,7 @@ internal static class ProbeCommand
         var command = new Command("probe", "Ask the serving process in this container whether it is alive (/livez) or ready (/readyz); exit 0 when it is.");
         var kind = new Argument<string>("probe") { Description = "live or ready.", DefaultValueFactory = _ => "ready" };
         kind.AcceptOnlyFromAmong("live", "ready");
-        var port = new Option<int?>("--port") { Description = "Port to ask (default: SERVING_HTTP_PORT for a gateway, else SERVING_METRICS_PORT, as `serving` reads them)." };
+        var port = new Option<int?>("--port") { Description = "Port to ask (default: from the SERVING_* variables — SERVING_HTTP_PORT when SERVING_ROLES has the gateway, else SERVING_METRICS_PORT; give it when the process was configured on its command line)." };
         var timeout = new Option<double>("--timeout-s") { Description = "Seconds to wait for the answer.", DefaultValueFactory = _ => 3 };
         command.Arguments.Add(kind);
         command.Options.Add(port);

@@ -9,6 +9,8 @@ root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ProbeCommand.Create());
-// SIGTERM and Ctrl+C are the host's to handle (it drains before stopping); System.CommandLine's own handler would
-// end the process two seconds after the signal, mid-drain.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var parse = root.Parse(args);
+// Serving: SIGTERM and Ctrl+C are the host's to handle (it drains before stopping); System.CommandLine's own handler
+// would end the process two seconds after the signal, mid-drain. The other commands keep it (cancellation on Ctrl+C).
+var serving = parse.CommandResult.Command == root;
+return await parse.InvokeAsync(serving ? new InvocationConfiguration { ProcessTerminationTimeout = null } : new InvocationConfiguration());

@@ -8,9 +8,19 @@ internal static class SecretFile
     {
         if (path is null)
             return null;
+        if (Directory.Exists(path))
+            throw new SecretFileException($"{option} '{path}' is a folder; give the file in it.");
         if (!File.Exists(path))
             throw new SecretFileException($"{option} '{path}' does not exist.");
-        var value = File.ReadAllText(path).Trim();
+        string value;
+        try
+        {
+            value = File.ReadAllText(path).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SecretFileException($"{option} '{path}' cannot be read ({e.GetType().Name}): check its owner and mode.");
+        }
         return value.Length > 0 ? value : throw new SecretFileException($"{option} '{path}' is empty.");
     }
 

@@ -24,11 +24,12 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
 
     static readonly ActivitySource Activities = new(ActivitySourceName);
 
-    // Router calls cross silos: retry what may be transient (a silo restarting, a dropped connection), never a verdict.
+    // Router calls cross silos: retry what may be transient (a silo restarting, a dropped connection, the router moving
+    // off a silo that drains away: about 1.5 s of retries), never a verdict.
     static readonly ResiliencePipeline RouterCalls = new ResiliencePipelineBuilder()
         .AddRetry(new Polly.Retry.RetryStrategyOptions
         {
-            MaxRetryAttempts = 3,
+            MaxRetryAttempts = 5,
             Delay = TimeSpan.FromMilliseconds(50),
             BackoffType = DelayBackoffType.Exponential,
             ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not (NoWorkersException or ArgumentException or OperationCanceledException)),
@@ -118,6 +119,10 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
                 delivered.AddRange(chunk.TokenIds);
                 deliveredChars += chunk.Text.Length;
                 yield return chunk;
+                // The request is complete: whatever happens to the stream after this (its grain deactivated, the
+                // worker leaving) is not the request's failure, and resuming a finished request would be refused.
+                if (chunk.Finished)
+                    yield break;
             }
         }
     }

@@ -3,6 +3,7 @@ using Orleans.Concurrency;
 using Serving.Cluster.Abstractions;
 using Serving.Cluster.Planner;
 using Serving.Planning.Control;
+using Serving.Planning.Simulation;
 
 namespace Serving.Cluster.Grains;
 
@@ -19,6 +20,8 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
     readonly LinkedList<(DateTime At, RequestObservation Request)> window = new();
     readonly SemaphoreSlim oneAtATime = new(1, 1);
     ControlDecision? last;
+    // What the load wants (serving_planner_desired_workers), kept while the window refills after a change.
+    ClusterConfig? desired;
     string lastReason = "no round has run yet.";
     DateTime lastChange = DateTime.MinValue;
     int rounds, changes, switches;
@@ -82,7 +85,7 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
             options.CanPlan, current, label, samples, rate, attainment,
             last?.PredictedAttainment ?? double.NaN, last?.Current?.Goodput ?? double.NaN, last?.Best?.Goodput ?? double.NaN,
             last?.PrefillCorrection ?? 1, last?.DecodeCorrection ?? 1, rounds, changes, switches, lastReason,
-            last?.Desired is { } desired ? SetupMapping.FromConfig(desired) : null);
+            desired is { } wanted ? SetupMapping.FromConfig(wanted) : null);
     }
 
     async Task RoundAsync()
@@ -112,11 +115,16 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
             var decision = await Task.Run(() => Replanner.Decide(observed, config, profile, options.Control, mayChange));
             rounds++;
             last = decision;
+            // Too few requests to plan from right after a change (the window was cleared) is not a quiet cluster:
+            // keep asking for what the last full window wanted until a whole window has passed.
+            var planned = decision.Current is not null;
+            if (planned || desired is null || now - lastChange >= options.Window)
+                desired = decision.Desired;
             lastReason = decision.Reason;
             Log.Round(logger, decision.Reason, decision.Samples, decision.ObservedRate, decision.ObservedAttainment, decision.PredictedAttainment,
                 decision.PrefillCorrection, decision.DecodeCorrection, workers.Sum(w => w.Load.Queued),
                 workers.Average(w => w.Load.TotalBlocks == 0 ? 0 : 1 - (double)w.Load.FreeBlocks / w.Load.TotalBlocks),
-                decision.Desired is { } desired ? Replanner.Label(desired) : "(no setup meets the SLO)");
+                desired is { } wanted ? Replanner.Label(wanted) : "(no setup meets the SLO)");
             if (decision.Switch && decision.Best is { } best)
             {
                 await ApplyAsync(SetupMapping.FromConfig(best.Config));

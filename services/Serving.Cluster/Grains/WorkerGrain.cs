@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 using Serving.Cluster.Abstractions;
 using Serving.Cluster.Placement;
 using Serving.Cluster.Workers;
@@ -12,7 +13,7 @@ namespace Serving.Cluster.Grains;
 /// The grain in front of one local worker. Reentrant: it holds no state of its own, and many requests stream
 /// through it at once into the worker's continuous batch.
 /// </summary>
-[Reentrant, WorkerPlacement]
+[Reentrant, WorkerPlacement, GrainDirectory(GrainDirectoryName = ClusterWiring.WorkerDirectory)]
 internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions options) : Grain, IWorkerGrain
 {
     LocalWorker Worker => workers.Get(WorkerKey.Name(this.GetPrimaryKeyString()));

@@ -107,7 +107,8 @@ public sealed partial class LocalWorkers(
             Delay = TimeSpan.FromMilliseconds(50),
             BackoffType = DelayBackoffType.Exponential,
             // Anything but a refusal (layout, unknown request) may be transient: a peer restarting, a dropped connection.
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && e is not KvTransferException { Retryable: false }),
+            // A prefill worker that is shutting down refuses at once: recompute here rather than ask it again.
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not (OperationCanceledException or KvTransferException { Retryable: false } or WorkerLeavingException)),
         })
         .AddTimeout(options.TransferTimeout)
         .Build();

@@ -12,7 +12,9 @@ namespace Serving.Cluster.Workers;
 public sealed partial class WorkerDrain(LocalWorkers workers, WorkerHeartbeat heartbeat, IGrainFactory grains, ILogger<WorkerDrain> logger)
 {
     // Once handed over, a request's grain call ends at once; this only bounds a call stuck elsewhere.
-    static readonly TimeSpan HandoverWait = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan HandoverWait = TimeSpan.FromSeconds(5);
+    // A request the router assigned just before it heard of the leaving reaches the worker moments later.
+    static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
     static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
 
     public async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -23,42 +25,49 @@ public sealed partial class WorkerDrain(LocalWorkers workers, WorkerHeartbeat he
         var started = Stopwatch.GetTimestamp();
         foreach (var worker in all)
             worker.BeginLeaving();
-        var router = grains.GetGrain<IRouterGrain>(0);
-        foreach (var worker in all)
+        try
         {
-            try
+            var router = grains.GetGrain<IRouterGrain>(0);
+            foreach (var worker in all)
             {
-                await router.Leave(worker.Key).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                try
+                {
+                    await router.Leave(worker.Key).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The next heartbeat carries the same news.
+                    Log.LeaveFailed(logger, e, worker.Key);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The next heartbeat carries the same news.
-                Log.LeaveFailed(logger, e, worker.Key);
-            }
-        }
-        Log.Draining(logger, all.Length, Held(all), timeout.TotalSeconds);
+            Log.Draining(logger, all.Length, Held(all), timeout.TotalSeconds);
+            await Task.Delay(Settle < timeout ? Settle : timeout, cancellationToken);
 
-        var lastProgress = started;
-        while (!all.All(w => w.Idle) && Stopwatch.GetElapsedTime(started) < timeout)
-        {
-            await Task.Delay(20, cancellationToken);
-            if (Stopwatch.GetElapsedTime(lastProgress) >= ProgressEvery)
+            var lastProgress = started;
+            while (!all.All(w => w.Idle) && Stopwatch.GetElapsedTime(started) < timeout)
             {
-                lastProgress = Stopwatch.GetTimestamp();
-                Log.StillDraining(logger, Held(all), (timeout - Stopwatch.GetElapsedTime(started)).TotalSeconds);
+                await Task.Delay(20, cancellationToken);
+                if (Stopwatch.GetElapsedTime(lastProgress) >= ProgressEvery)
+                {
+                    lastProgress = Stopwatch.GetTimestamp();
+                    Log.StillDraining(logger, Held(all), (timeout - Stopwatch.GetElapsedTime(started)).TotalSeconds);
+                }
             }
+            if (!all.All(w => w.Idle))
+                Log.HandingOver(logger, Held(all), timeout.TotalSeconds);
         }
-        if (!all.All(w => w.Idle))
+        finally
         {
-            Log.HandingOver(logger, Held(all), timeout.TotalSeconds);
+            // Always, even idle: a request that still arrives is handed back at once rather than started here and
+            // cut by the stop; and if the host's own deadline cancelled the drain, what runs still goes elsewhere.
             foreach (var worker in all)
                 worker.HandOver();
-            var handover = Stopwatch.GetTimestamp();
-            while (!all.All(w => w.Idle) && Stopwatch.GetElapsedTime(handover) < HandoverWait)
-                await Task.Delay(20, cancellationToken);
-            if (!all.All(w => w.Idle))
-                Log.NotIdle(logger, Held(all));
         }
+        var handover = Stopwatch.GetTimestamp();
+        while (!all.All(w => w.Idle) && Stopwatch.GetElapsedTime(handover) < HandoverWait)
+            await Task.Delay(20, cancellationToken);
+        if (!all.All(w => w.Idle))
+            Log.NotIdle(logger, Held(all));
         await heartbeat.LeaveAsync(cancellationToken);
         Log.Drained(logger, all.Length, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }

@@ -56,7 +56,7 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
         // First silence the reports, so none re-registers a worker after it is removed.
         await leaving.CancelAsync();
         if (ExecuteTask is { } running)
-            await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
+            await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken));
         var router = grains.GetGrain<IRouterGrain>(0);
         foreach (var worker in workers.All)
         {

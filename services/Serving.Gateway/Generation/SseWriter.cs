@@ -67,6 +67,13 @@ internal sealed class SseWriter(HttpResponse response)
         response.Headers["X-Accel-Buffering"] = "no";
     }
 
+    /// <summary>Ends a stream that is already open with an error event, then [DONE].</summary>
+    public async Task EndWithErrorAsync(ApiException e, CancellationToken cancellationToken)
+    {
+        await WriteErrorAsync(e, cancellationToken);
+        await DoneAsync(cancellationToken);
+    }
+
     /// <summary>Ends a stream that is already open with an error event (as vLLM does) rather than a torn connection.</summary>
     async Task WriteErrorAsync(ApiException e, CancellationToken cancellationToken)
     {

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Serving.Gateway.Errors;
+using Serving.Gateway.Generation;
+using Serving.Gateway.Telemetry;
 
 namespace Serving.Gateway.Lifecycle;
 
@@ -23,9 +25,31 @@ internal static class DrainGate
             http.Response.Headers.Connection = "close";
             throw new ApiException(503, "This server is shutting down; retry the request.", "service_unavailable", code: "shutting_down") { RetryAfterSeconds = 1 };
         }
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, drain.Cut);
+        var clientGone = http.RequestAborted;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientGone, drain.Cut);
         http.RequestAborted = linked.Token;
-        await next(http);
+        using var held = drain.Enter();
+        try
+        {
+            await next(http);
+        }
+        catch (OperationCanceledException) when (drain.Cut.IsCancellationRequested && !clientGone.IsCancellationRequested)
+        {
+            // Cut by the drain deadline, not abandoned by the client: say so, so no client takes a truncated answer for a whole one.
+            http.RequestAborted = clientGone;
+            var cut = new ApiException(503, "This server is shutting down and its drain time is over; the request was cut short, retry it.", "service_unavailable", code: "shutting_down")
+            {
+                RetryAfterSeconds = 1,
+            };
+            if (!http.Response.HasStarted)
+                throw cut;
+            http.Items[RequestOutcomes.StreamFailedKey] = true;
+            await new SseWriter(http.Response).EndWithErrorAsync(cut, clientGone);
+        }
+        finally
+        {
+            http.RequestAborted = clientGone;
+        }
     });
 
     static bool IsApi(PathString path) =>

@@ -30,7 +30,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
     long finished;
     readonly StepTrace? trace;
     double commandSeconds;
-    // Liveness: whether the loop is inside an iteration (commands or a step), and when it last finished one or went idle.
+    // Liveness: whether the loop is inside an iteration (commands or a step), and when that iteration started.
     volatile bool busy;
     long lastProgress = Stopwatch.GetTimestamp();
 
@@ -155,8 +155,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
 
     /// <summary>
     /// How long the loop has been stuck inside one iteration (a step or a command that does not return), or null when
-    /// it is making progress: idle, or within <paramref name="limit"/> of its last finished iteration. A loop whose
-    /// thread has died is stuck for good.
+    /// it is making progress: idle, or within <paramref name="limit"/> of the start of the iteration it is in. A loop
+    /// whose thread has died is stuck for good.
     /// </summary>
     public TimeSpan? StuckFor(TimeSpan limit)
     {
@@ -177,6 +177,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
         var token = stopping.Token;
         while (!token.IsCancellationRequested)
         {
+            // Stuck means stuck in this iteration: measured from its start, not from before an idle wait.
+            Progressed();
             busy = true;
             var commandsStart = trace?.Now ?? 0;
             var ranCommands = false;
@@ -200,14 +202,10 @@ public sealed partial class EngineLoop : IAsyncDisposable
             if (ranCommands)
                 PublishLoad();
             if (engine.HasUnfinishedRequests)
-            {
                 StepOnce();
-                Progressed();
-            }
             else
             {
                 PublishLoad();
-                Progressed();
                 busy = false;
                 try
                 {

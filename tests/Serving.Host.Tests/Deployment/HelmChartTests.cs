@@ -212,6 +212,17 @@ public sealed class HelmChartTests
         AssertSecretsByReference(rendered);
     }
 
+    [Theory]
+    [InlineData("decode", "colocated,disaggregated", "set planner.shapes=disaggregated")]
+    [InlineData("mixed", "colocated,disaggregated", "set planner.shapes=colocated")]
+    public void Template_AutoscaledPool_WhileThePlannerMayChooseAnotherShape_IsRefused(string pool, string shapes, string message)
+    {
+        var refused = HelmChart.TryRender("--set", $"{pool}.autoscaling.enabled=true", "--set", "mixed.enabled=true", "--set", $"planner.shapes={shapes.Replace(",", "\\,", StringComparison.Ordinal)}");
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains(message, refused.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Template_ApiKeysAsValues_AreRefused_OnlyAnExistingSecretIsTaken()
     {

@@ -30,6 +30,19 @@ public sealed class SecretFileTests : IDisposable
 
         Assert.Equal($"--api-key-file '{missing}' does not exist.", Assert.Throws<SecretFileException>(() => SecretFile.ReadList(missing, "--api-key-file")).Message);
         Assert.Equal($"--redis-password-file '{empty}' is empty.", Assert.Throws<SecretFileException>(() => SecretFile.Read(empty, "--redis-password-file")).Message);
+        Assert.Equal($"--api-key-file '{folder}' is a folder; give the file in it.", Assert.Throws<SecretFileException>(() => SecretFile.ReadList(folder, "--api-key-file")).Message);
+    }
+
+    [Fact]
+    public void HostSettings_WhenPrinted_ShowNoSecret()
+    {
+        var settings = new HostSettings { ApiKeys = ["key-alpha"], Redis = "redis:6379,password=inline-secret", RedisPassword = "file-secret" };
+
+        var text = settings.ToString();
+
+        Assert.DoesNotContain("key-alpha", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
+        Assert.Contains("redis:6379", text, StringComparison.Ordinal);
     }
 
     string Write(string name, string content)
