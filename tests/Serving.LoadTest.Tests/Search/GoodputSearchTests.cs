@@ -4,8 +4,12 @@ namespace Serving.LoadTest.Tests.Search;
 
 public sealed class GoodputSearchTests
 {
-    static Func<double, CancellationToken, Task<double>> Cliff(double capacity) =>
-        (rate, _) => Task.FromResult(rate <= capacity ? 0.97 : 0.5);
+    // A server that sustains `capacity`: below it, it achieves the offered rate within the SLOs; above, it achieves
+    // only its capacity and misses.
+    static Func<double, CancellationToken, Task<ProbeVerdict>> Cliff(double capacity) =>
+        (rate, _) => Task.FromResult(rate <= capacity
+            ? new ProbeVerdict(rate, rate, 0.97, [])
+            : new ProbeVerdict(rate, capacity, 0.5, ["attainment 50% < 90%"]));
 
     [Theory]
     [InlineData(7.3, 1.0)]
@@ -48,5 +52,19 @@ public sealed class GoodputSearchTests
         Assert.Equal(5, result.Probes.Count);
         Assert.False(result.Converged);
         Assert.Equal(Math.Sqrt(32), result.Goodput, 3); // 1, 2, 4 pass, 8 fails, then √(4·8) passes: the best rate seen to pass
+    }
+
+    [Fact]
+    public async Task RunAsync_ThePassingProbeAchievedLessThanOffered_GoodputIsWhatItAchieved()
+    {
+        // Passing allows achieving 95% of the offered rate: the headline never claims more than was delivered.
+        static Task<ProbeVerdict> Probe(double rate, CancellationToken _) =>
+            Task.FromResult(rate <= 8 ? new ProbeVerdict(rate, 0.97 * rate, 1, []) : new ProbeVerdict(rate, 8, 1, ["achieved 8 < 95% of offered"]));
+
+        var result = await GoodputSearch.RunAsync(Probe, new SearchSettings { StartRate = 8, MaxProbes = 2 }, CancellationToken.None);
+
+        Assert.Equal(8, result.Offered);
+        Assert.Equal(0.97 * 8, result.Goodput, 3);
+        Assert.Equal(["achieved 8 < 95% of offered"], result.Probes[1].Misses);
     }
 }

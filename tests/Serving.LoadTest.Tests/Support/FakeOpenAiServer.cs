@@ -23,6 +23,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     readonly WebApplication app;
     readonly IReadOnlyDictionary<string, FakeScript> scripts;
     readonly ConcurrentDictionary<string, int> arrivals = new();
+    readonly ConcurrentDictionary<string, SemaphoreSlim> slots = new();
     int inFlight;
 
     FakeOpenAiServer(WebApplication app, IReadOnlyDictionary<string, FakeScript> scripts)
@@ -71,8 +72,17 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var script = scripts[name];
         var mode = script.ModeFor(arrivals.AddOrUpdate(name, 1, (_, n) => n + 1) - 1);
         var others = Interlocked.Increment(ref inFlight) - 1;
+        var slot = script.MaxConcurrent is { } k ? slots.GetOrAdd(name, _ => new SemaphoreSlim(k, k)) : null;
+        var holding = false;
         try
         {
+            if (slot is not null)
+            {
+                // Queued until a slot frees: the wait is part of the client's TTFT, the service time starts now.
+                await slot.WaitAsync(http.RequestAborted);
+                holding = true;
+                start = Stopwatch.GetTimestamp();
+            }
             using var body = await JsonDocument.ParseAsync(http.Request.Body);
             var root = body.RootElement;
             var tokens = root.TryGetProperty(chat ? "max_completion_tokens" : "max_tokens", out var m) ? m.GetInt32() : 16;
@@ -112,6 +122,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
         finally
         {
+            if (holding)
+                slot!.Release();
             Interlocked.Decrement(ref inFlight);
         }
     }

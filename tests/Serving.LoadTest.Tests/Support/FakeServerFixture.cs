@@ -22,6 +22,8 @@ public sealed class FakeServerFixture : IAsyncLifetime
         ["malformed"] = new(10, 5, true, 0, FakeMode.MalformedJson),
         ["hang"] = new(10, 5, true, 0, FakeMode.Hang),
         ["loaded"] = new(TtftMs: 10, ItlMs: 4, TtftPerInFlightMs: 12),
+        // At most 4 at a time, 100 ms to the first token and 19 more 20 ms apart: 0.48 s each, so it sustains 8.33 req/s.
+        ["capped"] = new(TtftMs: 100, ItlMs: 20) { MaxConcurrent = 4 },
     };
 
     public async Task DisposeAsync() => await Server.DisposeAsync();

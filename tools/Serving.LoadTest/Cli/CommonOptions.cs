@@ -49,6 +49,7 @@ internal sealed class CommonOptions
     readonly Option<bool> noPlots = new("--no-plots") { Description = "Write no PNG plots." };
     readonly Option<bool> noProgress = new("--no-progress") { Description = "No live progress bar or tables." };
     readonly Option<bool> skipPreflight = new("--skip-preflight") { Description = "Do not send one test request before the run." };
+    readonly Option<int?> warmups = new("--warmups") { Description = "Requests sent at once and discarded before the first run, so no run measures the server's warm-up (default: 4 for search, 0 otherwise)." };
 
     public void AddTo(Command command)
     {
@@ -56,10 +57,13 @@ internal sealed class CommonOptions
         {
             baseUrl, model, apiKey, endpoint, timeout, ignoreEos, minTokens, temperature, embedded, servingDll, servingArgs,
             workload, dataset, numPrompts, inputLen, inputDist, inputMin, inputMax, outputLen, outputDist, outputMin, outputMax, sigma,
-            sharegptOutputLen, traceSpeedup, wordPrompts, burstiness, concurrency, seed, goodput, percentiles, outDir, noPlots, noProgress, skipPreflight,
+            sharegptOutputLen, traceSpeedup, wordPrompts, burstiness, concurrency, seed, goodput, percentiles, outDir, noPlots, noProgress, skipPreflight, warmups,
         })
             command.Options.Add(o);
     }
+
+    /// <summary>Whether --warmups was given (search warms up by default).</summary>
+    public bool WarmupsGiven(ParseResult p) => p.GetValue(warmups) is not null;
 
     public EmbeddedRequest? Embedded(ParseResult p) =>
         p.GetValue(embedded) ? new EmbeddedRequest(p.GetValue(servingDll), p.GetValue(servingArgs) ?? "") : null;
@@ -106,6 +110,7 @@ internal sealed class CommonOptions
             Plots = !p.GetValue(noPlots),
             Progress = !p.GetValue(noProgress),
             SkipPreflight = p.GetValue(skipPreflight),
+            Warmups = p.GetValue(warmups) is { } w ? (w >= 0 ? w : throw new ArgumentException("--warmups must be 0 or more")) : 0,
             CommandLine = RedactKey(args),
         };
     }

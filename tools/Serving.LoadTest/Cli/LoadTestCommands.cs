@@ -85,7 +85,7 @@ internal static class LoadTestCommands
 
     static Command SearchCommand(string[] args)
     {
-        var command = new Command("search", "Goodput search: the highest Poisson rate whose SLO attainment meets the target (needs --goodput).");
+        var command = new Command("search", "Goodput search: the highest Poisson rate the server sustains with SLO attainment at the target (needs --goodput). A probe passes when attainment meets the target, the server achieved ≥ 95% of the offered rate, and its queue did not grow (TTFT of the last third vs the first).");
         var common = new CommonOptions();
         common.AddTo(command);
         var target = new Option<double>("--target") { Description = "Attainment to meet, 0..1.", DefaultValueFactory = _ => 0.9 };
@@ -95,7 +95,9 @@ internal static class LoadTestCommands
         var max = new Option<double>("--max-rate") { Description = "Highest rate tried.", DefaultValueFactory = _ => 1000 };
         var tolerance = new Option<double>("--tolerance") { Description = "Stop when (fail − pass) / fail is below this.", DefaultValueFactory = _ => 0.1 };
         var probes = new Option<int>("--max-probes") { Description = "At most this many runs.", DefaultValueFactory = _ => 8 };
-        foreach (var o in new Option[] { target, workers, start, min, max, tolerance, probes })
+        var probeSeconds = new Option<double?>("--probe-seconds") { Description = "Seconds of arrivals per probe (default: 20, or 10 mean request latencies of the warm-up when longer), so a queue has time to show." };
+        var minProbeRequests = new Option<int>("--min-probe-requests") { Description = "Fewest requests per probe (the workload's requests are cycled with new prompt text to fill a probe).", DefaultValueFactory = _ => 40 };
+        foreach (var o in new Option[] { target, workers, start, min, max, tolerance, probes, probeSeconds, minProbeRequests })
             command.Options.Add(o);
         command.SetAction((p, ct) => ExecuteAsync(common, p, args, LoadTestMode.Search, s =>
         {
@@ -104,6 +106,7 @@ internal static class LoadTestCommands
             var t = p.GetValue(target);
             return s with
             {
+                Warmups = common.WarmupsGiven(p) ? s.Warmups : 4,
                 Search = new SearchSettings
                 {
                     Target = t is > 0 and <= 1 ? t : throw new ArgumentException("--target is a share in (0, 1]"),
@@ -113,6 +116,8 @@ internal static class LoadTestCommands
                     MaxRate = CommonOptions.Positive(p.GetValue(max), "--max-rate"),
                     Tolerance = CommonOptions.Positive(p.GetValue(tolerance), "--tolerance"),
                     MaxProbes = (int)CommonOptions.Positive(p.GetValue(probes), "--max-probes"),
+                    ProbeSeconds = p.GetValue(probeSeconds) is { } seconds ? CommonOptions.Positive(seconds, "--probe-seconds") : null,
+                    MinProbeRequests = (int)CommonOptions.Positive(p.GetValue(minProbeRequests), "--min-probe-requests"),
                 },
             };
         }, ct));
@@ -143,7 +148,12 @@ internal static class LoadTestCommands
             }
             var result = await new LoadTestSession(settings).ExecuteAsync(mode, cancellationToken);
             if (result.Search is { } s)
-                AnsiConsole.MarkupLine($"[bold]goodput {s.Goodput:0.###} req/s[/] ({s.GoodputPerWorker:0.###} per worker over {s.Workers}) at ≥ {100 * s.Target:0}% attainment{(s.Converged ? "" : " [yellow](not converged)[/]")}");
+            {
+                ConsoleReport.Print(s);
+                AnsiConsole.MarkupLine($"[bold]goodput {s.Goodput:0.###} req/s[/] ({s.GoodputPerWorker:0.###} per worker over {s.Workers}): the highest rate sustained at ≥ {100 * s.Target:0}% attainment"
+                    + (s.Goodput > 0 ? $" (offered {s.Offered:0.###}, achieved {s.Probes.First(x => x.Passed && x.Rate == s.Offered).Achieved:0.###} req/s)" : "")
+                    + (s.Converged ? "" : " [yellow](not converged)[/]"));
+            }
             AnsiConsole.MarkupLine($"results in [bold]{Markup.Escape(Path.GetFullPath(settings.OutDir))}[/]");
             return 0;
         }

@@ -18,6 +18,11 @@ internal sealed record RunSummary
     /// <summary>True when some server sent no usage and token counts are estimated from text chunks.</summary>
     public required bool TokenCountsApproximate { get; init; }
     public required double RequestThroughput { get; init; }
+    /// <summary>Requests completed per second over the span of completions: what the server delivered (see <see cref="SustainedRate"/>).</summary>
+    public double AchievedRate { get; init; }
+    /// <summary>Median TTFT of the requests sent in the first and in the last third of the run: a growing queue shows as a rise.</summary>
+    public double TtftFirstThirdMs { get; init; } = double.NaN;
+    public double TtftLastThirdMs { get; init; } = double.NaN;
     public required double OutputThroughput { get; init; }
     public required double TotalTokenThroughput { get; init; }
     public required Distribution TtftMs { get; init; }

@@ -8,7 +8,7 @@ internal static class ConsoleReport
 {
     public static void Print(RunRecord run)
     {
-        var title = run.Rate is { } rate ? $"Rate {rate:0.###} req/s" : "Run";
+        var title = run.Rate is { } rate ? $"Offered {rate:0.###} req/s, achieved {run.Summary.AchievedRate:0.###}" : "Run";
         var totals = new Table().Title(title).HideHeaders().AddColumn("").AddColumn("");
         foreach (var (label, value) in SummaryRows.Totals(run.Summary, run.ClientOverhead))
             totals.AddRow(Markup.Escape(label), Markup.Escape(value));
@@ -20,6 +20,15 @@ internal static class ConsoleReport
         AnsiConsole.Write(totals);
         AnsiConsole.Write(latency);
         Warn(run.ClientOverhead);
+    }
+
+    /// <summary>The search's probes: offered and achieved rate side by side, attainment, and why a probe failed.</summary>
+    public static void Print(Search.SearchResult search)
+    {
+        var table = new Table().Title("Goodput search").AddColumn("offered (req/s)").AddColumn("achieved (req/s)").AddColumn("attainment").AddColumn("verdict");
+        foreach (var p in search.Probes)
+            table.AddRow($"{p.Rate:0.###}", $"{p.Achieved:0.###}", $"{100 * p.Attainment:0.#}%", p.Passed ? "[green]sustained[/]" : $"[red]{Markup.Escape(string.Join("; ", p.Misses))}[/]");
+        AnsiConsole.Write(table);
     }
 
     public static void Warn(ClientOverhead overhead)

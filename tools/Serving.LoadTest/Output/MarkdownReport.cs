@@ -27,13 +27,16 @@ internal static class MarkdownReport
         {
             md.AppendLine("## Goodput search");
             md.AppendLine();
-            md.AppendLine($"Highest rate with SLO attainment ≥ {100 * s.Target:0}%: **{s.Goodput:0.###} req/s** ({s.GoodputPerWorker:0.###} req/s per worker over {s.Workers}); "
-                + $"lowest rate that missed: {(s.LowestFailing is { } f ? $"{f:0.###} req/s" : "none up to the maximum")}; {(s.Converged ? "converged" : "not converged (probe limit)")}.");
+            var bestAchieved = s.Probes.FirstOrDefault(p => p.Passed && p.Rate == s.Offered)?.Achieved;
+            md.AppendLine($"Highest rate sustained with SLO attainment ≥ {100 * s.Target:0}%: **{s.Goodput:0.###} req/s** ({s.GoodputPerWorker:0.###} req/s per worker over {s.Workers})"
+                + (bestAchieved is { } a ? $", offered {s.Offered:0.###} and achieved {a:0.###} req/s" : "")
+                + $"; lowest rate that did not pass: {(s.LowestFailing is { } f ? $"{f:0.###} req/s" : "none up to the maximum")}; {(s.Converged ? "converged" : "not converged (probe limit)")}. "
+                + "A probe passes when attainment meets the target, the server achieved at least 95% of the offered rate, and its queue did not grow.");
             md.AppendLine();
-            md.AppendLine("| probe | rate (req/s) | attainment | met target |");
-            md.AppendLine("|---:|---:|---:|:---:|");
+            md.AppendLine("| probe | offered (req/s) | achieved (req/s) | attainment | verdict |");
+            md.AppendLine("|---:|---:|---:|---:|:---|");
             foreach (var (i, p) in s.Probes.Index())
-                md.AppendLine($"| {i + 1} | {p.Rate:0.###} | {100 * p.Attainment:0.#}% | {(p.Passed ? "yes" : "no")} |");
+                md.AppendLine($"| {i + 1} | {p.Rate:0.###} | {p.Achieved:0.###} | {100 * p.Attainment:0.#}% | {(p.Passed ? "sustained" : string.Join("; ", p.Misses))} |");
             md.AppendLine();
         }
         return md.ToString();
@@ -43,12 +46,12 @@ internal static class MarkdownReport
     {
         md.AppendLine("## Overview");
         md.AppendLine();
-        md.AppendLine("| rate (req/s) | achieved (req/s) | attainment | goodput (req/s) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | failed |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| offered (req/s) | achieved (req/s) | attainment | goodput (req/s) | TTFT p50 first → last third (ms) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | failed |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var run in r.Runs.OrderBy(x => x.Rate))
         {
             var s = run.Summary;
-            md.AppendLine($"| {run.Rate:0.###} | {s.RequestThroughput:0.##} | {100 * s.SloAttainment:0.#}% | {s.Goodput:0.##} | {s.TtftMs.Median:0.#} / {P(s.TtftMs, 99)} | {s.TpotMs.Median:0.#} / {P(s.TpotMs, 99)} | {s.Failed} |");
+            md.AppendLine($"| {run.Rate:0.###} | {s.AchievedRate:0.##} | {100 * s.SloAttainment:0.#}% | {s.Goodput:0.##} | {s.TtftFirstThirdMs:0.#} → {s.TtftLastThirdMs:0.#} | {s.TtftMs.Median:0.#} / {P(s.TtftMs, 99)} | {s.TpotMs.Median:0.#} / {P(s.TpotMs, 99)} | {s.Failed} |");
         }
         md.AppendLine();
     }

@@ -25,10 +25,13 @@ internal static class Plots
         files.Add(Cdf(folder, "ttft-cdf.png", "TTFT", byRate, r => r.Success ? r.TtftMs : null, result.Slo.TtftMs));
         files.Add(Cdf(folder, "tpot-cdf.png", "TPOT", byRate, r => r.TpotMs, result.Slo.TpotMs));
         // Over time: the run of the search's answer, else the last run.
-        var shown = runs.FirstOrDefault(r => result.Search is { } s && r.Rate == s.Goodput) ?? runs[^1];
+        var shown = runs.FirstOrDefault(r => result.Search is { } s && r.Rate == OfferedOf(s)) ?? runs[^1];
         files.Add(OverTime(folder, shown, result.Slo));
         if (result.Runs.Count > 1)
+        {
             files.Add(Attainment(folder, result));
+            files.Add(Achieved(folder, result));
+        }
         return files;
     }
 
@@ -99,15 +102,51 @@ internal static class Plots
         var target = result.Search?.Target ?? 0.9;
         plot.Add.HorizontalLine(100 * target, 1.5f, Colors.Gray, LinePattern.Dashed).LegendText = $"target {100 * target:0}%";
         if (result.Search is { Goodput: > 0 } search)
-            plot.Add.VerticalLine(search.Goodput, 1.5f, Palette(2), LinePattern.Dotted).LegendText = $"goodput {search.Goodput:0.##} req/s";
-        plot.Title(result.Slo.Any ? $"SLO attainment vs rate ({result.Slo})" : "Success rate vs rate");
-        plot.XLabel("request rate (req/s)");
+            plot.Add.VerticalLine(OfferedOf(search), 1.5f, Palette(2), LinePattern.Dotted).LegendText = GoodputLabel(search);
+        plot.Title(result.Slo.Any ? $"SLO attainment vs offered rate ({result.Slo})" : "Success rate vs offered rate");
+        plot.XLabel("offered request rate (req/s)");
         plot.YLabel("attainment (%)");
         plot.Axes.SetLimitsY(0, 102);
         // Attainment is high at low rates and falls to the right: the lower left stays free.
         plot.ShowLegend(Alignment.LowerLeft);
         return Save(plot, folder, "attainment-vs-rate.png");
     }
+
+    /// <summary>Achieved against offered rate: a server that keeps up sits on the diagonal; where it bends away is its capacity.</summary>
+    static string Achieved(string folder, ResultFile result)
+    {
+        var plot = new Plot();
+        var points = result.Runs.Where(r => r.Rate is not null).OrderBy(r => r.Rate).ToArray();
+        var offered = points.Select(r => r.Rate!.Value).ToArray();
+        var top = offered.Max();
+        plot.Add.Line(0, 0, top, top).LegendText = "achieved = offered";
+        if (result.Search is not null)
+        {
+            var share = new SearchSettings().KeptUpShare;
+            var keptUp = plot.Add.Line(0, 0, top, share * top);
+            keptUp.LinePattern = LinePattern.Dashed;
+            keptUp.Color = Colors.Gray;
+            keptUp.LegendText = $"{100 * share:0}% of offered (kept up)";
+        }
+        var line = plot.Add.Scatter(offered, points.Select(r => double.IsFinite(r.Summary.AchievedRate) ? r.Summary.AchievedRate : r.Rate!.Value).ToArray(), Palette(0));
+        line.LineWidth = 2;
+        line.MarkerSize = 7;
+        line.LegendText = "achieved";
+        if (result.Search is { Goodput: > 0 } search)
+            plot.Add.VerticalLine(OfferedOf(search), 1.5f, Palette(2), LinePattern.Dotted).LegendText = GoodputLabel(search);
+        plot.Title("Achieved vs offered rate");
+        plot.XLabel("offered request rate (req/s)");
+        plot.YLabel("achieved request rate (req/s)");
+        plot.Axes.SetLimits(0, top * 1.05, 0, top * 1.05);
+        plot.ShowLegend(Alignment.UpperLeft);
+        return Save(plot, folder, "achieved-vs-offered.png");
+    }
+
+    // Drawn at the offered rate of the passing probe; the goodput is what that probe achieved, when less.
+    static string GoodputLabel(SearchResult search) => $"goodput {search.Goodput:0.##} req/s (offered {OfferedOf(search):0.##})";
+
+    // Result files written before offered and achieved were told apart have no offered rate: it was the goodput.
+    static double OfferedOf(SearchResult search) => search.Offered > 0 ? search.Offered : search.Goodput;
 
     static void ShowLegend(Plot plot, bool show)
     {

@@ -32,6 +32,8 @@ internal sealed record ResultFile
     public required IReadOnlyList<double> Percentiles { get; init; }
     public required IReadOnlyList<RunRecord> Runs { get; init; }
     public SearchResult? Search { get; init; }
+    /// <summary>Requests sent and discarded before the first run.</summary>
+    public int Warmups { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -18,6 +18,8 @@ internal static class SummaryRows
             ("Total input tokens", s.TotalInputTokens.ToString(CultureInfo.InvariantCulture)),
             ("Total output tokens", s.TotalOutputTokens.ToString(CultureInfo.InvariantCulture) + approx),
             ("Request throughput (req/s)", F(s.RequestThroughput, 2)),
+            ("Achieved rate (req/s, over the completions)", F(s.AchievedRate, 2)),
+            ("TTFT p50, first → last third (ms)", $"{F(s.TtftFirstThirdMs, 1)} → {F(s.TtftLastThirdMs, 1)}"),
             ("Output token throughput (tok/s)", F(s.OutputThroughput, 1)),
             ("Total token throughput (tok/s)", F(s.TotalTokenThroughput, 1)),
         };

@@ -31,14 +31,20 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
         if (requests.Count == 0)
             throw new InvalidOperationException("the workload has no requests");
         // Every run of a sweep or search sends the same lengths at the same (scaled) times, but run k > 0 gets new prompt
-        // text: with the first run's prompts again the server would answer from its prefix cache and look faster.
+        // text: with the first run's prompts again the server would answer from its prefix cache and look faster. A
+        // batch longer than the workload (a search probe) repeats its lengths, each with new text too.
         async Task<List<WorkloadRequest>> Fresh(List<WorkloadRequest> batch, int run, CancellationToken ct) =>
-            run == 0 ? batch : await WorkloadBuilder.FreshPromptsAsync(settings.Workload, batch, prompts, new Random(unchecked(settings.Seed * 1_000_003 + run)), ct);
+            run == 0 && batch.Count <= requests.Count ? batch : await WorkloadBuilder.FreshPromptsAsync(settings.Workload, batch, prompts, new Random(unchecked(settings.Seed * 1_000_003 + run)), ct);
 
         var client = new StreamingClient(http, target, model);
         // The preflight's prompt is not one of the run's: a cached first prompt would flatter the first request.
         if (!settings.SkipPreflight)
             await PreflightAsync(client, (await Fresh(requests.Take(1).ToList(), -1, cancellationToken))[0], cancellationToken);
+
+        // Unrecorded warm-up: the server's first requests (JIT, caches, its own warm-up) belong to no run.
+        double? warmupE2elS = settings.Warmups > 0
+            ? await WarmUpAsync(client, await WorkloadBuilder.FreshPromptsAsync(settings.Workload, Cycle(requests, settings.Warmups), prompts, new Random(settings.Seed - 7), cancellationToken), cancellationToken)
+            : null;
 
         var runs = new List<RunRecord>();
         SearchResult? search = null;
@@ -55,12 +61,16 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
                 }
                 break;
             case LoadTestMode.Search:
+                // Each probe offers its rate for a fixed time, long enough for a queue the server cannot drain to show:
+                // the workload's requests, cycled with new prompt text, as many as the time takes.
+                var seconds = settings.Search.ProbeSeconds ?? SearchSettings.AutoProbeSeconds(warmupE2elS ?? 0);
                 search = await GoodputSearch.RunAsync(async (rate, ct) =>
                 {
-                    var batch = await Fresh(requests, runs.Count, ct);
+                    var n = settings.Search.ProbeRequests(rate, seconds);
+                    var batch = await Fresh(Cycle(requests, n), runs.Count, ct);
                     var run = await RunOnceAsync(client, batch, Plan(batch, ArrivalMode.Poisson, rate), ct);
                     runs.Add(run);
-                    return run.Summary.SloAttainment;
+                    return ProbeVerdict.Of(rate, run.Summary, settings.Search);
                 }, settings.Search, cancellationToken);
                 break;
         }
@@ -80,6 +90,7 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             Seed = settings.Seed,
             Slo = settings.Slo,
             Percentiles = settings.Percentiles,
+            Warmups = settings.Warmups,
             Runs = runs,
             Search = search,
         };
@@ -109,6 +120,20 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             ArrivalMode.Trace => new RunPlan(requests, ArrivalSchedule.FromTrace([.. requests.Select(q => q.ArrivalS ?? 0)], settings.Workload.TraceSpeedup), settings.MaxConcurrency, null),
             _ => new RunPlan(requests, ArrivalSchedule.AllAtOnce(n), settings.MaxConcurrency, null),
         };
+    }
+
+    /// <summary>The workload's first <paramref name="count"/> requests, repeated in order when it has fewer.</summary>
+    static List<WorkloadRequest> Cycle(IReadOnlyList<WorkloadRequest> requests, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => requests[i % requests.Count] with { Index = i })];
+
+    /// <summary>Sends the warm-up requests at once and waits for them; returns their mean latency in seconds (null when none succeeded).</summary>
+    async Task<double?> WarmUpAsync(StreamingClient client, IReadOnlyList<WorkloadRequest> warmups, CancellationToken cancellationToken)
+    {
+        if (settings.Progress)
+            Spectre.Console.AnsiConsole.MarkupLine($"[grey]warming up: {warmups.Count} request(s), not recorded...[/]");
+        var results = await Task.WhenAll(warmups.Select(w => client.SendAsync(w, cancellationToken)));
+        var ok = results.Where(r => r.Result.Success).Select(r => r.Result.E2elMs / 1000).ToArray();
+        return ok.Length > 0 ? ok.Average() : null;
     }
 
     static async Task PreflightAsync(StreamingClient client, WorkloadRequest first, CancellationToken cancellationToken)

@@ -25,6 +25,8 @@ internal sealed record LoadTestSettings
     public required string OutDir { get; init; }
     public bool Plots { get; init; } = true;
     public bool Progress { get; init; } = true;
+    /// <summary>Requests sent (at once) and discarded before the first run, so no run measures the server's warm-up.</summary>
+    public int Warmups { get; init; }
     /// <summary>Skip the single request sent first to check the configuration.</summary>
     public bool SkipPreflight { get; init; }
     public IReadOnlyList<string> CommandLine { get; init; } = [];

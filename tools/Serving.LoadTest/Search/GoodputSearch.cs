@@ -1,20 +1,19 @@
 namespace Serving.LoadTest.Search;
 
-/// <summary>Binary search for the highest rate meeting the attainment target (DistServe's goodput), over any measuring function.</summary>
+/// <summary>Search for the highest rate a server sustains within its SLOs (DistServe's goodput), over any measuring function.</summary>
 internal static class GoodputSearch
 {
-    /// <param name="attainmentAt">Runs the load at a rate and returns its SLO attainment (0..1).</param>
-    public static async Task<SearchResult> RunAsync(Func<double, CancellationToken, Task<double>> attainmentAt, SearchSettings s, CancellationToken cancellationToken)
+    /// <param name="probe">Offers a rate and judges whether the server sustained it (<see cref="ProbeVerdict"/>).</param>
+    public static async Task<SearchResult> RunAsync(Func<double, CancellationToken, Task<ProbeVerdict>> probe, SearchSettings s, CancellationToken cancellationToken)
     {
         var probes = new List<SearchProbe>();
         double? pass = null, fail = null;
 
         async Task Probe(double rate)
         {
-            var attainment = await attainmentAt(rate, cancellationToken);
-            var passed = attainment >= s.Target;
-            probes.Add(new SearchProbe(Math.Round(rate, 4), attainment, passed));
-            if (passed)
+            var verdict = await probe(rate, cancellationToken);
+            probes.Add(new SearchProbe(Math.Round(rate, 4), Math.Round(verdict.Achieved, 4), verdict.Attainment, verdict.Passed, verdict.Misses));
+            if (verdict.Passed)
                 pass = Math.Max(pass ?? 0, rate);
             else
                 fail = Math.Min(fail ?? double.MaxValue, rate);
@@ -37,12 +36,17 @@ internal static class GoodputSearch
         while (probes.Count < s.MaxProbes && pass is { } lo && fail is { } hi && !Narrow(lo, hi, s.Tolerance))
             await Probe(Math.Sqrt(lo * hi));
 
-        var goodput = pass ?? 0;
+        // The best passing probe's offered rate, never more than it achieved.
+        var best = probes.Where(p => p.Passed).MaxBy(p => p.Rate);
+        var goodput = best is null ? 0 : Math.Min(best.Rate, best.Achieved);
         var converged = (pass is { } p && fail is { } f && Narrow(p, f, s.Tolerance))
             || (fail is null && pass is { } top && top >= s.MaxRate)
             || (pass is null && fail is { } bottom && bottom <= s.MinRate);
         return new SearchResult(Math.Round(goodput, 4), Math.Round(goodput / s.Workers, 4), fail is { } lf ? Math.Round(lf, 4) : null,
-            s.Workers, s.Target, probes, converged);
+            s.Workers, s.Target, probes, converged)
+        {
+            Offered = best?.Rate ?? 0,
+        };
     }
 
     static bool Narrow(double lo, double hi, double tolerance) => hi <= lo || (hi - lo) / hi <= tolerance;

@@ -1,4 +1,4 @@
 namespace Serving.LoadTest.Search;
 
-/// <summary>One run of the search: the rate tried and the attainment it reached.</summary>
-internal sealed record SearchProbe(double Rate, double Attainment, bool Passed);
+/// <summary>One run of the search: the rate offered, the rate the server achieved, the attainment, and what it missed (empty: it passed).</summary>
+internal sealed record SearchProbe(double Rate, double Achieved, double Attainment, bool Passed, IReadOnlyList<string> Misses);

@@ -1,9 +1,11 @@
 namespace Serving.LoadTest.Search;
 
 /// <summary>
-/// The goodput search: the highest Poisson rate whose SLO attainment is at least <see cref="Target"/>, found by
-/// doubling or halving from <see cref="StartRate"/> until the target is bracketed, then bisecting until the bracket
-/// is narrower than <see cref="Tolerance"/> (relative) or <see cref="MaxProbes"/> runs have been made.
+/// The goodput search: the highest Poisson rate the server sustains with SLO attainment at least <see cref="Target"/>
+/// (DistServe's goodput), found by doubling or halving from <see cref="StartRate"/> until a passing and a failing rate
+/// bracket it, then bisecting until the bracket is narrower than <see cref="Tolerance"/> (relative) or
+/// <see cref="MaxProbes"/> runs have been made. Each probe offers its rate for <see cref="ProbeSeconds"/> (at least
+/// <see cref="MinProbeRequests"/> requests), so a queue the server cannot drain has time to show.
 /// </summary>
 internal sealed record SearchSettings
 {
@@ -15,4 +17,25 @@ internal sealed record SearchSettings
     public int MaxProbes { get; init; } = 8;
     /// <summary>Workers (devices) of the system under test: goodput per worker = goodput / workers (DistServe).</summary>
     public int Workers { get; init; } = 1;
+
+    /// <summary>Seconds of arrivals per probe; null: <see cref="AutoProbeSeconds"/>.</summary>
+    public double? ProbeSeconds { get; init; }
+
+    /// <summary>Fewest requests in a probe, whatever its rate.</summary>
+    public int MinProbeRequests { get; init; } = 40;
+
+    /// <summary>A probe passes only if the server achieved at least this share of the offered rate.</summary>
+    public double KeptUpShare { get; init; } = 0.95;
+
+    /// <summary>A probe fails as a growing queue when the last third's median TTFT exceeds the first third's by this factor (plus <see cref="QueueSlackMs"/>).</summary>
+    public double QueueGrowth { get; init; } = 1.5;
+
+    /// <summary>TTFT rise allowed as noise before it counts as a queue, ms (at least; the run's median request latency when larger).</summary>
+    public double QueueSlackMs { get; init; } = 50;
+
+    /// <summary>The probe length when none is given: 20 s, or 10 mean request latencies when that is longer.</summary>
+    public static double AutoProbeSeconds(double meanE2elS) => Math.Max(20, 10 * meanE2elS);
+
+    /// <summary>Requests a probe at <paramref name="rate"/> sends over <paramref name="seconds"/>.</summary>
+    public int ProbeRequests(double rate, double seconds) => Math.Max(MinProbeRequests, (int)Math.Ceiling(rate * seconds));
 }
