@@ -35,11 +35,12 @@
 # given the same, so what is simulated is what is measured. With these prompts (≥ 1024 tokens) the plan's thresholds
 # (≤ 512) never apply anyway.
 #
-# Everything is written under --out (default /tmp/goodput-exp; /tmp/goodput-exp-quick with --quick). Time, estimated from
-# the request counts (40 per search probe, at most 5 probes, 60 per sweep rate — binomial noise on 30 requests is
-# already ±9 points, about the simulator's 10-point tolerance — ~7 s of drain and setup per run): 5–7 minutes per
-# configuration; measured 26–28 minutes in all, calibration and (f) included (runs 8 and 9, 2026-11-29), a few more to
-# profile first; --quick takes ~4–5.
+# Everything is written under --out (default /tmp/goodput-exp; /tmp/goodput-exp-quick with --quick). A search probe is
+# a sustained load (issue 14): 20 s of arrivals and at least --num-prompts requests, passing only when the server kept
+# up (achieved ≥ 95% of the offered rate, no growing queue) — the rule the simulator's goodput follows too. Time: the
+# probes alone are ≥ 5 × 20 s per configuration, plus 60 requests per sweep rate (binomial noise on 30 requests is
+# already ±9 points, about the simulator's 10-point tolerance) and ~7 s of drain and setup per run. Runs 8 and 9
+# (2026-11-29, 40-request probes) took 26–28 minutes in all; expect more now. --quick uses 5 s probes.
 # Run it when the machine is quiet: other builds and tests on the same cores skew every latency.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -76,10 +77,10 @@ done
 # Request counts bound the run time: a probe of N requests at r req/s lasts about N/r seconds plus the drain.
 if [ "$quick" = 1 ]; then
   out=${out:-/tmp/goodput-exp-quick}
-  num_prompts=${num_prompts:-6}; sweep_prompts=${sweep_prompts:-6}; max_probes=2; warmup=0; cal_prompts=8
+  num_prompts=${num_prompts:-6}; sweep_prompts=${sweep_prompts:-6}; max_probes=2; warmup=0; cal_prompts=8; probe_seconds=5
 else
   out=${out:-/tmp/goodput-exp}
-  num_prompts=${num_prompts:-40}; sweep_prompts=${sweep_prompts:-60}; max_probes=5; warmup=1; cal_prompts=40
+  num_prompts=${num_prompts:-40}; sweep_prompts=${sweep_prompts:-60}; max_probes=5; warmup=1; cal_prompts=40; probe_seconds=20
 fi
 input_mean=$(( (input_min + input_max) / 2 ))
 for tool in dotnet jq curl; do
@@ -301,8 +302,9 @@ for entry in "${configs[@]}"; do
     sleep 12 # one more round after the last requests finish
     log "$name: planner so far: $(grep -o 'Planner: applying.*' "$dir/server.log" | tr '\n' ' ' || true)"
   fi
-  log "$name: goodput search from $start_rate req/s ($num_prompts requests per probe, at most $max_probes probes)"
-  loadtest search "${common[@]}" --seed "$seed" --num-prompts "$num_prompts" --workers 2 --start-rate "$start_rate" \
+  log "$name: goodput search from $start_rate req/s (probes of $probe_seconds s, at least $num_prompts requests, at most $max_probes probes)"
+  loadtest search "${common[@]}" --seed "$seed" --num-prompts "$num_prompts" --min-probe-requests "$num_prompts" \
+    --probe-seconds "$probe_seconds" --workers 2 --start-rate "$start_rate" \
     --min-rate "$(jq -rn --argjson s "$start_rate" '$s / 4')" --max-rate "$(jq -rn --argjson s "$start_rate" '$s * 4')" \
     --tolerance 0.15 --max-probes "$max_probes" --out "$dir/search" >"$dir/search.log" 2>&1
   log "$name: sweep at $rates req/s ($sweep_prompts requests each)"

@@ -5,26 +5,37 @@ public static class GoodputSearch
 {
     private const int MaxDoublings = 40;
 
-    /// <summary>
-    /// Doubles (or halves) from <paramref name="initialRate"/> to bracket the target, then bisects <paramref name="bisections"/> times.
-    /// Returns (0, attainment at the smallest rate tried) when even that misses. Assumes attainment falls as rate rises.
-    /// </summary>
+    /// <summary>The search over attainment alone: a rate passes when it reaches <paramref name="target"/>.</summary>
     public static (double Rate, double Attainment) HighestRate(
-        Func<double, double> attainmentAt, double target, double initialRate = 1, int bisections = 8)
+        Func<double, double> attainmentAt, double target, double initialRate = 1, int bisections = 8) =>
+        HighestRate(r =>
+        {
+            var attainment = attainmentAt(r);
+            return (attainment, attainment >= target);
+        }, initialRate, bisections);
+
+    /// <summary>
+    /// Doubles (or halves) from <paramref name="initialRate"/> to bracket the highest passing rate, then bisects
+    /// <paramref name="bisections"/> times. Returns (0, attainment at the smallest rate tried) when even that fails.
+    /// Assumes a rate passes whenever a higher one does.
+    /// </summary>
+    /// <param name="probe">A rate's attainment, and whether it passes (the target met, and the system kept up).</param>
+    public static (double Rate, double Attainment) HighestRate(
+        Func<double, (double Attainment, bool Passed)> probe, double initialRate = 1, int bisections = 8)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRate);
         var rate = initialRate;
-        var attainment = attainmentAt(rate);
+        var (attainment, passed) = probe(rate);
         double low, high, lowAttainment;
-        if (attainment >= target)
+        if (passed)
         {
             (low, lowAttainment) = (rate, attainment);
             high = double.NaN;
             for (var i = 0; i < MaxDoublings; i++)
             {
                 rate *= 2;
-                attainment = attainmentAt(rate);
-                if (attainment < target) { high = rate; break; }
+                (attainment, passed) = probe(rate);
+                if (!passed) { high = rate; break; }
                 (low, lowAttainment) = (rate, attainment);
             }
             if (double.IsNaN(high)) return (low, lowAttainment);
@@ -37,8 +48,8 @@ public static class GoodputSearch
             for (var i = 0; i < MaxDoublings; i++)
             {
                 rate /= 2;
-                attainment = attainmentAt(rate);
-                if (attainment >= target) { (low, lowAttainment) = (rate, attainment); break; }
+                (attainment, passed) = probe(rate);
+                if (passed) { (low, lowAttainment) = (rate, attainment); break; }
                 high = rate;
                 lowAttainment = attainment;
             }
@@ -48,8 +59,8 @@ public static class GoodputSearch
         for (var i = 0; i < bisections; i++)
         {
             var mid = (low + high) / 2;
-            attainment = attainmentAt(mid);
-            if (attainment >= target) (low, lowAttainment) = (mid, attainment);
+            (attainment, passed) = probe(mid);
+            if (passed) (low, lowAttainment) = (mid, attainment);
             else high = mid;
         }
         return (low, lowAttainment);

@@ -32,20 +32,43 @@ public static class PlacementPlanner
 
     private static CandidatePlan Evaluate(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> unitWorkload, PlanRequest request)
     {
-        var (rate, attainment) = GoodputSearch.HighestRate(AttainmentFunction(config, profile, unitWorkload, request), request.AttainmentTarget);
+        var probe = ProbeFunction(config, profile, unitWorkload, request);
+        var (rate, attainment) = GoodputSearch.HighestRate(r =>
+        {
+            var (attained, keptUp) = probe(r);
+            return (attained, attained >= request.AttainmentTarget && keptUp);
+        });
         return new CandidatePlan(config, rate, attainment);
     }
 
-    /// <summary>Simulated attainment of one configuration at each of <paramref name="rates"/>, judged as the search judges them (for plots).</summary>
+    /// <summary>Simulated attainment of one configuration at each of <paramref name="rates"/>, on the loads the search judges (for plots).</summary>
     public static double[] AttainmentAt(ClusterConfig config, WorkerProfile profile, PlanRequest request, IReadOnlyList<double> rates)
     {
-        var attainment = AttainmentFunction(config, profile, UnitWorkload(request), request);
-        return [.. rates.Select(attainment)];
+        var probe = ProbeFunction(config, profile, UnitWorkload(request), request);
+        return [.. rates.Select(r => probe(r).Attainment)];
     }
 
-    private static Func<double, double> AttainmentFunction(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> unitWorkload, PlanRequest request)
+    /// <summary>
+    /// One simulated probe at a rate: its attainment, and whether the cluster kept up (<see cref="KeptUp"/>, the rule
+    /// the load tester applies to a real server), so a simulated goodput and a measured one mean the same thing.
+    /// </summary>
+    private static Func<double, (double Attainment, bool KeptUp)> ProbeFunction(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> unitWorkload, PlanRequest request)
     {
         var seconds = request.SimulatedSeconds(unitWorkload.Take(request.RequestCount).Average(r => (double)r.OutputTokens));
-        return r => Simulator.Run(config, profile, WorkloadGenerator.AtRate(unitWorkload.Take(request.RequestsAt(r, seconds)).ToArray(), r)).Attainment(request.Slo);
+        return r =>
+        {
+            var arrivals = WorkloadGenerator.AtRate(unitWorkload.Take(request.RequestsAt(r, seconds)).ToArray(), r);
+            var result = Simulator.Run(config, profile, arrivals);
+            return (result.Attainment(request.Slo), SustainedIn(arrivals, result, r));
+        };
+    }
+
+    // Seconds throughout; the fixed part of the queue allowance is the load tester's 50 ms.
+    private static bool SustainedIn(IReadOnlyList<SimRequest> arrivals, SimulationResult result, double rate)
+    {
+        var done = result.Requests.Where(o => o.Completed).ToArray();
+        var achieved = KeptUp.AchievedRate(done.Select(o => arrivals[o.Id].ArrivalTime + o.E2e));
+        var (first, last) = KeptUp.TtftThirds(done.Select(o => (arrivals[o.Id].ArrivalTime, o.Ttft)));
+        return KeptUp.Achieved(achieved, rate) && !KeptUp.QueueGrew(first, last, KeptUp.Median(done.Select(o => o.E2e)), 0.05);
     }
 }

@@ -122,7 +122,7 @@ internal static class Plots
         plot.Add.Line(0, 0, top, top).LegendText = "achieved = offered";
         if (result.Search is not null)
         {
-            var share = new SearchSettings().KeptUpShare;
+            var share = Serving.Planning.Planner.KeptUp.AchievedShare;
             var keptUp = plot.Add.Line(0, 0, top, share * top);
             keptUp.LinePattern = LinePattern.Dashed;
             keptUp.Color = Colors.Gray;

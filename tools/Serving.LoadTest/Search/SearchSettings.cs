@@ -24,15 +24,6 @@ internal sealed record SearchSettings
     /// <summary>Fewest requests in a probe, whatever its rate.</summary>
     public int MinProbeRequests { get; init; } = 40;
 
-    /// <summary>A probe passes only if the server achieved at least this share of the offered rate.</summary>
-    public double KeptUpShare { get; init; } = 0.95;
-
-    /// <summary>A probe fails as a growing queue when the last third's median TTFT exceeds the first third's by this factor (plus <see cref="QueueSlackMs"/>).</summary>
-    public double QueueGrowth { get; init; } = 1.5;
-
-    /// <summary>TTFT rise allowed as noise before it counts as a queue, ms (at least; the run's median request latency when larger).</summary>
-    public double QueueSlackMs { get; init; } = 50;
-
     /// <summary>The probe length when none is given: 20 s, or 10 mean request latencies when that is longer.</summary>
     public static double AutoProbeSeconds(double meanE2elS) => Math.Max(20, 10 * meanE2elS);
 
