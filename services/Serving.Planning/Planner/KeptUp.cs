@@ -5,9 +5,11 @@ namespace Serving.Planning.Planner;
 /// server and the planner's probes of a simulated one, so measured and simulated goodput mean the same thing
 /// (DistServe: the highest rate a system <em>sustains</em> with the attainment target met). A run kept up when:
 /// <list type="bullet">
-/// <item>it completed requests at ≥ <see cref="AchievedShare"/> of the offered rate, counted over the span of its
-/// completions (a system that keeps up completes at the offered rate, shifted by its latency; one that does not,
-/// at its capacity — a short burst drained within loose SLOs by a system half as fast passes attainment, not this);</item>
+/// <item>it completed requests at ≥ <see cref="AchievedShare"/> of the rate they were sent at, each counted over its own
+/// span (<see cref="AchievedRate"/> of the completions and of the sends: a system that keeps up completes at the rate
+/// it is sent, shifted by its latency; one that does not, at its capacity — a short burst drained within loose SLOs
+/// by a system half as fast passes attainment, not this). Comparing with the sends' own rate rather than a nominal one
+/// keeps a Poisson sample's chance span out of the verdict;</item>
 /// <item>its queue did not grow: the median TTFT of the requests sent in the last third of the run is at most
 /// <see cref="QueueGrowth"/> × the first third's, plus an allowance for bursts of the larger of a fixed slack and the
 /// run's median request latency (a queue one request deep is noise; one that grows run after run is not).</item>
@@ -19,7 +21,7 @@ public static class KeptUp
     public const double AchievedShare = 0.95;
     public const double QueueGrowth = 1.5;
 
-    /// <summary>Completions per time unit over the span of <paramref name="completions"/> (0 with fewer than two).</summary>
+    /// <summary>Events per time unit over their span (0 with fewer than two): completions for the achieved rate, sends for the offered one.</summary>
     public static double AchievedRate(IEnumerable<double> completions)
     {
         var done = completions.Order().ToArray();
@@ -29,7 +31,8 @@ public static class KeptUp
         return span > 0 ? (done.Length - 1) / span : double.PositiveInfinity;
     }
 
-    public static bool Achieved(double achieved, double offered) => achieved >= AchievedShare * offered;
+    /// <summary>Whether the completions kept pace with the sends (both from <see cref="AchievedRate"/>).</summary>
+    public static bool Achieved(double achieved, double sent) => achieved >= AchievedShare * sent;
 
     /// <summary>Median TTFT of the requests sent in the first third and in the last third (NaN with fewer than three).</summary>
     public static (double First, double Last) TtftThirds(IEnumerable<(double Sent, double Ttft)> requests)

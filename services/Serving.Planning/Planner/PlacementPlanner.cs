@@ -59,16 +59,17 @@ public static class PlacementPlanner
         {
             var arrivals = WorkloadGenerator.AtRate(unitWorkload.Take(request.RequestsAt(r, seconds)).ToArray(), r);
             var result = Simulator.Run(config, profile, arrivals);
-            return (result.Attainment(request.Slo), SustainedIn(arrivals, result, r));
+            return (result.Attainment(request.Slo), SustainedIn(arrivals, result));
         };
     }
 
     // Seconds throughout; the fixed part of the queue allowance is the load tester's 50 ms.
-    private static bool SustainedIn(IReadOnlyList<SimRequest> arrivals, SimulationResult result, double rate)
+    private static bool SustainedIn(IReadOnlyList<SimRequest> arrivals, SimulationResult result)
     {
         var done = result.Requests.Where(o => o.Completed).ToArray();
         var achieved = KeptUp.AchievedRate(done.Select(o => arrivals[o.Id].ArrivalTime + o.E2e));
+        var sent = KeptUp.AchievedRate(arrivals.Select(a => a.ArrivalTime));
         var (first, last) = KeptUp.TtftThirds(done.Select(o => (arrivals[o.Id].ArrivalTime, o.Ttft)));
-        return KeptUp.Achieved(achieved, rate) && !KeptUp.QueueGrew(first, last, KeptUp.Median(done.Select(o => o.E2e)), 0.05);
+        return KeptUp.Achieved(achieved, sent) && !KeptUp.QueueGrew(first, last, KeptUp.Median(done.Select(o => o.E2e)), 0.05);
     }
 }

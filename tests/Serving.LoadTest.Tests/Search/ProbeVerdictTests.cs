@@ -25,7 +25,7 @@ public sealed class ProbeVerdictTests
 
     [Theory]
     [InlineData(0.85, 10.0, 100, 100, "attainment 85% < 90%")]
-    [InlineData(1.0, 6.73, 100, 100, "achieved 6.73 < 95% of 10 req/s")]
+    [InlineData(1.0, 6.73, 100, 100, "achieved 6.73 < 95% of the 10 req/s sent")]
     [InlineData(1.0, 10.0, 100, 300, "queue grew: TTFT p50 100 → 300 ms")]
     public void Of_EachWayOfNotKeepingUp_FailsAndSaysWhich(double attainment, double achieved, double first, double last, string miss)
     {
@@ -33,6 +33,16 @@ public sealed class ProbeVerdictTests
 
         Assert.False(verdict.Passed);
         Assert.Equal([miss], verdict.Misses);
+    }
+
+    [Fact]
+    public void Of_TheAchievedRate_IsJudgedAgainstTheRateTheRequestsWereSentAt()
+    {
+        // A Poisson sample of 10 req/s that came out at 9 req/s: completing at 8.8 kept up with what was sent.
+        var run = Run(1, 8.8, 100, 100) with { SentRate = 9 };
+
+        Assert.True(ProbeVerdict.Of(10, run, new SearchSettings()).Passed);
+        Assert.Equal(["achieved 8.8 < 95% of the 9.5 req/s sent"], ProbeVerdict.Of(10, run with { SentRate = 9.5 }, new SearchSettings()).Misses);
     }
 
     [Fact]

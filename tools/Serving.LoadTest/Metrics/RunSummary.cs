@@ -20,6 +20,8 @@ internal sealed record RunSummary
     public required double RequestThroughput { get; init; }
     /// <summary>Requests completed per second over the span of completions: what the server delivered (see <see cref="SustainedRate"/>).</summary>
     public double AchievedRate { get; init; }
+    /// <summary>Requests sent per second over the span of their sends: the rate actually offered (a Poisson sample's own).</summary>
+    public double SentRate { get; init; }
     /// <summary>Median TTFT of the requests sent in the first and in the last third of the run: a growing queue shows as a rise.</summary>
     public double TtftFirstThirdMs { get; init; } = double.NaN;
     public double TtftLastThirdMs { get; init; } = double.NaN;

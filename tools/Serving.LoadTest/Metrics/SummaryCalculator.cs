@@ -32,6 +32,7 @@ internal static class SummaryCalculator
             TokenCountsApproximate = ok.Any(r => r.TokensApproximate),
             RequestThroughput = Math.Round(ok.Length / duration, 4),
             AchievedRate = Math.Round(SustainedRate.Achieved(results), 4),
+            SentRate = Math.Round(SustainedRate.Sent(results), 4),
             TtftFirstThirdMs = Math.Round(firstThird, 3),
             TtftLastThirdMs = Math.Round(lastThird, 3),
             OutputThroughput = Math.Round(output / duration, 3),

@@ -18,8 +18,10 @@ internal sealed record ProbeVerdict(double Offered, double Achieved, double Atta
         var misses = new List<string>();
         if (run.SloAttainment < s.Target)
             misses.Add($"attainment {100 * run.SloAttainment:0.#}% < {100 * s.Target:0.#}%");
-        if (!KeptUp.Achieved(run.AchievedRate, offered))
-            misses.Add($"achieved {F(run.AchievedRate)} < {100 * KeptUp.AchievedShare:0}% of {F(offered)} req/s");
+        // Against the rate the requests were really sent at (the schedule's sample of the offered one).
+        var sent = run.SentRate > 0 && double.IsFinite(run.SentRate) ? run.SentRate : offered;
+        if (!KeptUp.Achieved(run.AchievedRate, sent))
+            misses.Add($"achieved {F(run.AchievedRate)} < {100 * KeptUp.AchievedShare:0}% of the {F(sent)} req/s sent");
         if (KeptUp.QueueGrew(run.TtftFirstThirdMs, run.TtftLastThirdMs, run.E2elMs.Median, QueueSlackMs))
             misses.Add($"queue grew: TTFT p50 {run.TtftFirstThirdMs:0} → {run.TtftLastThirdMs:0} ms");
         return new ProbeVerdict(offered, run.AchievedRate, run.SloAttainment, misses);
