@@ -99,6 +99,16 @@ internal static class Plots
         line.LineWidth = 2;
         line.MarkerSize = 7;
         line.LegendText = "SLO attainment";
+        // Each point says what the server achieved at that offered rate (a server that falls behind drifts below it).
+        foreach (var r in points)
+        {
+            var label = plot.Add.Text($"{r.Summary.AchievedRate:0.##}", r.Rate!.Value, 100 * r.Summary.SloAttainment);
+            label.LabelFontSize = 10;
+            // Below the marker: points at 100% sit on the top edge.
+            label.LabelAlignment = Alignment.UpperCenter;
+            label.LabelOffsetY = 6;
+        }
+        plot.Add.Scatter(Array.Empty<double>(), Array.Empty<double>()).LegendText = "labels: achieved req/s";
         var target = result.Search?.Target ?? 0.9;
         plot.Add.HorizontalLine(100 * target, 1.5f, Colors.Gray, LinePattern.Dashed).LegendText = $"target {100 * target:0}%";
         if (result.Search is { Goodput: > 0 } search)
