@@ -84,32 +84,36 @@ public sealed class LoadTestSessionTests(FakeServerFixture fixture, Xunit.Abstra
         Assert.Contains("| probe | offered (req/s) | achieved (req/s) | attainment | verdict |", await File.ReadAllTextAsync(Path.Combine(folder, "summary.md")));
     }
 
-    // The issue's scripted server: at most 4 streams at once, 100 ms to the first token, then 19 tokens 20 ms apart.
+    // The issue's scripted server: at most K streams at once, 100 ms to the first token, then 19 tokens 20 ms apart.
     const double CappedCapacity = 4 / 0.48;
+    const double Capped16Capacity = 16 / 0.48;
 
-    LoadTestSettings Capped(int prompts) => Settings("capped", prompts) with
+    LoadTestSettings Capped(string script, int prompts) => Settings(script, prompts) with
     {
-        Target = new TargetSettings { BaseUrl = fixture.Server.BaseUrl("capped") },
+        Target = new TargetSettings { BaseUrl = fixture.Server.BaseUrl(script) },
         Workload = new WorkloadSettings { NumPrompts = prompts, Input = LengthSpec.Of(LengthDistribution.Fixed, 8), Output = LengthSpec.Of(LengthDistribution.Fixed, 20) },
-        Slo = new Slo(3000, 30, null),
+        // Loose: the search must find the capacity by what the server kept up with, not by latency. (TPOT 30 ms, the
+        // issue's, leaves the scripted 20 ms gaps 10 ms of timer jitter: on a busy 2-core machine a late last token
+        // failed it at a quarter of the capacity.)
+        Slo = new Slo(3000, 60, null),
     };
 
     [Fact]
     public async Task ExecuteAsync_SearchOnAServerOfKnownCapacity_FindsItWithinTheTolerance_AndNeverMore()
     {
-        var settings = Capped(20) with
+        var settings = Capped("capped16", 40) with
         {
-            Search = new SearchSettings { StartRate = 2, Tolerance = 0.2, MaxProbes = 7, ProbeSeconds = 4, MinProbeRequests = 20 },
+            Search = new SearchSettings { StartRate = 8, Tolerance = 0.2, MaxProbes = 7, ProbeSeconds = 4, MinProbeRequests = 40 },
             Warmups = 4,
         };
 
         var search = (await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Search, CancellationToken.None)).Search!;
 
         var probes = string.Join("; ", search.Probes.Select(p => $"{p.Rate:0.##} → {p.Achieved:0.##} {(p.Passed ? "pass" : string.Join(", ", p.Misses))}"));
-        output.WriteLine($"goodput {search.Goodput:0.##} of {CappedCapacity:0.##} req/s: {probes}");
-        Assert.True(search.Goodput <= CappedCapacity, $"goodput {search.Goodput} above the capacity {CappedCapacity:0.##}: {probes}");
-        Assert.True(search.Goodput >= CappedCapacity * (1 - 0.2) * (1 - 0.2), $"goodput {search.Goodput} far below the capacity {CappedCapacity:0.##}: {probes}");
-        Assert.All(search.Probes.Where(p => p.Rate > CappedCapacity * 1.05), p => Assert.False(p.Passed, probes));
+        output.WriteLine($"goodput {search.Goodput:0.##} of {Capped16Capacity:0.##} req/s: {probes}");
+        Assert.True(search.Goodput <= Capped16Capacity, $"goodput {search.Goodput} above the capacity {Capped16Capacity:0.##}: {probes}");
+        Assert.True(search.Goodput >= Capped16Capacity * (1 - 0.2) * (1 - 0.2), $"goodput {search.Goodput} far below the capacity {Capped16Capacity:0.##}: {probes}");
+        Assert.All(search.Probes.Where(p => p.Rate > Capped16Capacity * 1.05), p => Assert.False(p.Passed, probes));
     }
 
     [Fact]
@@ -117,7 +121,7 @@ public sealed class LoadTestSessionTests(FakeServerFixture fixture, Xunit.Abstra
     {
         // What the old search accepted: 40 requests at 16 req/s are drained within loose SLOs by a server that sustains
         // 8.3 req/s, so attainment is 100% — yet it achieved about half the offered rate.
-        var settings = Capped(40) with { Rate = 16, SkipPreflight = true, Slo = new Slo(10_000, 50, null) };
+        var settings = Capped("capped", 40) with { Rate = 16, SkipPreflight = true, Slo = new Slo(10_000, 50, null) };
 
         var run = (await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Run, CancellationToken.None)).Runs.Single();
         var verdict = ProbeVerdict.Of(16, run.Summary, new SearchSettings());

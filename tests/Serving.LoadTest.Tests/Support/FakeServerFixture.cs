@@ -24,6 +24,8 @@ public sealed class FakeServerFixture : IAsyncLifetime
         ["loaded"] = new(TtftMs: 10, ItlMs: 4, TtftPerInFlightMs: 12),
         // At most 4 at a time, 100 ms to the first token and 19 more 20 ms apart: 0.48 s each, so it sustains 8.33 req/s.
         ["capped"] = new(TtftMs: 100, ItlMs: 20) { MaxConcurrent = 4 },
+        // The same requests, 16 at a time: 33.3 req/s, so a few seconds of probe hold enough requests to judge.
+        ["capped16"] = new(TtftMs: 100, ItlMs: 20) { MaxConcurrent = 16 },
     };
 
     public async Task DisposeAsync() => await Server.DisposeAsync();

@@ -14,7 +14,7 @@ public sealed class SustainedGoodputTests(Xunit.Abstractions.ITestOutputHelper o
     {
         var flood = WorkloadGenerator.AtRate(WorkloadGenerator.Generate(Chat, 1500, 7), 10_000);
         var result = Simulator.Run(config, Profiles.Gpu(), flood);
-        return KeptUp.AchievedRate(result.Requests.Where(r => r.Completed).Select(r => flood[r.Id].ArrivalTime + r.E2e));
+        return KeptUp.Rate(result.Requests.Where(r => r.Completed).Select(r => flood[r.Id].ArrivalTime + r.E2e));
     }
 
     [Fact]
@@ -34,15 +34,38 @@ public sealed class SustainedGoodputTests(Xunit.Abstractions.ITestOutputHelper o
     }
 
     [Fact]
-    public void KeptUp_AchievedRateAndQueue_FollowTheOneRule()
+    public void VariableAnswerLengths_DoNotReadAsFallingBehind()
     {
-        // Completions 0.1 apart: 10 per unit; a queue that rose by more than 1.5× plus the median latency grew.
-        Assert.Equal(10, KeptUp.AchievedRate([0.5, 0.3, 0.4, 0.2]), 9);
-        Assert.True(KeptUp.Achieved(9.5, 10));
-        Assert.False(KeptUp.Achieved(9.4, 10));
-        Assert.Equal((2.0, 8.0), KeptUp.TtftThirds([(0, 1), (1, 2), (2, 3), (3, 5), (4, 5), (5, 5), (6, 7), (7, 8), (8, 9)]));
-        Assert.False(KeptUp.QueueGrew(2, 8, medianLatency: 6, minSlack: 0.05)); // within 1.5 × 2 + 6
-        Assert.True(KeptUp.QueueGrew(2, 8, medianLatency: 1, minSlack: 0.05));
-        Assert.False(KeptUp.QueueGrew(double.NaN, 8, 1, 0.05));
+        // Outputs of 16–512 tokens: completions spread wider than arrivals at either end, with no queue at all. The
+        // goodput must not fall below what attainment alone gives at a load this far under capacity.
+        var config = new ClusterConfig(0, 0, 1);
+        var varied = new WorkloadSpec(new FixedLength(256), new UniformLength(16, 512));
+        var request = new PlanRequest(1, new Slo(5, 0.1), varied);
+        var attainmentOnly = GoodputSearch.HighestRate(r => PlacementPlanner.AttainmentAt(config, Profiles.Gpu(), request, [r])[0], 0.9).Rate;
+
+        var plan = PlacementPlanner.Evaluate(config, Profiles.Gpu(), request);
+
+        output.WriteLine($"goodput {plan.Goodput:0.###} req/s; attainment alone {attainmentOnly:0.###}");
+        Assert.InRange(plan.Goodput, 0.9 * attainmentOnly, attainmentOnly);
+    }
+
+    [Fact]
+    public void Judge_RatesOverTheCentralEightyPercent_QueueAgainstTheFirstThirdsGenerationTime()
+    {
+        // Ten requests offered 0.1 apart, each completed 1 later: 10 per unit both ways, no drift.
+        var steady = Enumerable.Range(0, 10).Select(i => new KeptUp.Request(i * 0.1, i * 0.1 + 1, 0.2, 1)).ToList();
+        var verdict = KeptUp.Judge(steady, 0.05);
+        Assert.Equal((10.0, 10.0), (Math.Round(verdict.OfferedRate, 9), Math.Round(verdict.AchievedRate, 9)));
+        Assert.Equal(0.8, verdict.QueueAllowance, 9);
+        Assert.True(verdict.Passed);
+
+        // TTFT and latency rising 0.2 per request offered 0.1 apart: a backlog, beyond 1.5 × 0.2 + 0.8, and a drift of
+        // 2 seconds per second — completions at a third of the offered rate.
+        var growing = steady.Select((r, i) => r with { Ttft = 0.2 + 0.2 * i, Latency = 1 + 0.2 * i, CompletedAt = r.CompletedAt + 0.2 * i }).ToList();
+        var behind = KeptUp.Judge(growing, 0.05);
+        Assert.True(behind.QueueGrew);
+        Assert.Equal(10.0 / 3, behind.AchievedRate, 9);
+        Assert.False(behind.Achieved);
+        Assert.Equal(0, KeptUp.Rate([1.0]));
     }
 }

@@ -95,7 +95,7 @@ internal static class LoadTestCommands
         var max = new Option<double>("--max-rate") { Description = "Highest rate tried.", DefaultValueFactory = _ => 1000 };
         var tolerance = new Option<double>("--tolerance") { Description = "Stop when (fail − pass) / fail is below this.", DefaultValueFactory = _ => 0.1 };
         var probes = new Option<int>("--max-probes") { Description = "At most this many runs.", DefaultValueFactory = _ => 8 };
-        var probeSeconds = new Option<double?>("--probe-seconds") { Description = "Seconds of arrivals per probe (default: 20, or 10 mean request latencies of the warm-up when longer), so a queue has time to show." };
+        var probeSeconds = new Option<double?>("--probe-seconds") { Description = "Seconds of arrivals per probe (default: 10 median request latencies of the warm-up, within 20–120 s), so a queue has time to show." };
         var minProbeRequests = new Option<int>("--min-probe-requests") { Description = "Fewest requests per probe (the workload's requests are cycled with new prompt text to fill a probe).", DefaultValueFactory = _ => 40 };
         foreach (var o in new Option[] { target, workers, start, min, max, tolerance, probes, probeSeconds, minProbeRequests })
             command.Options.Add(o);

@@ -18,13 +18,15 @@ internal sealed record RunSummary
     /// <summary>True when some server sent no usage and token counts are estimated from text chunks.</summary>
     public required bool TokenCountsApproximate { get; init; }
     public required double RequestThroughput { get; init; }
-    /// <summary>Requests completed per second over the span of completions: what the server delivered (see <see cref="SustainedRate"/>).</summary>
+    /// <summary>The rate the server completed successful requests at: over the span of completions, or the sent rate ÷ (1 + the drift of their latency over the run), whichever is larger (see <see cref="Serving.Planning.Planner.KeptUp"/>).</summary>
     public double AchievedRate { get; init; }
-    /// <summary>Requests sent per second over the span of their sends: the rate actually offered (a Poisson sample's own).</summary>
+    /// <summary>The same requests offered per second over the span of their schedule: the rate actually offered (a Poisson sample's own).</summary>
     public double SentRate { get; init; }
-    /// <summary>Median TTFT of the requests sent in the first and in the last third of the run: a growing queue shows as a rise.</summary>
+    /// <summary>Median TTFT of the requests offered in the first and in the last third of the run: a growing queue shows as a rise.</summary>
     public double TtftFirstThirdMs { get; init; } = double.NaN;
     public double TtftLastThirdMs { get; init; } = double.NaN;
+    /// <summary>The TTFT rise (beyond 1.5×) still counted as noise: the first third's median generation time, at least 50 ms.</summary>
+    public double QueueAllowanceMs { get; init; }
     public required double OutputThroughput { get; init; }
     public required double TotalTokenThroughput { get; init; }
     public required Distribution TtftMs { get; init; }

@@ -12,7 +12,7 @@ internal static class SummaryCalculator
         var good = results.Count(slo.IsMetBy);
         var total = Math.Max(1, results.Count);
         var bySlo = new Dictionary<string, double>();
-        var (firstThird, lastThird) = SustainedRate.TtftThirds(results);
+        var kept = SustainedRate.Judge(results);
         if (slo.TtftMs is { } ttft)
             bySlo["ttft"] = Share(results.Count(r => r.Success && r.TtftMs <= ttft), total);
         if (slo.TpotMs is { } tpot)
@@ -31,10 +31,11 @@ internal static class SummaryCalculator
             TotalOutputTokens = output,
             TokenCountsApproximate = ok.Any(r => r.TokensApproximate),
             RequestThroughput = Math.Round(ok.Length / duration, 4),
-            AchievedRate = Math.Round(SustainedRate.Achieved(results), 4),
-            SentRate = Math.Round(SustainedRate.Sent(results), 4),
-            TtftFirstThirdMs = Math.Round(firstThird, 3),
-            TtftLastThirdMs = Math.Round(lastThird, 3),
+            AchievedRate = Math.Round(kept.AchievedRate, 4),
+            SentRate = Math.Round(kept.OfferedRate, 4),
+            TtftFirstThirdMs = Math.Round(1000 * kept.TtftFirstThird, 3),
+            TtftLastThirdMs = Math.Round(1000 * kept.TtftLastThird, 3),
+            QueueAllowanceMs = Math.Round(1000 * kept.QueueAllowance, 3),
             OutputThroughput = Math.Round(output / duration, 3),
             TotalTokenThroughput = Math.Round((input + output) / duration, 3),
             TtftMs = Distribution.Of(ok.Select(r => r.TtftMs), percentiles),

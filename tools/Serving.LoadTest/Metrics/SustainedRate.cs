@@ -5,15 +5,14 @@ namespace Serving.LoadTest.Metrics;
 /// <summary>A run's figures for <see cref="KeptUp"/>, the rule the planner's simulated probes follow too.</summary>
 internal static class SustainedRate
 {
-    /// <summary>Requests completed per second over the span of successful completions (see <see cref="KeptUp.AchievedRate"/>).</summary>
-    public static double Achieved(IReadOnlyList<RequestResult> results) =>
-        KeptUp.AchievedRate(results.Where(r => r.Success && r.SentS is not null).Select(r => r.SentS!.Value + r.E2elMs / 1000));
+    // The least TTFT rise that counts as a queue, whatever the latency: below it is a network's and a client's noise.
+    const double MinSlackS = 0.05;
 
-    /// <summary>Requests sent per second over the span of their sends: the rate actually offered.</summary>
-    public static double Sent(IReadOnlyList<RequestResult> results) =>
-        KeptUp.AchievedRate(results.Where(r => r.SentS is not null).Select(r => r.SentS!.Value));
-
-    /// <summary>Median TTFT (ms) of the successful requests sent in the first third of the run, and in the last third.</summary>
-    public static (double FirstMs, double LastMs) TtftThirds(IReadOnlyList<RequestResult> results) =>
-        KeptUp.TtftThirds(results.Where(r => r.Success && r.SentS is not null).Select(r => (r.SentS!.Value, r.TtftMs)));
+    /// <summary>
+    /// The successful requests judged in seconds: offered at their schedule (under --max-concurrency a request waiting
+    /// for a slot is still offered on time), completed at their send plus their latency.
+    /// </summary>
+    public static KeptUp.Verdict Judge(IReadOnlyList<RequestResult> results) =>
+        KeptUp.Judge([.. results.Where(r => r.Success && r.SentS is not null)
+            .Select(r => new KeptUp.Request(r.ScheduledS, r.SentS!.Value + r.E2elMs / 1000, r.TtftMs / 1000, r.E2elMs / 1000))], MinSlackS);
 }

@@ -27,7 +27,7 @@ internal static class ConsoleReport
     {
         var table = new Table().Title("Goodput search").AddColumn("offered (req/s)").AddColumn("achieved (req/s)").AddColumn("attainment").AddColumn("verdict");
         foreach (var p in search.Probes)
-            table.AddRow($"{p.Rate:0.###}", $"{p.Achieved:0.###}", $"{100 * p.Attainment:0.#}%", p.Passed ? "[green]sustained[/]" : $"[red]{Markup.Escape(string.Join("; ", p.Misses))}[/]");
+            table.AddRow($"{p.Rate:0.###}", $"{p.Achieved:0.###}", $"{100 * p.Attainment:0.#}%", p.Passed ? "[green]sustained[/]" : $"[red]{Markup.Escape(string.Join("; ", p.Misses ?? []))}[/]");
         AnsiConsole.Write(table);
     }
 

@@ -36,7 +36,7 @@ internal static class MarkdownReport
             md.AppendLine("| probe | offered (req/s) | achieved (req/s) | attainment | verdict |");
             md.AppendLine("|---:|---:|---:|---:|:---|");
             foreach (var (i, p) in s.Probes.Index())
-                md.AppendLine($"| {i + 1} | {p.Rate:0.###} | {p.Achieved:0.###} | {100 * p.Attainment:0.#}% | {(p.Passed ? "sustained" : string.Join("; ", p.Misses))} |");
+                md.AppendLine($"| {i + 1} | {p.Rate:0.###} | {p.Achieved:0.###} | {100 * p.Attainment:0.#}% | {(p.Passed ? "sustained" : string.Join("; ", p.Misses ?? []))} |");
             md.AppendLine();
         }
         return md.ToString();

@@ -25,12 +25,14 @@ internal static class Plots
         files.Add(Cdf(folder, "ttft-cdf.png", "TTFT", byRate, r => r.Success ? r.TtftMs : null, result.Slo.TtftMs));
         files.Add(Cdf(folder, "tpot-cdf.png", "TPOT", byRate, r => r.TpotMs, result.Slo.TpotMs));
         // Over time: the run of the search's answer, else the last run.
-        var shown = runs.FirstOrDefault(r => result.Search is { } s && r.Rate == OfferedOf(s)) ?? runs[^1];
+        var shown = runs.FirstOrDefault(r => result.Search is { } s && r.Rate is { } rate && Math.Abs(rate - OfferedOf(s)) < 1e-3) ?? runs[^1];
         files.Add(OverTime(folder, shown, result.Slo));
         if (result.Runs.Count > 1)
         {
             files.Add(Attainment(folder, result));
-            files.Add(Achieved(folder, result));
+            // Files from before the achieved rate was measured have none to draw.
+            if (result.Runs.Any(r => r.Summary.AchievedRate > 0))
+                files.Add(Achieved(folder, result));
         }
         return files;
     }
@@ -100,7 +102,7 @@ internal static class Plots
         line.MarkerSize = 7;
         line.LegendText = "SLO attainment";
         // Each point says what the server achieved at that offered rate (a server that falls behind drifts below it).
-        foreach (var r in points)
+        foreach (var r in points.Where(p => p.Summary.AchievedRate > 0))
         {
             var label = plot.Add.Text($"{r.Summary.AchievedRate:0.##}", r.Rate!.Value, 100 * r.Summary.SloAttainment);
             label.LabelFontSize = 10;

@@ -126,14 +126,14 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
     static List<WorkloadRequest> Cycle(IReadOnlyList<WorkloadRequest> requests, int count) =>
         [.. Enumerable.Range(0, count).Select(i => requests[i % requests.Count] with { Index = i })];
 
-    /// <summary>Sends the warm-up requests at once and waits for them; returns their mean latency in seconds (null when none succeeded).</summary>
+    /// <summary>Sends the warm-up requests at once and waits for them; returns their median latency in seconds (null when none succeeded).</summary>
     async Task<double?> WarmUpAsync(StreamingClient client, IReadOnlyList<WorkloadRequest> warmups, CancellationToken cancellationToken)
     {
         if (settings.Progress)
             Spectre.Console.AnsiConsole.MarkupLine($"[grey]warming up: {warmups.Count} request(s), not recorded...[/]");
         var results = await Task.WhenAll(warmups.Select(w => client.SendAsync(w, cancellationToken)));
         var ok = results.Where(r => r.Result.Success).Select(r => r.Result.E2elMs / 1000).ToArray();
-        return ok.Length > 0 ? ok.Average() : null;
+        return ok.Length > 0 ? Serving.Planning.Planner.KeptUp.Median(ok) : null;
     }
 
     static async Task PreflightAsync(StreamingClient client, WorkloadRequest first, CancellationToken cancellationToken)

@@ -18,17 +18,15 @@ internal sealed record ProbeVerdict(double Offered, double Achieved, double Atta
         var misses = new List<string>();
         if (run.SloAttainment < s.Target)
             misses.Add($"attainment {100 * run.SloAttainment:0.#}% < {100 * s.Target:0.#}%");
-        // Against the rate the requests were really sent at (the schedule's sample of the offered one).
+        // Against the rate the requests were really offered at (the schedule's sample of the nominal one).
         var sent = run.SentRate > 0 && double.IsFinite(run.SentRate) ? run.SentRate : offered;
-        if (!KeptUp.Achieved(run.AchievedRate, sent))
+        var kept = new KeptUp.Verdict(sent, run.AchievedRate, run.TtftFirstThirdMs, run.TtftLastThirdMs, Math.Max(run.QueueAllowanceMs, 50));
+        if (!kept.Achieved)
             misses.Add($"achieved {F(run.AchievedRate)} < {100 * KeptUp.AchievedShare:0}% of the {F(sent)} req/s sent");
-        if (KeptUp.QueueGrew(run.TtftFirstThirdMs, run.TtftLastThirdMs, run.E2elMs.Median, QueueSlackMs))
+        if (kept.QueueGrew)
             misses.Add($"queue grew: TTFT p50 {run.TtftFirstThirdMs:0} → {run.TtftLastThirdMs:0} ms");
         return new ProbeVerdict(offered, run.AchievedRate, run.SloAttainment, misses);
     }
-
-    // The least TTFT rise that counts as a queue, whatever the latency: below it is a network's and a client's noise.
-    const double QueueSlackMs = 50;
 
     static string F(double rate) => rate.ToString("0.##", CultureInfo.InvariantCulture);
 }

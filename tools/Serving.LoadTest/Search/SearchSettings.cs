@@ -24,9 +24,16 @@ internal sealed record SearchSettings
     /// <summary>Fewest requests in a probe, whatever its rate.</summary>
     public int MinProbeRequests { get; init; } = 40;
 
-    /// <summary>The probe length when none is given: 20 s, or 10 mean request latencies when that is longer.</summary>
-    public static double AutoProbeSeconds(double meanE2elS) => Math.Max(20, 10 * meanE2elS);
+    /// <summary>Most requests in a probe: at very high rates a probe is shorter than its seconds.</summary>
+    public int MaxProbeRequests { get; init; } = 10_000;
 
-    /// <summary>Requests a probe at <paramref name="rate"/> sends over <paramref name="seconds"/>.</summary>
-    public int ProbeRequests(double rate, double seconds) => Math.Max(MinProbeRequests, (int)Math.Ceiling(rate * seconds));
+    /// <summary>
+    /// The probe length when none is given: 10 request latencies of the warm-up (its median: a cold first request
+    /// does not set it), at least 20 s, at most 120 s.
+    /// </summary>
+    public static double AutoProbeSeconds(double medianE2elS) => Math.Clamp(10 * medianE2elS, 20, 120);
+
+    /// <summary>Requests a probe at <paramref name="rate"/> sends over <paramref name="seconds"/>, within [<see cref="MinProbeRequests"/>, <see cref="MaxProbeRequests"/>].</summary>
+    public int ProbeRequests(double rate, double seconds) =>
+        (int)Math.Clamp(Math.Ceiling(rate * seconds), MinProbeRequests, Math.Max(MinProbeRequests, MaxProbeRequests));
 }
