@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 
 namespace Serving.Host;

@@ -7,6 +7,9 @@ namespace Serving.Host;
 /// <summary>What one `serving` process runs, from command-line options or SERVING_* environment variables.</summary>
 internal sealed record HostSettings
 {
+    /// <summary>The settings of a `serving` run with no options and no SERVING_* variables: every default, in one place.</summary>
+    public static readonly HostSettings Defaults = new();
+
     public IReadOnlySet<string> Roles { get; init; } = new HashSet<string> { "gateway", "prefill", "decode" };
     public int PrefillWorkers { get; init; } = 1;
     public int DecodeWorkers { get; init; } = 1;
@@ -20,7 +23,7 @@ internal sealed record HostSettings
     public int HttpPort { get; init; } = 8000;
     public int KvPort { get; init; } = 50051;
     public int SiloPort { get; init; } = 11111;
-    public int OrleansGatewayPort { get; init; } = 30000;
+    public int OrleansClientPort { get; init; } = 30000;
     public string Transport { get; init; } = "auto";
     public string Policy { get; init; } = "least-loaded";
     public string DType { get; init; } = "auto";
@@ -114,8 +117,8 @@ internal sealed record HostSettings
         var complete = Roles.Contains("gateway") && (Roles.Contains("mixed") || Roles.Contains("decode"));
         if (Redis is null && !complete)
             problems.Add("this process does not run a whole cluster (gateway plus decode or mixed workers): give --redis HOST:PORT so it can join the others.");
-        if (Transport is not ("auto" or "grpc" or "grpc-pull" or "local"))
-            problems.Add($"unknown KV transport '{Transport}' (auto, grpc, grpc-pull or local).");
+        if (!Serving.Worker.Transfer.KvTransportKinds.TryParse(Transport, out _))
+            problems.Add($"unknown KV transport '{Transport}' ({string.Join(", ", Serving.Worker.Transfer.KvTransportKinds.Names)}).");
         if (Policy is not ("least-loaded" or "round-robin"))
             problems.Add($"unknown routing policy '{Policy}' (least-loaded or round-robin).");
         if (KvCacheMb < 1)
@@ -169,7 +172,7 @@ internal sealed record HostSettings
         if (HasKvReceiver)
             yield return (KvPort, "--kv-port");
         yield return (SiloPort, "--silo-port");
-        yield return (OrleansGatewayPort, "--orleans-gateway-port");
+        yield return (OrleansClientPort, "--orleans-client-port");
     }
 
     static bool IsFree(int port)

@@ -1,5 +1,8 @@
 using Serving.Cluster.Planner;
 using Serving.Cluster.Workers;
+using Serving.Engine.Config;
+using Serving.Engine.DefaultModel;
+using Serving.Engine.Core;
 using Serving.Host.Profiling;
 using Serving.Planning.Model;
 using Serving.Planning.Planner;
@@ -43,18 +46,28 @@ internal static class PlannerWiring
     }
 
     /// <summary>
-    /// The profile `serving profile` saved for this model on this device with the threads each worker here gets, if
-    /// any (CPU timings depend on the thread count); its calibrated copy (`serving calibrate` writes it beside) first.
+    /// The profile `serving profile` saved for this model on the device and dtype the workers here resolve to, with
+    /// the threads each worker here gets (CPU timings depend on the thread count); its calibrated copy
+    /// (`serving calibrate` writes it beside) first.
     /// </summary>
     static string? SavedProfile(HostSettings settings)
     {
-        var model = ProfilePaths.ModelName(settings.ModelPath);
-        var device = settings.Device is "auto" or "cpu" && !TorchSharp.torch.cuda.is_available()
-            ? ProfilePaths.CpuDeviceName(LocalWorkers.ThreadsPerWorker(settings.Workers().Count()))
-            : "cuda";
-        var dtype = settings.DType == "auto" ? (device == "cuda" ? "bfloat16" : "float32") : settings.DType;
-        var path = ProfilePaths.DefaultPath(model, device, dtype);
+        string path;
+        try
+        {
+            path = ProfilePath(settings, ModelConfig.Load(settings.ModelPath ?? DefaultModelStore.EnsureDefault()).TorchDtype, TorchSharp.torch.cuda.is_available());
+        }
+        catch (ArgumentException)
+        {
+            // A device or dtype the engine cannot run: the workers refuse it with the reason when they start.
+            return null;
+        }
         var calibrated = Path.ChangeExtension(path, ".calibrated.json");
         return File.Exists(calibrated) ? calibrated : File.Exists(path) ? path : null;
     }
+
+    /// <summary>Where `serving profile` saves the profile of the engines these settings start (the name it would give it).</summary>
+    public static string ProfilePath(HostSettings settings, string checkpointDtype, bool cudaAvailable) =>
+        ProfilePaths.DefaultPath(ProfilePaths.ModelName(settings.ModelPath), EngineTarget.Resolve(settings.Device, settings.DType, checkpointDtype, cudaAvailable),
+            LocalWorkers.ThreadsPerWorker(settings.Workers().Count()));
 }

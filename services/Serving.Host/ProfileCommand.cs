@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Host.Profiling;
 using Serving.Planning.Model;
 
@@ -56,8 +56,8 @@ internal static class ProfileCommand
         {
             using var engine = LlmEngine.Create(options);
             var modelName = ProfilePaths.ModelName(options.ModelPath);
-            var deviceName = ProfilePaths.DeviceName(engine);
-            var dtypeName = engine.KvLayout.DType;
+            var deviceName = ProfilePaths.DeviceName(engine.Target, TorchSharp.torch.get_num_threads());
+            var dtypeName = engine.Target.DType;
             await console.WriteLineAsync($"profiling {modelName} ({engine.Config.NumLayers} layers) on {deviceName} in {dtypeName}, " +
                                          $"{(settings.Quick ? "quick" : "full")} grid, median of {settings.Repeats}");
             var result = new EngineProfiler(engine, settings, line => console.WriteLine("  " + line)).Run(modelName, deviceName);

@@ -6,7 +6,7 @@ using Serving.Cluster.Health;
 using Serving.Cluster.Routing;
 using Serving.Cluster.Workers;
 using Serving.Engine.DefaultModel;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Gateway;
 using Serving.Gateway.Lifecycle;
 using Serving.Host.Lifecycle;
@@ -56,21 +56,11 @@ internal static class ServingHost
         if (settings.Workers().Any())
             checks.AddServingWorkerChecks(new WorkerHealthOptions(TimeSpan.FromSeconds(settings.LivenessStallSeconds)));
         services.AddServingKvTransfer(kvOptions);
-        services.AddSingleton<LocalKvTransport>();
-        services.AddSingleton(_ => new GrpcKvTransport(kvOptions));
-        services.AddSingleton<AutoKvTransport>();
-        services.AddSingleton<PullKvTransport>();
-        services.AddSingleton<IKvTransport>(sp => settings.Transport switch
-        {
-            "grpc" => sp.GetRequiredService<GrpcKvTransport>(),
-            "grpc-pull" => sp.GetRequiredService<PullKvTransport>(),
-            "local" => sp.GetRequiredService<LocalKvTransport>(),
-            _ => sp.GetRequiredService<AutoKvTransport>(),
-        });
+        services.AddServingKvTransport(KvTransportKinds.Parse(settings.Transport));
         services.AddServingWorkers(new ServingClusterOptions
         {
-            Workers = settings.Workers().Select(w => new WorkerSpec(w.Name, w.Role, EngineOptions(settings, w.Role, modelFolder))).ToArray(),
-            Transport = settings.Transport,
+            Workers = settings.Workers().Select(w => new WorkerSpec(w.Name, w.Role, EngineOptions(settings, modelFolder))).ToArray(),
+            Prefill = new ClusterEngineSettings(settings.PrefillLayerGroups, settings.PrefillChunkTokens),
             KvAddress = $"http://{settings.AdvertiseAddress}:{settings.KvPort}",
             EngineFactory = engines ?? LlmEngine.Create,
             StepTraceDirectory = settings.StepTraceDirectory,
@@ -102,10 +92,10 @@ internal static class ServingHost
                     o.ClusterId = settings.ClusterId;
                     o.ServiceId = settings.ClusterId;
                 });
-                silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertiseAddress), settings.SiloPort, settings.OrleansGatewayPort, listenOnAnyHostAddress: true);
+                silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertiseAddress), settings.SiloPort, settings.OrleansClientPort, listenOnAnyHostAddress: true);
             }
             else
-                silo.UseLocalhostClustering(settings.SiloPort, settings.OrleansGatewayPort);
+                silo.UseLocalhostClustering(settings.SiloPort, settings.OrleansClientPort);
             silo.AddServingPlacement();
             // Trace context crosses grain calls, so a request is one trace from the gateway to the workers.
             silo.AddActivityPropagation();
@@ -124,14 +114,12 @@ internal static class ServingHost
         return app;
     }
 
-    static EngineOptions EngineOptions(HostSettings settings, WorkerRole role, string modelFolder) => new()
+    /// <summary>Each worker's engine before its role's prefill settings (<see cref="RoleEngineSettings"/>) are applied.</summary>
+    static EngineOptions EngineOptions(HostSettings settings, string modelFolder) => new()
     {
         ModelPath = modelFolder,
         DType = settings.DType,
         Device = settings.Device,
         KvCacheBytes = (long)settings.KvCacheMb << 20,
-        // Layering helps where prompts share steps with decodes; a prefill worker has none to protect.
-        PrefillLayerGroups = role == WorkerRole.Prefill ? 1 : settings.PrefillLayerGroups,
-        PrefillChunkTokens = role == WorkerRole.Prefill ? 0 : settings.PrefillChunkTokens,
     };
 }

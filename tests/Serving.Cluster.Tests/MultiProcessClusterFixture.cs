@@ -1,5 +1,5 @@
 using Serving.Cluster.Tests.Support;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 
 namespace Serving.Cluster.Tests;
 

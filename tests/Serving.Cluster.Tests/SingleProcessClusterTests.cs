@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Serving.Cluster.Tests.Support;
 using Serving.Engine.DefaultModel;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 
 namespace Serving.Cluster.Tests;

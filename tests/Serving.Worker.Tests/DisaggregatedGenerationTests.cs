@@ -1,4 +1,4 @@
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 using Serving.Worker.Roles;
 using Serving.Worker.Transfer;
@@ -48,7 +48,7 @@ public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : ICla
         var sampling = SamplingParams.Greedy(30) with { IgnoreEos = true, Stop = [stop] };
 
         var decode = f.DecodeRole();
-        var (_, text, last) = await Run(new PrefillRole(f.Prefill, f.Grpc), "stop-1", prompt, sampling, decode);
+        var (_, text, last) = await Run(f.PrefillRole("grpc"), "stop-1", prompt, sampling, decode);
 
         Assert.Equal(0, decode.Recomputed);
         Assert.Equal(free[..free.IndexOf(stop, StringComparison.Ordinal)], text);
@@ -61,7 +61,7 @@ public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : ICla
         var prompts = Texts.Select(t => f.Reference.Encode(t)).ToArray();
         var expected = f.Reference.Generate(prompts, sampling);
         var prefill = f.PrefillRole(transport);
-        var decode = f.DecodeRole();
+        var decode = f.DecodeRole(transport);
         var importedBefore = f.Inbox.BytesImported;
 
         var runs = prompts.Select((p, i) => Run(prefill, $"{transport}-{sampling.Seed}-{i}", p, sampling, decode)).ToArray();

@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Worker.Roles;
 using Serving.Worker.Runtime;
 using Serving.Worker.Transfer;
+using Serving.Worker.Transfer.Local;
+using Serving.Worker.Transfer.Pull;
+using Serving.Worker.Transfer.Push;
 using TorchSharp;
 
 namespace Serving.Worker.Tests;
@@ -24,7 +27,8 @@ public sealed class DisaggregationFixture : IAsyncLifetime
     public KvInboxRegistry Registry { get; private set; } = null!;
     public KvInbox Inbox { get; private set; } = null!;
     public KvEndpoint Endpoint { get; private set; } = null!;
-    public GrpcKvTransport Grpc { get; private set; } = null!;
+    public KvChannels Channels { get; private set; } = null!;
+    public PushKvTransport Grpc { get; private set; } = null!;
     public LocalKvTransport Local { get; private set; } = null!;
     public PullKvTransport Pull { get; private set; } = null!;
     public string ServerAddress { get; private set; } = null!;
@@ -45,22 +49,31 @@ public sealed class DisaggregationFixture : IAsyncLifetime
         Inbox = new KvInbox("decode-0", Decode);
         Registry.Add(Inbox);
         Endpoint = new KvEndpoint("decode-0", address);
-        Grpc = new GrpcKvTransport(kvOptions);
+        Channels = new KvChannels(kvOptions);
+        Grpc = new PushKvTransport(Channels);
         Local = new LocalKvTransport(Registry);
-        Pull = new PullKvTransport(server.Outboxes);
+        Pull = new PullKvTransport(server.Outboxes, Channels);
         ServerAddress = address;
         Reference = LlmEngine.Create(Options);
     }
 
-    public DecodeRole DecodeRole(int retries = 2) => new(Decode, Inbox, Endpoint, Pipeline(retries), Logger, Grpc);
+    /// <summary>The prefill worker as this process's KV server reaches it (where a pull asks).</summary>
+    public KvEndpoint PrefillEndpoint => new("prefill-0", ServerAddress);
+
+    /// <summary>The decode worker receiving over the named transport (the prefill side must send over the same).</summary>
+    public DecodeRole DecodeRole(string transport = "grpc", int retries = 2) => DecodeRole(Transport(transport), retries);
+
+    public DecodeRole DecodeRole(IKvTransport transport, int retries = 2) => new(Decode, Inbox, Endpoint, transport, Pipeline(retries), Logger);
 
     /// <summary>The prefill worker with the named transport: local, grpc (push) or grpc-pull (the decode side pulls from this process's server).</summary>
-    public PrefillRole PrefillRole(string transport) => transport switch
+    public PrefillRole PrefillRole(string transport) => new(Prefill, Transport(transport), PrefillEndpoint);
+
+    public IKvTransport Transport(string name) => name switch
     {
-        "local" => new PrefillRole(Prefill, Local),
-        "grpc" => new PrefillRole(Prefill, Grpc),
-        "grpc-pull" => new PrefillRole(Prefill, Pull, ServerAddress),
-        _ => throw new ArgumentException(transport),
+        "local" => Local,
+        "grpc" => Grpc,
+        "grpc-pull" => Pull,
+        _ => throw new ArgumentException(name),
     };
 
     public static ResiliencePipeline Pipeline(int retries) => new ResiliencePipelineBuilder()
@@ -90,7 +103,7 @@ public sealed class DisaggregationFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Grpc.Dispose();
+        Channels.Dispose();
         await Prefill.DisposeAsync();
         await Decode.DisposeAsync();
         Reference.Dispose();

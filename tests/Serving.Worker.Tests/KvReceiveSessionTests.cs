@@ -5,6 +5,7 @@ using Grpc.Core;
 using Serving.Engine.Sampling;
 using Serving.Protocol.V1;
 using Serving.Worker.Transfer;
+using Serving.Worker.Transfer.Pull;
 
 namespace Serving.Worker.Tests;
 
@@ -22,13 +23,13 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
             foreach (var message in Chunks(group, chunkBytes: 20_000))
             {
                 // An unknown field after the chunk is skipped, as any protobuf parser would.
-                var frame = KvPushRequestParser.Parse(Segmented([.. message.ToByteArray(), .. UnknownField()], 7_000), session);
+                var frame = KvPullParser.Parse(Segmented([.. message.ToByteArray(), .. UnknownField()], 7_000), session);
                 Assert.Same(KvPullFrame.Chunk, frame);
             }
             Assert.Equal(group.Length, session.BytesReceived);
 
             var done = new KvPushRequest { Done = new KvTransferDone { FirstToken = 42 } };
-            var last = KvPushRequestParser.Parse(new ReadOnlySequence<byte>(done.ToByteArray()), session);
+            var last = KvPullParser.Parse(new ReadOnlySequence<byte>(done.ToByteArray()), session);
             Assert.Equal(42, last.Done?.FirstToken);
             await session.CompleteAsync(last.Done!);
         }
@@ -45,7 +46,7 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
             var message = Chunks(group, chunkBytes: group.Length).Single();
             message.Chunk.Checksum ^= 1;
 
-            var e = Assert.Throws<RpcException>(() => KvPushRequestParser.Parse(new ReadOnlySequence<byte>(message.ToByteArray()), session));
+            var e = Assert.Throws<RpcException>(() => KvPullParser.Parse(new ReadOnlySequence<byte>(message.ToByteArray()), session));
             Assert.Equal(StatusCode.DataLoss, e.StatusCode);
             Assert.Equal(0, session.BytesReceived);
         }

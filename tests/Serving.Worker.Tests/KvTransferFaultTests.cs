@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 using Serving.Protocol.V1;
 using Serving.Worker.Roles;
@@ -89,7 +89,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
         var compute = prefill.PrefillAsync(new GenerationRequest("pull-layout-1", prompt, Greedy), f.Endpoint, CancellationToken.None);
         var wrong = new Serving.Worker.Transfer.KvTransferHeader("pull-layout-1", "decode-0", f.Decode.Engine.KvLayout with { HeadDim = 1 }, prompt.Count);
 
-        var e = await Assert.ThrowsAsync<KvTransferException>(() => f.Grpc.PullAsync(f.ServerAddress, wrong, f.Inbox, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<KvTransferException>(() => f.Pull.ReceiveAsync(wrong, f.Inbox, f.PrefillEndpoint, CancellationToken.None));
         Assert.Contains("layout mismatch", e.Message);
         Assert.False(e.Retryable);
         await Assert.ThrowsAnyAsync<Exception>(() => compute);
@@ -110,8 +110,8 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
 
         var run = Task.Run(async () =>
         {
-            var prefill = new PrefillRole(f.Prefill, gate, transport == "grpc-pull" ? f.ServerAddress : null);
-            await foreach (var _ in f.DecodeRole().GenerateAsync(new GenerationRequest($"cancel-{transport}", prompt, Greedy), prefill, cts.Token))
+            var prefill = new PrefillRole(f.Prefill, gate, f.PrefillEndpoint);
+            await foreach (var _ in f.DecodeRole(gate).GenerateAsync(new GenerationRequest($"cancel-{transport}", prompt, Greedy), prefill, cts.Token))
             {
             }
         });
@@ -140,6 +140,8 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     {
         public int Calls;
 
+        public KvEndpoint Endpoint { get; } = new("prefill-failing", "http://127.0.0.1:1");
+
         public Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
@@ -152,11 +154,14 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     {
         readonly TaskCompletionSource firstSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public string Name => "gated";
+        public KvTransportKind Kind => inner.Kind;
         public Task FirstGroupSent => firstSent.Task;
 
         public async Task<IKvSender> OpenAsync(KvEndpoint target, Serving.Worker.Transfer.KvTransferHeader header, CancellationToken cancellationToken) =>
             new Sender(await inner.OpenAsync(target, header, cancellationToken), firstSent);
+
+        public Task ReceiveAsync(Serving.Worker.Transfer.KvTransferHeader header, KvInbox inbox, KvEndpoint peer, CancellationToken cancellationToken) =>
+            inner.ReceiveAsync(header, inbox, peer, cancellationToken);
 
         sealed class Sender(IKvSender inner, TaskCompletionSource firstSent) : IKvSender
         {

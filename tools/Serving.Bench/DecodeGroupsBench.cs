@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Serving.Engine.DefaultModel;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 using Serving.Engine.Scheduling;
 using Serving.Tools.Shared;
@@ -54,7 +54,7 @@ internal static class DecodeGroupsBench
                 engine.Scheduler.Blocks.Allocate(seq);
                 using (engine.Runner.Run(new ScheduledBatch([], [seq]))) { }
             }
-            var groups = Serving.Engine.Runtime.DecodeGrouping.Split(seqs.Select(s => s.NumBlocks(engine.KvLayout.BlockSize)).ToList()).Count;
+            var groups = Serving.Engine.Execution.DecodeGrouping.Split(seqs.Select(s => s.NumBlocks(engine.KvLayout.BlockSize)).ToList()).Count;
             var grouped = new List<double>();
             var padded = new List<double>();
             Time(true, 2);

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.KvBench.Reporting;
 using Serving.KvBench.Sender;
 using Serving.Worker.Roles;
 using Serving.Worker.Runtime;
 using Serving.Worker.Transfer;
+using Serving.Worker.Transfer.Pull;
+using Serving.Worker.Transfer.Push;
 using TorchSharp;
 
 namespace Serving.KvBench;
@@ -37,19 +39,22 @@ internal sealed class KvBenchRun(KvBenchOptions options)
         {
             Device = "cpu", DType = "float32", KvCacheBytes = 64L << 20, EnablePrefixCaching = false, KvExportLayerGroups = g,
         }), NullLogger.Instance));
-        var grpcByChunk = options.ChunkBytes.ToDictionary(c => c, c => new GrpcKvTransport(new GrpcKvOptions { ChunkBytes = c }));
+        var channelsByChunk = options.ChunkBytes.ToDictionary(c => c, c => new KvChannels(new GrpcKvOptions { ChunkBytes = c }));
+        var grpcByChunk = channelsByChunk.ToDictionary(kv => kv.Key, kv => new PushKvTransport(kv.Value));
         // For the pull direction this (prefill) process serves KV too: the receiver pulls from it.
         var pullOptions = new GrpcKvOptions();
         await using var pullServer = await StandaloneKvServer.StartAsync(pullOptions);
         var pullAddress = pullServer.Address;
-        var pull = new PullKvTransport(pullServer.Outboxes);
-        var handoffGrpc = new GrpcKvTransport(new GrpcKvOptions());
+        using var pullChannels = new KvChannels(pullOptions);
+        var pull = new PullKvTransport(pullServer.Outboxes, pullChannels);
+        var handoffChannels = new KvChannels(new GrpcKvOptions());
+        var handoffGrpc = new PushKvTransport(handoffChannels);
         try
         {
             var engine = loops[4].Engine;
             var prompts = options.PromptLengths.ToDictionary(n => n, n => Prompts.Make(engine, n));
             var tracing = new TracingKvTransport(handoffGrpc);
-            var handoff = new HandoffPhase(loops.ToDictionary(kv => kv.Key, kv => new PrefillRole(kv.Value, tracing)), tracing, receiver);
+            var handoff = new HandoffPhase(loops.ToDictionary(kv => kv.Key, kv => new PrefillRole(kv.Value, tracing, new KvEndpoint(kv.Value.Name, pullAddress))), tracing, receiver);
             var throughput = new ThroughputPhase(loops[4], receiver, Prompts.Make(engine, ThroughputPrompt), mb, groups: 4);
             await throughput.HoldAsync();
             RecordSettings(engine, throughput, decodePoolMb);
@@ -124,9 +129,9 @@ internal sealed class KvBenchRun(KvBenchOptions options)
         }
         finally
         {
-            foreach (var t in grpcByChunk.Values)
-                t.Dispose();
-            handoffGrpc.Dispose();
+            foreach (var c in channelsByChunk.Values)
+                c.Dispose();
+            handoffChannels.Dispose();
             foreach (var loop in loops.Values)
                 await loop.DisposeAsync();
         }
@@ -169,7 +174,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
             "exported before the clock starts; timed from the first stream opening to the last CompleteAsync (receiver imported everything); max_tokens 1";
         Settings["raw_tcp"] = "same byte count, 8-byte length + 1 MiB socket writes, receiver reads into a 1 MiB buffer and discards, 1-byte ack ends the clock";
         Settings["grpc_windows"] = $"stream {defaults.StreamWindowBytes} B, connection {defaults.ConnectionWindowBytes} B, max frame {defaults.MaxFrameBytes} B";
-        Settings["handoff"] = $"PrefillRole over GrpcKvTransport (chunk {defaults.ChunkBytes} B), max_tokens 2, ignore_eos, greedy; prompts {string.Join(", ", options.PromptLengths)} tokens; groups {string.Join(", ", GroupSettings)}";
+        Settings["handoff"] = $"PrefillRole over PushKvTransport (chunk {defaults.ChunkBytes} B), max_tokens 2, ignore_eos, greedy; prompts {string.Join(", ", options.PromptLengths)} tokens; groups {string.Join(", ", GroupSettings)}";
         Settings["reps"] = $"{options.Reps} (+{options.Warmup} warm-up), interleaved, medians";
     }
 

@@ -1,4 +1,4 @@
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 
 namespace Serving.KvBench;
 

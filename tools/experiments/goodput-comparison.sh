@@ -134,7 +134,7 @@ start_server() {
   case " $* " in *" --planner "*) planner=() ;; esac
   # shellcheck disable=SC2068
   # Every worker traces its steps (serving calibrate reads them; a few bytes per step).
-  dotnet "$serving_dll" "${planner[@]}" --http-port "$http" --silo-port "$silo" --orleans-gateway-port "$gw" --kv-port "$kv" \
+  dotnet "$serving_dll" "${planner[@]}" --http-port "$http" --silo-port "$silo" --orleans-client-port "$gw" --kv-port "$kv" \
     --step-trace "$dir/trace" $@ >"$dir/server.log" 2>&1 &
   server_pid=$!
   base_url="http://127.0.0.1:$http"

@@ -111,8 +111,8 @@ spec:
         - name: silo
           containerPort: {{ $v.ports.silo }}
           protocol: TCP
-        - name: orleans-gw
-          containerPort: {{ $v.ports.orleansGateway }}
+        - name: orleans-client
+          containerPort: {{ $v.ports.orleansClient }}
           protocol: TCP
       env:
         - name: SERVING_ROLES
@@ -131,8 +131,8 @@ spec:
         {{- end }}
         - name: SERVING_SILO_PORT
           value: {{ int $v.ports.silo | quote }}
-        - name: SERVING_ORLEANS_GATEWAY_PORT
-          value: {{ int $v.ports.orleansGateway | quote }}
+        - name: SERVING_ORLEANS_CLIENT_PORT
+          value: {{ int $v.ports.orleansClient | quote }}
         {{- if $gateway }}
         - name: SERVING_HTTP_PORT
           value: {{ int $v.ports.http | quote }}

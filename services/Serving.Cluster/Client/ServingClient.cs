@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Serving.Cluster.Abstractions;
 using Serving.Cluster.Planner;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Worker.Roles;
 
 namespace Serving.Cluster.Client;

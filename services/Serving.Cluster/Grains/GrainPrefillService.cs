@@ -5,9 +5,9 @@ using Serving.Worker.Transfer;
 namespace Serving.Cluster.Grains;
 
 /// <summary>A prefill worker reached through its grain, wherever its silo is.</summary>
-internal sealed class GrainPrefillService(IWorkerGrain prefill, string? pullAddress) : IPrefillService
+internal sealed class GrainPrefillService(IWorkerGrain prefill, KvEndpoint endpoint) : IPrefillService
 {
-    public string? PullAddress { get; } = pullAddress;
+    public KvEndpoint Endpoint { get; } = endpoint;
 
     public Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken) =>
         prefill.Prefill(GenerateCommand.From(request), target.WorkerId, target.Address, cancellationToken);

@@ -4,7 +4,7 @@ using Orleans.GrainDirectory;
 using Serving.Cluster.Abstractions;
 using Serving.Cluster.Placement;
 using Serving.Cluster.Workers;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Worker.Transfer;
 
 namespace Serving.Cluster.Grains;
@@ -14,7 +14,7 @@ namespace Serving.Cluster.Grains;
 /// through it at once into the worker's continuous batch.
 /// </summary>
 [Reentrant, WorkerPlacement, GrainDirectory(GrainDirectoryName = ClusterWiring.WorkerDirectory)]
-internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions options) : Grain, IWorkerGrain
+internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
 {
     LocalWorker Worker => workers.Get(WorkerKey.Name(this.GetPrimaryKeyString()));
 
@@ -26,10 +26,10 @@ internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions op
         using var tracked = worker.Track();
         // Past the drain time of a stopping process the request ends here and the gateway resumes it elsewhere.
         using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
-        var generation = request.ToRequest().WithResolvedSeed();
-        IAsyncEnumerable<RequestOutput> outputs = worker.Decode is { } decode && prefillWorker is not null
-            ? decode.GenerateAsync(generation, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), options.PullsKv ? prefillKvAddress : null), handover.Token)
-            : RunHere(worker, generation, handover.Token);
+        var generation = request.ToRequest();
+        var outputs = worker.Decode is { } decode && prefillWorker is not null && prefillKvAddress is not null
+            ? decode.GenerateAsync(generation, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), new KvEndpoint(prefillWorker, prefillKvAddress)), handover.Token)
+            : worker.Mixed.GenerateAsync(generation, handover.Token);
         await using var chunks = outputs.GetAsyncEnumerator(handover.Token);
         while (true)
         {
@@ -70,22 +70,4 @@ internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions op
     public Task<bool> Reconfigure(WorkerRole role, int layerGroups, TimeSpan drainTimeout) =>
         Worker.ReconfigureAsync(role, layerGroups, drainTimeout);
 
-    static async IAsyncEnumerable<RequestOutput> RunHere(LocalWorker worker, Worker.Roles.GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var finished = false;
-        try
-        {
-            var outputs = worker.Loop.Submit(request.RequestId, request.PromptTokens, request.Sampling, resume: request.Resume);
-            await foreach (var output in outputs.ReadAllAsync(cancellationToken))
-            {
-                finished = output.Finished;
-                yield return output;
-            }
-        }
-        finally
-        {
-            if (!finished)
-                worker.Loop.Abort(request.RequestId);
-        }
-    }
 }

@@ -1,5 +1,5 @@
 using Serving.Cluster.Abstractions;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Worker.Roles;
 using Serving.Worker.Runtime;
 using Serving.Worker.Transfer;
@@ -11,9 +11,11 @@ namespace Serving.Cluster.Workers;
 /// prefill and the decode logic, so its role — what the router sends it — can change at runtime; a request that
 /// reaches it under its old role is still served.
 /// </summary>
-public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, PrefillRole? prefill, DecodeRole? decode)
+public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, PrefillRole? prefill, DecodeRole? decode, ClusterEngineSettings cluster)
 {
     volatile WorkerRole role = role;
+    // What its engine was last set to (written after the loop thread applied it): read here, never off the engine.
+    volatile RoleEngineSettings engineSettings = RoleEngineSettings.For(role, cluster);
     volatile bool registered;
     volatile bool leaving;
     readonly CancellationTokenSource handover = new();
@@ -24,13 +26,17 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
     public EngineLoop Loop { get; } = loop;
     public PrefillRole? Prefill { get; } = prefill;
     public DecodeRole? Decode { get; } = decode;
+    public MixedRole Mixed { get; } = new(loop);
     public KvEndpoint? Endpoint => Decode?.Endpoint;
 
     /// <summary>Whether the planner may change its role: it has both phases' logic (a model engine).</summary>
     public bool CanSwitchRole => Prefill is not null && Decode is not null;
 
     /// <summary>G of its engine (1 for an engine without layered prefill).</summary>
-    public int LayerGroups => CanSwitchRole ? Loop.Engine.PrefillLayerGroups : 1;
+    public int LayerGroups => CanSwitchRole ? engineSettings.PrefillLayerGroups : 1;
+
+    /// <summary>The prefill settings its engine runs with now.</summary>
+    public RoleEngineSettings EngineSettings => engineSettings;
 
     /// <summary>Tokens its KV cache holds (0 when unknown).</summary>
     public long KvCapacityTokens => CanSwitchRole ? (long)Loop.Engine.NumTotalBlocks * Loop.Engine.KvLayout.BlockSize : 0;
@@ -65,7 +71,8 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
 
     /// <summary>
     /// Waits until no request is in flight or queued here (or <paramref name="drainTimeout"/> passes), then takes the
-    /// new role and layer groups (G applies to prompts it prefills beside decodes; a prefill worker runs G = 1).
+    /// new role and layer groups, its engine set as <see cref="RoleEngineSettings.For"/> says (G applies to prompts it
+    /// prefills beside decodes, unless the cluster runs chunked prefill).
     /// Returns whether it drained in time.
     /// </summary>
     public async Task<bool> ReconfigureAsync(WorkerRole newRole, int layerGroups, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
@@ -88,13 +95,9 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
         }
         if (CanSwitchRole)
         {
-            var groups = newRole == WorkerRole.Prefill ? 1 : Math.Max(1, layerGroups);
-            await Loop.InvokeAsync(e =>
-            {
-                // Chunked prefill (set at start-up) and layered prefill are alternatives: a chunked worker keeps G = 1.
-                if (e.PrefillChunkTokens == 0)
-                    e.PrefillLayerGroups = Math.Min(groups, e.Config.NumLayers);
-            });
+            var settings = RoleEngineSettings.For(newRole, cluster with { PrefillLayerGroups = Math.Min(layerGroups, Loop.Engine.Config.NumLayers) });
+            await Loop.InvokeAsync(settings.ApplyTo);
+            engineSettings = settings;
         }
         role = newRole;
         return drained;

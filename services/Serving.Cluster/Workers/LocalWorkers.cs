@@ -4,13 +4,12 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Serving.Cluster.Abstractions;
 using Serving.Cluster.Placement;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 using Serving.Worker.Roles;
 using Serving.Worker.Runtime;
 using Serving.Worker.Telemetry;
 using Serving.Worker.Transfer;
-using TorchSharp;
 
 namespace Serving.Cluster.Workers;
 
@@ -23,7 +22,6 @@ public sealed partial class LocalWorkers(
     ILocalSiloDetails silo,
     KvInboxRegistry inboxes,
     IKvTransport transport,
-    GrpcKvTransport grpc,
     IMeterFactory meters,
     ILoggerFactory loggers) : IHostedService
 {
@@ -38,25 +36,22 @@ public sealed partial class LocalWorkers(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // libtorch's intra-op pool is process-wide: the cores are split so workers do not steal each other's.
+        var threads = ThreadsPerWorker(options.Workers.Count);
         if (options.Workers.Count > 0)
-        {
-            // libtorch's intra-op pool is process-wide: split the cores so workers do not steal each other's.
-            var threads = ThreadsPerWorker(options.Workers.Count);
-            torch.set_num_threads(threads);
             Log.Threads(logger, options.Workers.Count, threads);
-        }
         foreach (var spec in options.Workers)
-            byName[spec.Name] = Create(spec);
+            byName[spec.Name] = Create(spec, threads);
         return Task.CompletedTask;
     }
 
     /// <summary>libtorch threads each of <paramref name="workers"/> workers in one process gets: the cores split evenly, at least 1.</summary>
     public static int ThreadsPerWorker(int workers) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, workers));
 
-    LocalWorker Create(WorkerSpec spec)
+    LocalWorker Create(WorkerSpec spec, int threads)
     {
         var key = WorkerKey.For(silo.SiloAddress, spec.Name);
-        var engine = options.EngineFactory(spec.Engine);
+        var engine = options.EngineFactory(RoleEngineSettings.For(spec.Role, options.Prefill).ApplyTo(spec.Engine with { NumThreads = threads }));
         if (spec.Role != WorkerRole.Mixed && engine is not LlmEngine)
         {
             engine.Dispose();
@@ -73,16 +68,17 @@ public sealed partial class LocalWorkers(
         if (engine is LlmEngine)
         {
             // Every model worker can take either phase, so the planner can switch its role at runtime.
-            prefill = new PrefillRole(loop, transport, options.PullsKv ? options.KvAddress : null);
+            var endpoint = new KvEndpoint(key, options.KvAddress);
+            prefill = new PrefillRole(loop, transport, endpoint);
             var inbox = new KvInbox(key, loop);
             inboxes.Add(inbox);
-            decode = new DecodeRole(loop, inbox, new KvEndpoint(key, options.KvAddress), TransferPipeline(), loggers.CreateLogger<DecodeRole>(), grpc, telemetry);
+            decode = new DecodeRole(loop, inbox, endpoint, transport, TransferPipeline(), loggers.CreateLogger<DecodeRole>(), telemetry);
         }
         if (engine is LlmEngine llm)
             Log.Started(logger, key, spec.Role, llm.Device.type.ToString().ToLowerInvariant(), llm.DType.ToString(), engine.NumTotalBlocks);
         else
             Log.StartedOther(logger, key, spec.Role, engine.GetType().Name);
-        return new LocalWorker(key, spec.Role, loop, prefill, decode);
+        return new LocalWorker(key, spec.Role, loop, prefill, decode, options.Prefill);
     }
 
     /// <summary>

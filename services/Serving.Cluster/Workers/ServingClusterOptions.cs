@@ -1,4 +1,4 @@
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 
 namespace Serving.Cluster.Workers;
 
@@ -7,13 +7,8 @@ public sealed record ServingClusterOptions
 {
     public IReadOnlyList<WorkerSpec> Workers { get; init; } = [];
 
-    /// <summary>
-    /// KV transport between prefill and decode workers: auto (local in-process, else grpc), grpc (prefill pushes),
-    /// grpc-pull (decode pulls from the prefill worker's process: the faster direction in grpc-dotnet), or local.
-    /// </summary>
-    public string Transport { get; init; } = "auto";
-
-    public bool PullsKv => Transport == "grpc-pull";
+    /// <summary>How workers that also decode prefill prompts (each worker's engine follows <see cref="RoleEngineSettings.For"/>).</summary>
+    public ClusterEngineSettings Prefill { get; init; } = new();
 
     /// <summary>Where peers reach this process's KV receiver, e.g. http://10.0.0.5:50051.</summary>
     public string KvAddress { get; init; } = "";

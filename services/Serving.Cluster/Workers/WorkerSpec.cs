@@ -1,5 +1,5 @@
 using Serving.Cluster.Abstractions;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 
 namespace Serving.Cluster.Workers;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 using Serving.Planning.Model;
 

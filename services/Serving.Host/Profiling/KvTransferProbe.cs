@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 using Serving.Worker.Runtime;
 using Serving.Worker.Transfer;
+using Serving.Worker.Transfer.Push;
 
 namespace Serving.Host.Profiling;
 
@@ -30,7 +31,8 @@ internal sealed class KvTransferProbe(LlmEngine engine, EngineOptions options, A
         await using var loop = new EngineLoop(ReceiverId, receiver, NullLogger.Instance);
         var inbox = new KvInbox(ReceiverId, loop);
         server.Inboxes.Add(inbox);
-        using var transport = new GrpcKvTransport(kv);
+        using var channels = new KvChannels(kv);
+        var transport = new PushKvTransport(channels);
         var endpoint = new KvEndpoint(ReceiverId, server.Address);
 
         var small = Hold(layout.BlockSize);
@@ -80,7 +82,7 @@ internal sealed class KvTransferProbe(LlmEngine engine, EngineOptions options, A
     }
 
     /// <summary>One transfer, timed from opening the stream to the first token admitted on the receiver.</summary>
-    async Task<double> TransferAsync(Held held, EngineLoop loop, KvInbox inbox, GrpcKvTransport transport, KvEndpoint endpoint, CancellationToken cancellationToken)
+    async Task<double> TransferAsync(Held held, EngineLoop loop, KvInbox inbox, PushKvTransport transport, KvEndpoint endpoint, CancellationToken cancellationToken)
     {
         var id = $"kv-transfer-{nextId++}";
         var outputs = await loop.ReserveImportAsync(id, held.Prompt, SamplingParams.Greedy(1) with { IgnoreEos = true })

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Worker.Runtime;
 using Serving.Worker.Telemetry;
 using Serving.Worker.Transfer;
@@ -11,11 +11,11 @@ using Serving.Worker.Transfer;
 namespace Serving.Worker.Roles;
 
 /// <summary>
-/// The decode side of disaggregation: reserves KV blocks first, has a prefill worker push the prompt's KV into them,
-/// then continues the request in its continuous batch. When the transfer finally fails, it recomputes the prefill
-/// itself, so the client still gets the right output.
+/// The decode side of disaggregation, which drives the request: reserves KV blocks first, has a prefill worker compute
+/// the prompt while the transport brings its KV into them, then continues the request in its continuous batch. When
+/// the transfer finally fails, it recomputes the prefill itself, so the client still gets the right output.
 /// </summary>
-public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoint endpoint, ResiliencePipeline transferPipeline, ILogger logger, GrpcKvTransport? puller = null, WorkerTelemetry? telemetry = null)
+public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoint endpoint, IKvTransport transport, ResiliencePipeline transferPipeline, ILogger logger, WorkerTelemetry? telemetry = null)
 {
     int recomputed;
 
@@ -25,44 +25,19 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
     /// <summary>Requests whose transfer finally failed and whose prefill this worker recomputed.</summary>
     public int Recomputed => Volatile.Read(ref recomputed);
 
+    /// <param name="request">Its seed resolved already (<see cref="GenerationRequest.WithResolvedSeed"/>): the prefill worker samples the first token.</param>
     public async IAsyncEnumerable<RequestOutput> GenerateAsync(
         GenerationRequest request, IPrefillService prefill, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        request = request.WithResolvedSeed();
         var id = request.RequestId;
-        var finished = false;
         using var decode = WorkerTelemetry.Activities.StartActivity("decode");
         decode?.SetTag("serving.request_id", id);
         decode?.SetTag("serving.worker", Endpoint.WorkerId);
+        var outputs = await ReserveAsync(request, cancellationToken);
+        inbox.Expect(id);
         try
         {
-            var outputs = await ReserveAsync(request, cancellationToken);
-            inbox.Expect(id);
-            Exception? transferFailure = null;
-            var direction = prefill.PullAddress is not null && puller is not null ? "pull" : "push";
-            var started = Stopwatch.GetTimestamp();
-            using (var transfer = WorkerTelemetry.Activities.StartActivity("kv.transfer"))
-            {
-                transfer?.SetTag("serving.kv.direction", direction);
-                var outcome = "cancelled";
-                try
-                {
-                    await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, ct), cancellationToken);
-                    outcome = "ok";
-                }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    outcome = "failed";
-                    transfer?.SetStatus(ActivityStatusCode.Error, e.Message);
-                    transferFailure = e;
-                }
-                finally
-                {
-                    transfer?.SetTag("serving.kv.outcome", outcome);
-                    RecordTransfer(id, direction, outcome, started);
-                }
-            }
-            if (transferFailure is { } failure)
+            if (await TransferOrFailureAsync(request, prefill, cancellationToken) is { } failure)
             {
                 Log.Recomputing(logger, failure, Endpoint.WorkerId, id);
                 telemetry?.Recomputed.Add(1);
@@ -71,21 +46,42 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
                 Loop.Abort(id);
                 outputs = Loop.Submit(id, request.PromptTokens, request.Sampling, resume: request.Resume);
             }
+        }
+        catch
+        {
+            inbox.Forget(id);
+            Loop.Abort(id);
+            throw;
+        }
+        // A reader that stops early (client gone) aborts the request, which frees its blocks.
+        await foreach (var output in Loop.StreamAsync(id, outputs, cancellationToken))
+            yield return output;
+    }
 
-            await foreach (var output in outputs.ReadAllAsync(cancellationToken))
-            {
-                finished = output.Finished;
-                yield return output;
-            }
+    /// <summary>Runs the transfer with its retries; returns why it finally failed, or null once the request is admitted here.</summary>
+    async Task<Exception?> TransferOrFailureAsync(GenerationRequest request, IPrefillService prefill, CancellationToken cancellationToken)
+    {
+        var direction = transport.Kind == KvTransportKind.GrpcPull ? "pull" : "push";
+        var started = Stopwatch.GetTimestamp();
+        using var transfer = WorkerTelemetry.Activities.StartActivity("kv.transfer");
+        transfer?.SetTag("serving.kv.direction", direction);
+        var outcome = "cancelled";
+        try
+        {
+            await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, ct), cancellationToken);
+            outcome = "ok";
+            return null;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            outcome = "failed";
+            transfer?.SetStatus(ActivityStatusCode.Error, e.Message);
+            return e;
         }
         finally
         {
-            if (!finished)
-            {
-                // Client gone or failure: stop accepting KV for it and free whatever it holds.
-                inbox.Forget(id);
-                Loop.Abort(id);
-            }
+            transfer?.SetTag("serving.kv.outcome", outcome);
+            RecordTransfer(request.RequestId, direction, outcome, started);
         }
     }
 
@@ -99,20 +95,17 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         telemetry.KvBytes.Add(bytes, tags);
     }
 
-    /// <summary>Has the prefill worker compute the prompt and its KV land here: pushed to us, or pulled by us.</summary>
+    /// <summary>
+    /// Has the prefill worker compute the prompt while this side receives its KV, both at once; whichever fails first
+    /// decides the outcome and the other is cancelled rather than left to time out.
+    /// </summary>
     async Task TransferAsync(GenerationRequest request, IPrefillService prefill, CancellationToken cancellationToken)
     {
-        if (prefill.PullAddress is not { } address || puller is null)
-        {
-            await prefill.PrefillAsync(request, Endpoint, cancellationToken);
-            return;
-        }
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var header = new KvTransferHeader(request.RequestId, Endpoint.WorkerId, Loop.Engine.KvLayout, request.KnownTokens);
-        var pull = puller.PullAsync(address, header, inbox, both.Token);
+        var receive = transport.ReceiveAsync(header, inbox, prefill.Endpoint, both.Token);
         var compute = prefill.PrefillAsync(request, Endpoint, both.Token);
-        // Whichever side fails first decides the outcome; the other is cancelled rather than left to time out.
-        var first = await Task.WhenAny(pull, compute);
+        var first = await Task.WhenAny(receive, compute);
         if (first.IsFaulted || first.IsCanceled)
             both.Cancel();
         try
@@ -121,9 +114,9 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         }
         finally
         {
-            await Task.WhenAll(pull, compute).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(receive, compute).ContinueWith(_ => { }, TaskScheduler.Default);
         }
-        await (first == pull ? compute : pull);
+        await (first == receive ? compute : receive);
     }
 
     async Task<ChannelReader<RequestOutput>> ReserveAsync(GenerationRequest request, CancellationToken cancellationToken)

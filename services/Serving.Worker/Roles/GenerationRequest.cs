@@ -1,4 +1,4 @@
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 
 namespace Serving.Worker.Roles;

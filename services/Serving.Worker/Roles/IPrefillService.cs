@@ -2,11 +2,11 @@ using Serving.Worker.Transfer;
 
 namespace Serving.Worker.Roles;
 
-/// <summary>A prefill worker as a decode worker calls it: prefill the prompt and push its KV and first token to the target.</summary>
+/// <summary>A prefill worker as a decode worker calls it: prefill the prompt and send its KV and first token to the target.</summary>
 public interface IPrefillService
 {
-    Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken);
+    /// <summary>The prefill worker: its id and its process's KV server (where a pull reaches it).</summary>
+    KvEndpoint Endpoint { get; }
 
-    /// <summary>Where the decode worker pulls this prefill worker's KV from; null when the prefill worker pushes it.</summary>
-    string? PullAddress => null;
+    Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken);
 }

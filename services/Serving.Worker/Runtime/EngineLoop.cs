@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
+using Serving.Worker.Roles;
 
 namespace Serving.Worker.Runtime;
 
@@ -105,6 +107,41 @@ public sealed partial class EngineLoop : IAsyncDisposable
             }
         });
         return channel.Reader;
+    }
+
+    /// <summary>
+    /// Runs a request and streams its outputs. With <paramref name="onKvExport"/> it is a prefill for another worker:
+    /// each layer group's KV goes to the callback (on the loop thread) as it is computed, and the stream ends with the
+    /// first token, its blocks released. A reader that stops early (client gone, failure) aborts the request, which
+    /// frees its blocks.
+    /// </summary>
+    public IAsyncEnumerable<RequestOutput> StreamAsync(GenerationRequest request, Action<KvExport>? onKvExport = null, CancellationToken cancellationToken = default) =>
+        StreamAsync(request.RequestId, Submit(request.RequestId, request.PromptTokens, request.Sampling, onKvExport, request.Resume), held: onKvExport is not null, cancellationToken);
+
+    /// <summary>Streams a request's outputs from its channel (one <see cref="ReserveImportAsync"/> returned), aborting it if the reader stops early.</summary>
+    public IAsyncEnumerable<RequestOutput> StreamAsync(string requestId, ChannelReader<RequestOutput> outputs, CancellationToken cancellationToken = default) =>
+        StreamAsync(requestId, outputs, held: false, cancellationToken);
+
+    async IAsyncEnumerable<RequestOutput> StreamAsync(string requestId, ChannelReader<RequestOutput> outputs, bool held, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var ended = false;
+        try
+        {
+            await foreach (var output in outputs.ReadAllAsync(cancellationToken))
+            {
+                ended = output.Finished;
+                yield return output;
+            }
+            // The loop closed the stream: the request finished, or (held) its first token is out and its KV has left.
+            ended = true;
+        }
+        finally
+        {
+            if (!ended)
+                Abort(requestId);
+            else if (held)
+                Release(requestId);
+        }
     }
 
     /// <summary>Reserves blocks for a request whose KV will be imported; its outputs start once the import completes.</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 
 namespace Serving.Worker.Runtime;
 

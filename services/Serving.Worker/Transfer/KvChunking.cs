@@ -1,6 +1,6 @@
 using System.IO.Hashing;
 using Google.Protobuf;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Protocol.V1;
 
 namespace Serving.Worker.Transfer;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Worker.Runtime;
 
 namespace Serving.Worker.Transfer;
@@ -11,7 +11,8 @@ namespace Serving.Worker.Transfer;
 /// </summary>
 public sealed class KvInbox(string workerId, EngineLoop loop)
 {
-    readonly ConcurrentDictionary<string, byte> expected = new();
+    // Requests with blocks reserved here, each with the admission its receiver waits for; closed once it is admitted.
+    readonly ConcurrentDictionary<string, Expected> expected = new();
     readonly ConcurrentDictionary<string, StrongBox<long>> importedFor = new();
     long bytesImported;
 
@@ -24,21 +25,34 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     public void Expect(string requestId)
     {
         importedFor[requestId] = new StrongBox<long>();
-        expected[requestId] = 0;
+        expected[requestId] = new Expected();
     }
+
+    /// <summary>
+    /// Returns once the request is admitted into the decode batch with its first token, however its KV came in (a
+    /// push, a local handoff or a pull); cancelled when the request is forgotten first.
+    /// </summary>
+    public Task AdmittedAsync(string requestId, CancellationToken cancellationToken) =>
+        expected.TryGetValue(requestId, out var entry)
+            ? entry.Admitted.Task.WaitAsync(cancellationToken)
+            : Task.FromException(new KvTransferException($"worker '{WorkerId}' is not expecting KV for request '{requestId}'.", retryable: false));
 
     /// <summary>The KV bytes imported for a request, counted from <see cref="Expect"/>; the count is dropped as it is taken.</summary>
     public long TakeBytes(string requestId) => importedFor.TryRemove(requestId, out var bytes) ? Interlocked.Read(ref bytes.Value) : 0;
 
     /// <summary>Stops accepting transfers for the request (finished, failed over, or cancelled).</summary>
-    public void Forget(string requestId) => expected.TryRemove(requestId, out _);
+    public void Forget(string requestId)
+    {
+        if (expected.TryRemove(requestId, out var entry))
+            entry.Admitted.TrySetCanceled();
+    }
 
     /// <summary>Refuses a transfer this worker did not reserve for, or whose KV layout differs from the engine's.</summary>
     public void Check(KvTransferHeader header)
     {
         if (header.TargetWorker != WorkerId)
             throw new KvTransferException($"transfer for worker '{header.TargetWorker}' reached worker '{WorkerId}'.", retryable: false);
-        if (!expected.ContainsKey(header.RequestId))
+        if (!expected.TryGetValue(header.RequestId, out var entry) || entry.Closed)
             throw new KvTransferException($"worker '{WorkerId}' has no blocks reserved for request '{header.RequestId}'.", retryable: false);
         var mine = loop.Engine.KvLayout;
         if (header.Layout != mine)
@@ -108,17 +122,36 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     }
 
     /// <summary>Admits the request into the decode batch with the first token; its outputs flow from here.</summary>
-    public Task CompleteAsync(string requestId, FirstToken first)
+    public async Task CompleteAsync(string requestId, FirstToken first)
     {
-        CheckExpected(requestId);
-        Forget(requestId);
-        return loop.CompleteImportAsync(requestId, first.TokenId, first.Logprob);
+        var entry = CheckExpected(requestId);
+        // Nothing more is imported for it from here on.
+        entry.Closed = true;
+        try
+        {
+            await loop.CompleteImportAsync(requestId, first.TokenId, first.Logprob);
+            entry.Admitted.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            entry.Admitted.TrySetException(e);
+            throw;
+        }
+        finally
+        {
+            expected.TryRemove(new KeyValuePair<string, Expected>(requestId, entry));
+        }
     }
 
-    void CheckExpected(string requestId)
+    Expected CheckExpected(string requestId) =>
+        expected.TryGetValue(requestId, out var entry) && !entry.Closed
+            ? entry
+            : throw new KvTransferException($"worker '{WorkerId}' is not expecting KV for request '{requestId}' (cancelled or failed over).", retryable: false);
+
+    sealed class Expected
     {
-        if (!expected.ContainsKey(requestId))
-            throw new KvTransferException($"worker '{WorkerId}' is not expecting KV for request '{requestId}' (cancelled or failed over).", retryable: false);
+        public TaskCompletionSource Admitted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public volatile bool Closed;
     }
 
     void Count(string requestId, long bytes)

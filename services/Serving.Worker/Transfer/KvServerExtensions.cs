@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Serving.Worker.Transfer.Pull;
 
 namespace Serving.Worker.Transfer;
 
@@ -19,6 +20,14 @@ public static class KvServerExtensions
             o.MaxReceiveMessageSize = options.MaxMessageBytes;
             o.MaxSendMessageSize = options.MaxMessageBytes;
         });
+        return services;
+    }
+
+    /// <summary>The one place the cluster's KV transport is chosen: both sides of it, for this process's workers.</summary>
+    public static IServiceCollection AddServingKvTransport(this IServiceCollection services, KvTransportKind kind)
+    {
+        services.AddSingleton(sp => new KvChannels(sp.GetRequiredService<GrpcKvOptions>()));
+        services.AddSingleton(sp => KvTransports.Create(kind, sp.GetRequiredService<KvInboxRegistry>(), sp.GetRequiredService<KvOutboxRegistry>(), sp.GetRequiredService<KvChannels>()));
         return services;
     }
 

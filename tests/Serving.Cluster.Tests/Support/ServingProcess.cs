@@ -39,7 +39,7 @@ internal sealed partial class ServingProcess : IDisposable
         var args = string.Join(' ',
             ServingDll(), "--roles", roles, cluster,
             "--model", modelFolder, "--http-port", httpPort, "--kv-port", FreePort.Next(), "--silo-port", siloPort,
-            "--orleans-gateway-port", FreePort.Next(), "--kv-cache-mb", "64", "--kv-transport", transport, "--dtype", "float32", extra);
+            "--orleans-client-port", FreePort.Next(), "--kv-cache-mb", "64", "--kv-transport", transport, "--dtype", "float32", extra);
         var info = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         var process = Process.Start(info)!;
         var serving = new ServingProcess(name, process, siloPort, httpPort);

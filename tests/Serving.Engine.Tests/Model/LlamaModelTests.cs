@@ -107,6 +107,6 @@ public sealed class LlamaModelTests
         }
     }
 
-    static Tensor Run(Serving.Engine.Runtime.ModelRunner runner, IReadOnlyList<Sequence> decodes, IReadOnlyList<Sequence> prefills) =>
+    static Tensor Run(Serving.Engine.Execution.ModelRunner runner, IReadOnlyList<Sequence> decodes, IReadOnlyList<Sequence> prefills) =>
         runner.Run(new ScheduledBatch(decodes, prefills));
 }

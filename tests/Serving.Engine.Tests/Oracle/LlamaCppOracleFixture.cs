@@ -2,7 +2,7 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 using Serving.Engine.Checkpoint.Gguf;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 
 namespace Serving.Engine.Tests.Oracle;
 

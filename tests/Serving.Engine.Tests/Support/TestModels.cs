@@ -1,5 +1,5 @@
 using Serving.Engine.Config;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Scheduling;
 
 namespace Serving.Engine.Tests.Support;

@@ -19,7 +19,7 @@ public sealed class FakeEngineTests
         engine.AddRequest("b", [1], Four with { MaxTokens = 2 });
         Assert.Equal((2, 0), (engine.NumWaiting, engine.NumRunning));
 
-        var steps = new List<IReadOnlyList<Engine.Engine.RequestOutput>>();
+        var steps = new List<IReadOnlyList<Engine.Core.RequestOutput>>();
         while (engine.HasUnfinishedRequests)
             steps.Add(engine.Step());
 
@@ -85,7 +85,7 @@ public sealed class FakeEngineTests
 
         var outputs = await Task.WhenAll(streams.Select(async s =>
         {
-            var got = new List<Engine.Engine.RequestOutput>();
+            var got = new List<Engine.Core.RequestOutput>();
             await foreach (var o in s.ReadAllAsync())
                 got.Add(o);
             return got;

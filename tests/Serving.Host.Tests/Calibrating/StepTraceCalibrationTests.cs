@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 using Serving.Host.Calibrating;
 using Serving.Planning.Model;

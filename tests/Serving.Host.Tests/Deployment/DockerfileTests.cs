@@ -100,7 +100,7 @@ public sealed partial class DockerfileTests
             parse.GetValue<int>("--http-port"),
             parse.GetValue<int>("--kv-port"),
             parse.GetValue<int>("--silo-port"),
-            parse.GetValue<int>("--orleans-gateway-port"),
+            parse.GetValue<int>("--orleans-client-port"),
             int.Parse(ImageEnv()["SERVING_METRICS_PORT"], System.Globalization.CultureInfo.InvariantCulture),
         ];
 

@@ -86,10 +86,10 @@ public sealed class HelmChartTests
 
             // Every pod is an Orleans silo; the gateway serves HTTP, each worker KV and its metrics.
             var ports = Items(pod.Serving["ports"]).ToDictionary(p => Str(p["name"])!, p => Str(p["containerPort"]));
-            string[] expected = role == "gateway" ? ["http", "orleans-gw", "silo"] : ["kv", "metrics", "orleans-gw", "silo"];
+            string[] expected = role == "gateway" ? ["http", "orleans-client", "silo"] : ["kv", "metrics", "orleans-client", "silo"];
             Assert.Equal(expected, ports.Keys.Order(StringComparer.Ordinal));
             Assert.Equal(ports["silo"], env["SERVING_SILO_PORT"]);
-            Assert.Equal(ports["orleans-gw"], env["SERVING_ORLEANS_GATEWAY_PORT"]);
+            Assert.Equal(ports["orleans-client"], env["SERVING_ORLEANS_CLIENT_PORT"]);
             if (role == "gateway")
                 Assert.Equal(ports["http"], env["SERVING_HTTP_PORT"]);
             else
@@ -305,7 +305,7 @@ public sealed class HelmChartTests
                         var peer = Assert.Single(from);
                         Assert.Equal("{}", peer["namespaceSelector"]?.ToJsonString()); // networkPolicy.metrics.namespaceSelector
                         break;
-                    default: // kv, silo, orleans-gw, redis: the release's pods only
+                    default: // kv, silo, orleans-client, redis: the release's pods only
                         var release = Assert.Single(from);
                         Assert.Null(release["namespaceSelector"]);
                         Assert.Equal(ReleasePodLabels, release["podSelector"]!["matchLabels"]!.AsObject().Select(l => l.Key).Order(StringComparer.Ordinal));

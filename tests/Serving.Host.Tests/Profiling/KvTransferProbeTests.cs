@@ -1,5 +1,5 @@
 using Xunit.Abstractions;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Host.Profiling;
 
 namespace Serving.Host.Tests.Profiling;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 using Serving.Engine.Scheduling;
 

@@ -26,7 +26,7 @@ internal static class ServerHost
             HttpPort = FreePort(),
             KvPort = FreePort(),
             SiloPort = FreePort(),
-            OrleansGatewayPort = FreePort(),
+            OrleansClientPort = FreePort(),
             MaxConcurrentRequests = int.Parse(Arg("--max-concurrent"), CultureInfo.InvariantCulture),
         };
         if (settings.Problems() is { Count: > 0 } problems)

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Threading.Channels;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Engine.Sampling;
 using Serving.Worker.Runtime;
 using Serving.Worker.Transfer;
+using Serving.Worker.Transfer.Pull;
 
 namespace Serving.KvBench.Receiver;
 
@@ -12,7 +13,7 @@ namespace Serving.KvBench.Receiver;
 /// <c>reserve ID TOKENS MAXTOKENS</c> → <c>ok</c>; <c>wait ID</c> → <c>done FIRST_TS SECOND_TS OUTPUT_TOKENS</c>;
 /// <c>pools</c> → <c>pools FREE TOTAL BYTES_IMPORTED</c>; <c>quit</c>.
 /// </summary>
-internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, GrpcKvTransport puller, TextReader input, TextWriter output)
+internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, PullKvTransport puller, TextReader input, TextWriter output)
 {
     readonly Dictionary<string, Task<DecodeTimes>> watching = [];
 
@@ -32,7 +33,7 @@ internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, GrpcKvTrans
                     case ["pull", var id, var address, var tokens]:
                         // The pull direction: this (decode) side asks the sender's process for the KV; `wait` sees it land.
                         var header = new KvTransferHeader(id, ReceiverHost.WorkerId, loop.Engine.KvLayout, int.Parse(tokens, CultureInfo.InvariantCulture));
-                        _ = puller.PullAsync(address, header, inbox, CancellationToken.None).ContinueWith(
+                        _ = puller.ReceiveAsync(header, inbox, new KvEndpoint("sender", address), CancellationToken.None).ContinueWith(
                             t => Console.Error.WriteLine($"pull {id} failed: {t.Exception?.GetBaseException().Message}"), TaskContinuationOptions.OnlyOnFaulted);
                         Reply("ok");
                         break;

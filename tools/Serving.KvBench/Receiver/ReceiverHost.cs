@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging.Abstractions;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Worker.Runtime;
 using Serving.Worker.Transfer;
+using Serving.Worker.Transfer.Pull;
 using TorchSharp;
 
 namespace Serving.KvBench.Receiver;
@@ -36,7 +37,8 @@ internal static class ReceiverHost
         using var sink = TcpSink.Start();
 
         Console.Out.WriteLine($"ready {address} {sink.Port}");
-        using var puller = new GrpcKvTransport(kvOptions);
+        using var channels = new KvChannels(kvOptions);
+        var puller = new PullKvTransport(server.Outboxes, channels);
         await new ControlChannel(loop, inbox, puller, Console.In, Console.Out).RunAsync();
         return 0;
     }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Serving.Engine.Engine;
+using Serving.Engine.Core;
 using Serving.Worker.Transfer;
 
 namespace Serving.KvBench.Sender;
@@ -9,7 +9,7 @@ internal sealed class TracingKvTransport(IKvTransport inner) : IKvTransport
 {
     readonly ConcurrentDictionary<string, TransferTrace> traces = new();
 
-    public string Name => inner.Name;
+    public KvTransportKind Kind => inner.Kind;
 
     public TransferTrace Take(string requestId) =>
         traces.TryRemove(requestId, out var trace) ? trace : throw new InvalidOperationException($"no transfer traced for {requestId}.");
@@ -21,6 +21,9 @@ internal sealed class TracingKvTransport(IKvTransport inner) : IKvTransport
         traces[header.RequestId] = trace;
         return new Sender(sender, trace);
     }
+
+    public Task ReceiveAsync(KvTransferHeader header, KvInbox inbox, KvEndpoint peer, CancellationToken cancellationToken) =>
+        inner.ReceiveAsync(header, inbox, peer, cancellationToken);
 
     sealed class Sender(IKvSender inner, TransferTrace trace) : IKvSender
     {

@@ -26,7 +26,7 @@ internal sealed class EmbeddedServing : IAsyncDisposable
     {
         var dll = servingDll ?? FindServingDll();
         var port = FreePort();
-        var args = $"\"{dll}\" --http-port {port} --silo-port {FreePort()} --orleans-gateway-port {FreePort()} --kv-port {FreePort()} {extraArgs}";
+        var args = $"\"{dll}\" --http-port {port} --silo-port {FreePort()} --orleans-client-port {FreePort()} --kv-port {FreePort()} {extraArgs}";
         var info = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         var serving = new EmbeddedServing(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}/"));
         serving.process.OutputDataReceived += (_, e) => serving.Keep(e.Data);

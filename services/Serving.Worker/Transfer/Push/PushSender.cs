@@ -1,0 +1,95 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Serving.Engine.Core;
+using Serving.Protocol.V1;
+
+namespace Serving.Worker.Transfer.Push;
+
+/// <summary>One request's push: groups are queued without blocking the engine thread and written in order by a pump.</summary>
+internal sealed class PushSender : IKvSender
+{
+    readonly AsyncClientStreamingCall<KvPushRequest, KvPushReply> call;
+    readonly int chunkBytes;
+    readonly Channel<KvExport> queue = Channel.CreateUnbounded<KvExport>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Task pump;
+
+    public PushSender(AsyncClientStreamingCall<KvPushRequest, KvPushReply> call, int chunkBytes)
+    {
+        this.call = call;
+        this.chunkBytes = chunkBytes;
+        pump = Task.Run(Pump);
+    }
+
+    public void Enqueue(KvExport group)
+    {
+        if (!queue.Writer.TryWrite(group))
+            group.Dispose();
+    }
+
+    async Task Pump()
+    {
+        await foreach (var group in queue.Reader.ReadAllAsync())
+        {
+            using (group)
+            {
+                foreach (var chunk in KvChunking.Chunks(group, chunkBytes))
+                    await call.RequestStream.WriteAsync(chunk);
+            }
+        }
+    }
+
+    public async Task CompleteAsync(FirstToken first, CancellationToken cancellationToken)
+    {
+        queue.Writer.TryComplete();
+        try
+        {
+            await pump.WaitAsync(cancellationToken);
+            await call.RequestStream.WriteAsync(new KvPushRequest { Done = first.ToProto() }, cancellationToken);
+            await call.RequestStream.CompleteAsync();
+            await call.ResponseAsync.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw await Describe(call, e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        try
+        {
+            await pump;
+        }
+        catch (Exception)
+        {
+            // Already reported through CompleteAsync, or the transfer was abandoned.
+        }
+        while (queue.Reader.TryRead(out var left))
+            left.Dispose();
+        call.Dispose();
+    }
+
+    /// <summary>Turns a failed call into a <see cref="KvTransferException"/> carrying the receiver's status when there is one.</summary>
+    public static async Task<KvTransferException> Describe(AsyncClientStreamingCall<KvPushRequest, KvPushReply> call, Exception e)
+    {
+        if (e is not RpcException)
+        {
+            try
+            {
+                await call.ResponseAsync;
+            }
+            catch (RpcException status)
+            {
+                e = status;
+            }
+            catch (Exception)
+            {
+                // Keep the original failure.
+            }
+        }
+        return e is RpcException rpc
+            ? new KvTransferException($"KV transfer failed: {rpc.Status.StatusCode}: {rpc.Status.Detail}", KvChannels.IsRetryable(rpc.StatusCode), rpc)
+            : new KvTransferException($"KV transfer failed: {e.Message}", retryable: true, e);
+    }
+}
