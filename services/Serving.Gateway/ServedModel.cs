@@ -1,5 +1,5 @@
-using Serving.Engine.Config;
-using Serving.Engine.Tokenization;
+using Serving.Model.Config;
+using Serving.Model.Tokenization;
 using Serving.Gateway.Chat;
 using Serving.Gateway.Errors;
 using Serving.Gateway.Generation;

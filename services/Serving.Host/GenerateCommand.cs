@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 
 namespace Serving.Host;
 

@@ -1,6 +1,6 @@
 using Serving.Cluster.Planner;
 using Serving.Cluster.Workers;
-using Serving.Engine.Config;
+using Serving.Model.Config;
 using Serving.Engine.DefaultModel;
 using Serving.Engine.Core;
 using Serving.Host.Profiling;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Serving.Cluster.Tests.Support;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 
 namespace Serving.Cluster.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 
 namespace Serving.Cluster.Tests;
 

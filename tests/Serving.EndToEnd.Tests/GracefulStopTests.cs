@@ -73,7 +73,7 @@ public sealed class GracefulStopTests(DrainingHost host) : IClassFixture<Drainin
     static string Expected(string prompt, int maxTokens)
     {
         using var engine = Serving.Engine.Core.LlmEngine.Create(new() { Device = "cpu", DType = "float32", KvCacheBytes = 16L << 20 });
-        var tokens = engine.Generate([engine.Encode(prompt)], Serving.Engine.Sampling.SamplingParams.Greedy(maxTokens) with { IgnoreEos = true })[0];
+        var tokens = engine.Generate([engine.Encode(prompt)], Serving.Model.Sampling.SamplingParams.Greedy(maxTokens) with { IgnoreEos = true })[0];
         return engine.Tokenizer!.Decode(tokens);
     }
 }

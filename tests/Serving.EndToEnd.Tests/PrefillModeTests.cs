@@ -1,5 +1,5 @@
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.EndToEnd.Tests.Support;
 
 namespace Serving.EndToEnd.Tests;

@@ -1,5 +1,5 @@
 using Serving.Engine.DefaultModel;
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 
 namespace Serving.Engine.Tests;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Worker.Runtime;
 
 namespace Serving.Worker.Tests;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Hashing;
 using Google.Protobuf;
 using Grpc.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Protocol.V1;
 using Serving.Worker.Transfer;
 using Serving.Worker.Transfer.Pull;

@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Protocol.V1;
 using Serving.Worker.Roles;
 using Serving.Worker.Transfer;

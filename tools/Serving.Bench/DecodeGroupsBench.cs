@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Serving.Engine.DefaultModel;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
 using Serving.Tools.Shared;
 

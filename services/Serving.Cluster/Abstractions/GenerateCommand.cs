@@ -1,4 +1,5 @@
 using Serving.Engine.Core;
+using Serving.Model.Requests;
 using Serving.Worker.Roles;
 
 namespace Serving.Cluster.Abstractions;

@@ -5,6 +5,7 @@ using Polly;
 using Serving.Cluster.Abstractions;
 using Serving.Cluster.Planner;
 using Serving.Engine.Core;
+using Serving.Model.Requests;
 using Serving.Worker.Roles;
 
 namespace Serving.Cluster.Client;

@@ -5,7 +5,7 @@ using Polly;
 using Serving.Cluster.Abstractions;
 using Serving.Cluster.Placement;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Worker.Roles;
 using Serving.Worker.Runtime;
 using Serving.Worker.Telemetry;

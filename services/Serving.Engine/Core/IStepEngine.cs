@@ -1,4 +1,5 @@
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
+using Serving.Model.Requests;
 
 namespace Serving.Engine.Core;
 

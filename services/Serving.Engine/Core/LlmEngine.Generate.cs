@@ -1,4 +1,4 @@
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 
 namespace Serving.Engine.Core;
 

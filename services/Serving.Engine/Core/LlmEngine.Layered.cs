@@ -1,4 +1,5 @@
 using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
 
 namespace Serving.Engine.Core;

@@ -1,6 +1,8 @@
 using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
 using TorchSharp;
+using Serving.Model.Requests;
 
 namespace Serving.Engine.Core;
 

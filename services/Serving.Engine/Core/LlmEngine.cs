@@ -2,15 +2,17 @@ using System.IO.Hashing;
 using System.Text;
 using Serving.Engine.Cache;
 using Serving.Engine.Checkpoint;
-using Serving.Engine.Config;
+using Serving.Model.Config;
 using Serving.Engine.DefaultModel;
 using Serving.Engine.Model;
 using Serving.Engine.Execution;
 using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
+using Serving.Model.Requests;
 
 namespace Serving.Engine.Core;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 
 namespace Serving.Engine.Core;
 

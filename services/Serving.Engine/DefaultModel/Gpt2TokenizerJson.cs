@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Globalization;
 using System.IO.Compression;
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 
 namespace Serving.Engine.DefaultModel;
 

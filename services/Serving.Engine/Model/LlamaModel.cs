@@ -1,5 +1,5 @@
 using Serving.Engine.Cache;
-using Serving.Engine.Config;
+using Serving.Model.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

@@ -1,6 +1,7 @@
 using Serving.Engine.Scheduling;
 using TorchSharp;
 using static TorchSharp.torch;
+using Serving.Model.Sampling;
 
 namespace Serving.Engine.Sampling;
 

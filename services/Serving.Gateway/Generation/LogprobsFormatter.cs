@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Serving.Cluster.Abstractions;
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 using Serving.Gateway.Responses;
 
 namespace Serving.Gateway.Generation;

@@ -1,4 +1,4 @@
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Gateway.Errors;
 
 namespace Serving.Gateway.Requests;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Planning.Model;
 
 namespace Serving.Host.Profiling;

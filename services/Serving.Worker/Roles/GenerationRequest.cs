@@ -1,5 +1,6 @@
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Requests;
+using Serving.Model.Sampling;
 
 namespace Serving.Worker.Roles;
 

@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Requests;
+using Serving.Model.Sampling;
 using Serving.Worker.Roles;
 
 namespace Serving.Worker.Runtime;

@@ -1,5 +1,5 @@
 using Serving.Engine.Cache;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Protocol.V1;
 using ProtoLogprob = Serving.Protocol.V1.TokenLogprob;
 
@@ -44,6 +44,6 @@ internal static class ProtocolMapping
     public static FirstToken FromProto(this KvTransferDone done) => new(
         done.FirstToken,
         done.Logprob is { } lp
-            ? new Engine.Sampling.TokenLogprob(lp.TokenId, lp.Logprob, lp.TopIds.Zip(lp.TopLogprobs).ToArray())
+            ? new Serving.Model.Sampling.TokenLogprob(lp.TokenId, lp.Logprob, lp.TopIds.Zip(lp.TopLogprobs).ToArray())
             : null);
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serving.Cluster.Abstractions;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.EndToEnd.Tests.Support;
 using Serving.Planning.Simulation;
 

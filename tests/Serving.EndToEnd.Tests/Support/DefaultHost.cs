@@ -1,5 +1,5 @@
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Host;
 
 namespace Serving.EndToEnd.Tests.Support;

@@ -1,4 +1,4 @@
-using Serving.Engine.Config;
+using Serving.Model.Config;
 
 namespace Serving.Engine.Tests.Config;
 

@@ -1,7 +1,8 @@
 using Serving.Engine.Checkpoint;
 using Serving.Engine.DefaultModel;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Requests;
+using Serving.Model.Sampling;
 
 namespace Serving.Engine.Tests.Core;
 

@@ -1,5 +1,5 @@
 using Serving.Engine.Execution;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Engine.Tests.Support;
 
 namespace Serving.Engine.Tests.Core;

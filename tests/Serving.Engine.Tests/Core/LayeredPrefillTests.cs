@@ -1,5 +1,5 @@
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Engine.Tests.Support;
 using static Serving.Engine.Tests.Support.StaggeredArrivals;
 

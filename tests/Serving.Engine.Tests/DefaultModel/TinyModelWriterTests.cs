@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Serving.Engine.Checkpoint;
 using Serving.Engine.DefaultModel;
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 using TorchSharp;
 
 namespace Serving.Engine.Tests.DefaultModel;

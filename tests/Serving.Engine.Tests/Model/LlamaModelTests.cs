@@ -1,4 +1,4 @@
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
 using Serving.Engine.Tests.Support;
 using TorchSharp;

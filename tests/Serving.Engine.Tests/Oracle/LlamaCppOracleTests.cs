@@ -1,5 +1,5 @@
 using LLama.Native;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
 using Xunit.Abstractions;
 

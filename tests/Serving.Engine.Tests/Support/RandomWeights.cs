@@ -1,4 +1,4 @@
-using Serving.Engine.Config;
+using Serving.Model.Config;
 using Serving.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using Serving.Engine.Config;
+using Serving.Model.Config;
 using Serving.Engine.Core;
 using Serving.Engine.Scheduling;
 

@@ -1,4 +1,4 @@
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 
 namespace Serving.Engine.Tests.Tokenization;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Serving.Engine.DefaultModel;
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 
 namespace Serving.Engine.Tests.Tokenization;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Serving.Engine.DefaultModel;
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 
 namespace Serving.Gateway.Tests.Generation;
 

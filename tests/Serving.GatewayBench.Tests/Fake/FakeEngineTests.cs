@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
 using Serving.GatewayBench.Fake;
 using Serving.Worker.Runtime;

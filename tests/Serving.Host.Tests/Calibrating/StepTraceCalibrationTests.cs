@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Host.Calibrating;
 using Serving.Planning.Model;
 using Serving.Worker.Runtime;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Requests;
+using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
 
 namespace Serving.GatewayBench.Fake;

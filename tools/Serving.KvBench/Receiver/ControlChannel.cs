@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Serving.Engine.Core;
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.Worker.Runtime;
 using Serving.Worker.Transfer;
 using Serving.Worker.Transfer.Pull;

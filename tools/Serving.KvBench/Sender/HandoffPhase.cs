@@ -1,4 +1,4 @@
-using Serving.Engine.Sampling;
+using Serving.Model.Sampling;
 using Serving.KvBench.Receiver;
 using Serving.KvBench.Reporting;
 using Serving.Worker.Roles;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Serving.Engine.Tokenization;
+using Serving.Model.Tokenization;
 using TorchSharp;
 
 namespace Serving.Engine.Checkpoint.Gguf;

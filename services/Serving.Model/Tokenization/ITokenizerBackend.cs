@@ -1,4 +1,4 @@
-namespace Serving.Engine.Tokenization;
+namespace Serving.Model.Tokenization;
 
 /// <summary>The model-specific half of <see cref="TextTokenizer"/>: byte-level BPE or SentencePiece.</summary>
 internal interface ITokenizerBackend

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Serving.Engine.Config;
+namespace Serving.Model.Config;
 
 /// <summary>The architecture hyper-parameters of a Llama-family checkpoint, read from its <c>config.json</c>.</summary>
 public sealed record ModelConfig

@@ -1,6 +1,6 @@
 using Microsoft.ML.Tokenizers;
 
-namespace Serving.Engine.Tokenization;
+namespace Serving.Model.Tokenization;
 
 /// <summary>SentencePiece BPE (Llama-2 style tokenizer.model) through <see cref="LlamaTokenizer"/>.</summary>
 internal sealed class SentencePieceBackend : ITokenizerBackend

@@ -1,4 +1,4 @@
-namespace Serving.Engine.Tokenization;
+namespace Serving.Model.Tokenization;
 
 /// <summary>Split regexes of the byte-level BPE families we serve.</summary>
 internal static class PreTokenizerPatterns

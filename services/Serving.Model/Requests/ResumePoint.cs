@@ -1,4 +1,4 @@
-namespace Serving.Engine.Core;
+namespace Serving.Model.Requests;
 
 /// <summary>
 /// Where a request stopped on another engine: the tokens it had already generated and how much of their text the

@@ -1,4 +1,4 @@
-namespace Serving.Engine.Sampling;
+namespace Serving.Model.Sampling;
 
 /// <summary>How one request's tokens are chosen and when it stops (vLLM's parameter set and defaults).</summary>
 public sealed record SamplingParams

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Serving.Engine.Tokenization;
+namespace Serving.Model.Tokenization;
 
 /// <summary>BOS/EOS settings gathered from tokenizer_config.json, generation_config.json and config.json.</summary>
 internal sealed record TokenizerConfig(

@@ -1,4 +1,4 @@
-namespace Serving.Engine.Tokenization;
+namespace Serving.Model.Tokenization;
 
 /// <summary>
 /// A model folder's tokenizer: tokenizer.json (byte-level BPE) or tokenizer.model (SentencePiece), with BOS/EOS

@@ -1,4 +1,4 @@
-namespace Serving.Engine.Tokenization;
+namespace Serving.Model.Tokenization;
 
 /// <summary>
 /// Turns one sequence's generated tokens into text increments. Text is emitted only once it is stable: a window

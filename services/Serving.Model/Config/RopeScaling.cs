@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Serving.Engine.Config;
+namespace Serving.Model.Config;
 
 /// <summary>Llama-3 style rotary scaling (<c>rope_type: llama3</c>).</summary>
 public sealed record RopeScaling(double Factor, double LowFreqFactor, double HighFreqFactor, int OriginalMaxPositionEmbeddings)

@@ -1,4 +1,4 @@
-namespace Serving.Engine.Tokenization;
+namespace Serving.Model.Tokenization;
 
 /// <summary>
 /// GPT-2's reversible byte-to-character table: byte-level BPE vocabularies spell every byte as a printable

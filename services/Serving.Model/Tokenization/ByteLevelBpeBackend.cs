@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
-namespace Serving.Engine.Tokenization;
+namespace Serving.Model.Tokenization;
 
 /// <summary>Byte-level BPE (GPT-2, Llama-3, Qwen2) on Microsoft.ML.Tokenizers, built from tokenizer.json.</summary>
 internal sealed class ByteLevelBpeBackend : ITokenizerBackend

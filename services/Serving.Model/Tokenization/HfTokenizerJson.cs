@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Serving.Engine.Tokenization;
+namespace Serving.Model.Tokenization;
 
 /// <summary>The parts of a Hugging Face tokenizer.json that a byte-level BPE tokenizer needs.</summary>
 internal sealed record HfTokenizerJson(
