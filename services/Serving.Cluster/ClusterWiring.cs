@@ -32,14 +32,6 @@ public static class ClusterWiring
         return services;
     }
 
-    /// <summary>For a gateway: measures every request it runs on the cluster and reports them to the planner.</summary>
-    public static IServiceCollection AddServingObservations(this IServiceCollection services)
-    {
-        services.AddSingleton<RequestObservations>();
-        services.AddHostedService<ObservationReporter>();
-        return services;
-    }
-
     /// <summary>The grain directory worker grains register in (see <see cref="AddServingPlacement"/>).</summary>
     public const string WorkerDirectory = "workers";
 

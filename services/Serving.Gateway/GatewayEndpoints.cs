@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Serving.Cluster;
-using Serving.Cluster.Client;
+using Serving.Gateway.Cluster;
 using Serving.Gateway.Admission;
 using Serving.Gateway.Endpoints;
 using Serving.Gateway.Errors;
@@ -21,7 +20,9 @@ public static class GatewayEndpoints
         services.AddSingleton<ServedModel>();
         services.AddSingleton(new AdmissionControl(options.MaxConcurrentRequests));
         services.AddSingleton<ServingClient>();
-        services.AddServingObservations();
+        // Every request the gateway runs is measured and reported to the planner.
+        services.AddSingleton<RequestObservations>();
+        services.AddHostedService<ObservationReporter>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<ClusterLoadMetrics>();
         services.AddSingleton<GatewayDrain>();

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 
 namespace Serving.Host;
 

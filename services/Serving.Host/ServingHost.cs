@@ -1,7 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Serving.Cluster;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Cluster.Health;
 using Serving.Cluster.Routing;
 using Serving.Cluster.Workers;

@@ -2,7 +2,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Serving.Cluster.Client;
+using Serving.Gateway.Cluster;
 using Serving.Gateway.Telemetry;
 using Serving.Worker.Telemetry;
 

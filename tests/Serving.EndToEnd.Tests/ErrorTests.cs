@@ -98,6 +98,20 @@ public sealed class ErrorTests(DefaultHost host)
     }
 
     [Fact]
+    public async Task AKvRefusal_OnTheSameServer_KeepsItsGrpcStatus()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{host.KvPort}");
+        using var call = new Serving.Protocol.V1.KvTransfer.KvTransferClient(channel).Push();
+
+        await call.RequestStream.WriteAsync(new Serving.Protocol.V1.KvPushRequest { Chunk = new Serving.Protocol.V1.KvChunk() });
+        await call.RequestStream.CompleteAsync();
+
+        var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => call.ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Contains("must start with its header", e.Status.Detail);
+    }
+
+    [Fact]
     public async Task UnknownFields_AreIgnored()
     {
         var (status, _) = await host.PostAsync("/v1/completions", new { prompt = "Hi", max_tokens = 2, frobnicate = new { x = 1 }, suffix = (string?)null });

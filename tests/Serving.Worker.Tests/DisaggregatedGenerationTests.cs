@@ -3,6 +3,8 @@ using Serving.Model.Sampling;
 using Serving.Worker.Roles;
 using Serving.Worker.Transfer;
 
+using Serving.Contracts;
+
 namespace Serving.Worker.Tests;
 
 public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : IClassFixture<DisaggregationFixture>

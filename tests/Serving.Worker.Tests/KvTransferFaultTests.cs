@@ -7,6 +7,8 @@ using Serving.Protocol.V1;
 using Serving.Worker.Roles;
 using Serving.Worker.Transfer;
 
+using Serving.Contracts;
+
 namespace Serving.Worker.Tests;
 
 public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixture<DisaggregationFixture>

@@ -1,4 +1,4 @@
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Worker.Roles;
 using Serving.Worker.Transfer;
 
@@ -10,5 +10,5 @@ internal sealed class GrainPrefillService(IWorkerGrain prefill, KvEndpoint endpo
     public KvEndpoint Endpoint { get; } = endpoint;
 
     public Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken) =>
-        prefill.Prefill(GenerateCommand.From(request), target.WorkerId, target.Address, cancellationToken);
+        prefill.Prefill(request, target.WorkerId, target.Address, cancellationToken);
 }

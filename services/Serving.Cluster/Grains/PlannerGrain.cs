@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Cluster.Planner;
 using Serving.Planning.Control;
 using Serving.Planning.Simulation;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Orleans.Concurrency;
 using Orleans.GrainDirectory;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Cluster.Placement;
 using Serving.Cluster.Workers;
 using Serving.Engine.Core;
@@ -18,7 +18,7 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
 {
     LocalWorker Worker => workers.Get(WorkerKey.Name(this.GetPrimaryKeyString()));
 
-    public async IAsyncEnumerable<TokenChunk> Generate(GenerateCommand request, string? prefillWorker, string? prefillKvAddress, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<TokenChunk> Generate(GenerationRequest request, string? prefillWorker, string? prefillKvAddress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var worker = Worker;
         if (worker.Handover.IsCancellationRequested)
@@ -26,10 +26,9 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
         using var tracked = worker.Track();
         // Past the drain time of a stopping process the request ends here and the gateway resumes it elsewhere.
         using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
-        var generation = request.ToRequest();
         var outputs = worker.Decode is { } decode && prefillWorker is not null && prefillKvAddress is not null
-            ? decode.GenerateAsync(generation, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), new KvEndpoint(prefillWorker, prefillKvAddress)), handover.Token)
-            : worker.Mixed.GenerateAsync(generation, handover.Token);
+            ? decode.GenerateAsync(request, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), new KvEndpoint(prefillWorker, prefillKvAddress)), handover.Token)
+            : worker.Mixed.GenerateAsync(request, handover.Token);
         await using var chunks = outputs.GetAsyncEnumerator(handover.Token);
         while (true)
         {
@@ -42,11 +41,11 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
             {
                 throw Leaving(worker);
             }
-            yield return TokenChunk.From(chunks.Current);
+            yield return chunks.Current.ToChunk();
         }
     }
 
-    public async Task Prefill(GenerateCommand request, string decodeWorker, string kvAddress, CancellationToken cancellationToken)
+    public async Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, CancellationToken cancellationToken)
     {
         var worker = Worker;
         var prefill = worker.Prefill ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} cannot prefill for others: it does not run a model engine.");
@@ -56,7 +55,7 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
         using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
         try
         {
-            await prefill.PrefillAsync(request.ToRequest(), new KvEndpoint(decodeWorker, kvAddress), handover.Token);
+            await prefill.PrefillAsync(request, new KvEndpoint(decodeWorker, kvAddress), handover.Token);
         }
         catch (Exception) when (worker.Handover.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 
+using Serving.Contracts;
+
 namespace Serving.Cluster.Health;
 
 /// <summary>The workers' part of the process's probes: alive while their engine loops make progress, ready once in routing.</summary>

@@ -1,4 +1,4 @@
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Planning.Control;
 using Serving.Planning.Simulation;
 

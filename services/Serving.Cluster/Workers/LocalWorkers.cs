@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Cluster.Placement;
 using Serving.Engine.Core;
 using Serving.Model.Sampling;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 
 namespace Serving.Cluster.Workers;
 

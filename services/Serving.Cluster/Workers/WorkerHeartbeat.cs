@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 
 namespace Serving.Cluster.Workers;
 

@@ -1,4 +1,4 @@
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Engine.Core;
 
 namespace Serving.Cluster.Workers;

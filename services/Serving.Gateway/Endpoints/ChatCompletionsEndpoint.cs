@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Serving.Cluster.Client;
+using Serving.Gateway.Cluster;
 using Serving.Gateway.Admission;
 using Serving.Gateway.Errors;
 using Serving.Gateway.Generation;

@@ -1,4 +1,3 @@
-using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,8 +14,9 @@ internal static partial class ErrorHandling
 {
     public static IApplicationBuilder UseOpenAiErrors(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        // gRPC (the KV service on the same server) reports errors its own way; the routed endpoint says which it is.
-        if (http.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null)
+        // gRPC (the KV service on the same server) reports errors its own way: its routed methods carry grpc-dotnet's
+        // metadata, known here by name (the gateway does not reference gRPC), never by a content type a client can send.
+        if (http.GetEndpoint()?.Metadata.Any(m => m.GetType().FullName == "Grpc.AspNetCore.Server.GrpcMethodMetadata") == true)
         {
             await next(http);
             return;

@@ -1,4 +1,4 @@
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 
 namespace Serving.Gateway.Generation;
 

@@ -1,5 +1,5 @@
 using Serving.Gateway.Requests;
-using Serving.Worker.Roles;
+using Serving.Contracts;
 
 namespace Serving.Gateway.Generation;
 

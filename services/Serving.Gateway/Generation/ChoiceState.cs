@@ -1,5 +1,5 @@
 using System.Text;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 
 namespace Serving.Gateway.Generation;
 

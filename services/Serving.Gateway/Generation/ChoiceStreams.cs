@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Serving.Cluster.Client;
+using Serving.Gateway.Cluster;
 using Serving.Gateway.Telemetry;
-using Serving.Worker.Roles;
+using Serving.Contracts;
 
 namespace Serving.Gateway.Generation;
 

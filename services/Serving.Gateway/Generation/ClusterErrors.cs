@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Gateway.Errors;
 
 namespace Serving.Gateway.Generation;

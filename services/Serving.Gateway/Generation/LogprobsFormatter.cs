@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Model.Tokenization;
 using Serving.Gateway.Responses;
 

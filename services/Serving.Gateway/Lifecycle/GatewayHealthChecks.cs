@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Serving.Cluster.Health;
+using Serving.Contracts;
 
 namespace Serving.Gateway.Lifecycle;
 

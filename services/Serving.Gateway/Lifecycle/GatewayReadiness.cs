@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Serving.Cluster.Abstractions;
-using Serving.Cluster.Client;
+using Serving.Contracts;
+using Serving.Gateway.Cluster;
 
 namespace Serving.Gateway.Lifecycle;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
-using Serving.Cluster.Abstractions;
-using Serving.Cluster.Client;
+using Serving.Contracts;
+using Serving.Gateway.Cluster;
 using Serving.Gateway.Admission;
 
 namespace Serving.Gateway.Telemetry;

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serving.Cluster.Health;
 
+using Serving.Contracts;
+
 namespace Serving.Host.Lifecycle;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using Serving.Worker.Transfer;
 
+using Serving.Contracts;
+
 namespace Serving.Worker.Roles;
 
 /// <summary>A prefill worker as a decode worker calls it: prefill the prompt and send its KV and first token to the target.</summary>

@@ -1,6 +1,8 @@
 using Serving.Engine.Core;
 using Serving.Worker.Runtime;
 
+using Serving.Contracts;
+
 namespace Serving.Worker.Roles;
 
 /// <summary>A worker that runs a request whole: its prompt and its decodes in its own continuous batch.</summary>

@@ -3,6 +3,8 @@ using Serving.Worker.Runtime;
 using Serving.Worker.Telemetry;
 using Serving.Worker.Transfer;
 
+using Serving.Contracts;
+
 namespace Serving.Worker.Roles;
 
 /// <summary>

@@ -8,6 +8,8 @@ using Serving.Model.Requests;
 using Serving.Model.Sampling;
 using Serving.Worker.Roles;
 
+using Serving.Contracts;
+
 namespace Serving.Worker.Runtime;
 
 /// <summary>

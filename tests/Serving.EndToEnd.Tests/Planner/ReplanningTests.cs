@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Engine.Core;
 using Serving.Model.Sampling;
 using Serving.EndToEnd.Tests.Support;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Cluster.Workers;
 using Serving.EndToEnd.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 using Serving.Cluster.Workers;
 using Serving.Engine.Core;
 using Serving.Model.Sampling;

@@ -22,6 +22,9 @@ public abstract partial class GatewayHost : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The host's KV gRPC port.</summary>
+    public int KvPort { get; private set; }
+
     /// <summary>The host's services: its grain factory, its local workers.</summary>
     public IServiceProvider Services => _app!.Services;
     public HttpClient Http { get; private set; } = null!;
@@ -37,7 +40,8 @@ public abstract partial class GatewayHost : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         Port = FreePort.Next();
-        var settings = Settings(Port) with { SiloPort = FreePort.Next(), OrleansClientPort = FreePort.Next(), KvPort = FreePort.Next() };
+        KvPort = FreePort.Next();
+        var settings = Settings(Port) with { SiloPort = FreePort.Next(), OrleansClientPort = FreePort.Next(), KvPort = KvPort };
         _app = ServingHost.Build(settings, []);
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(120) };

@@ -4,6 +4,8 @@ using Serving.KvBench.Reporting;
 using Serving.Worker.Roles;
 using Serving.Worker.Transfer;
 
+using Serving.Contracts;
+
 namespace Serving.KvBench.Sender;
 
 /// <summary>

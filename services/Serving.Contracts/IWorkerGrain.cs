@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>
 /// One worker (one device, one engine), pinned to the silo that owns it. Keyed by <see cref="Placement.WorkerKey"/>.
@@ -9,10 +9,10 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// Runs a request to completion, streaming its tokens. On a decode worker with a prefill worker given, the prompt
     /// is prefilled there and its KV pushed here; otherwise (mixed worker) it runs here entirely.
     /// </summary>
-    IAsyncEnumerable<TokenChunk> Generate(GenerateCommand request, string? prefillWorker, string? prefillKvAddress, CancellationToken cancellationToken);
+    IAsyncEnumerable<TokenChunk> Generate(GenerationRequest request, string? prefillWorker, string? prefillKvAddress, CancellationToken cancellationToken);
 
     /// <summary>Prefills a prompt and pushes its KV and first token to the decode worker at the given KV address.</summary>
-    Task Prefill(GenerateCommand request, string decodeWorker, string kvAddress, CancellationToken cancellationToken);
+    Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, CancellationToken cancellationToken);
 
     /// <summary>
     /// Waits until the worker holds no request (or <paramref name="drainTimeout"/> passes), then takes

@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>Where a request runs: a decode (or mixed) worker, and the prefill worker that feeds it when disaggregated.</summary>
 [GenerateSerializer, Immutable]

@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Health;
+namespace Serving.Contracts;
 
 /// <summary>Which probe a health check belongs to: /livez (restart the pod when failing) or /readyz (route to it only when passing).</summary>
 public static class ProbeTags

@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>A worker as the router knows it: its grain key (silo and name), role, and where its process receives KV.</summary>
 /// <param name="LayerGroups">G of its engine: layer groups a locally prefilled prompt advances in, one per step.</param>

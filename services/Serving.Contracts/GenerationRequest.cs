@@ -1,11 +1,18 @@
-using Serving.Engine.Core;
 using Serving.Model.Requests;
 using Serving.Model.Sampling;
 
-namespace Serving.Worker.Roles;
+namespace Serving.Contracts;
 
-/// <summary>One request as workers see it: tokens in, sampling settings, and the id every worker knows it by.</summary>
-public sealed record GenerationRequest(string RequestId, IReadOnlyList<int> PromptTokens, SamplingParams Sampling, ResumePoint? Resume = null)
+/// <summary>
+/// One request as the cluster sees it, from the gateway to the workers and between silos: tokens in, sampling
+/// settings, the id every worker knows it by, and where it resumes when another worker failed.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record GenerationRequest(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] IReadOnlyList<int> PromptTokens,
+    [property: Id(2)] SamplingParams Sampling,
+    [property: Id(3)] ResumePoint? Resume = null)
 {
     /// <summary>Tokens whose KV a prefill computes: the prompt, plus what was generated before a resume.</summary>
     public int KnownTokens => PromptTokens.Count + (Resume?.OutputTokens.Count ?? 0);

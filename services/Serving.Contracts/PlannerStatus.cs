@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>The planner's view: what runs, what the last round saw and predicted, and how often it acted.</summary>
 /// <param name="Enabled">Whether it re-plans (it needs a profile); it records observations either way.</param>

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 
-namespace Serving.Cluster.Planner;
+namespace Serving.Gateway.Cluster;
 
 /// <summary>Finished requests this gateway measured, waiting to be reported to the planner.</summary>
 public sealed class RequestObservations

@@ -1,6 +1,5 @@
-using Serving.Engine.Core;
 
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>What a worker streams back for one request: new tokens and text, and how it ended.</summary>
 [GenerateSerializer, Immutable]
@@ -12,15 +11,4 @@ public sealed record TokenChunk(
     [property: Id(4)] string? FinishReason,
     [property: Id(5)] int PromptTokens,
     [property: Id(6)] int OutputTokens,
-    [property: Id(7)] int CachedPromptTokens)
-{
-    public static TokenChunk From(RequestOutput o) => new(
-        [.. o.NewTokenIds],
-        o.NewText,
-        o.NewLogprobs?.Select(TokenLogprobMessage.From).ToArray(),
-        o.Finished,
-        o.FinishReason?.ToString().ToLowerInvariant(),
-        o.PromptTokens,
-        o.OutputTokens,
-        o.CachedPromptTokens);
-}
+    [property: Id(7)] int CachedPromptTokens);

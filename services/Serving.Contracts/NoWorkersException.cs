@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>No live worker can take a request (none registered, or every one of a needed role is down).</summary>
 [GenerateSerializer]

@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>A live worker and its last reported load.</summary>
 [GenerateSerializer, Immutable]

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Serving.Cluster.Abstractions;
+using Serving.Contracts;
 
-namespace Serving.Cluster.Planner;
+namespace Serving.Gateway.Cluster;
 
 /// <summary>Sends this gateway's finished requests to the planner every second.</summary>
 internal sealed partial class ObservationReporter(RequestObservations observations, IGrainFactory grains, ILogger<ObservationReporter> logger) : BackgroundService

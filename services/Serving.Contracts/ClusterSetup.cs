@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>
 /// What the planner sets on a running cluster: how many workers take each role, the layer groups G of workers that

@@ -2,13 +2,10 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Serving.Cluster.Abstractions;
-using Serving.Cluster.Planner;
-using Serving.Engine.Core;
+using Serving.Contracts;
 using Serving.Model.Requests;
-using Serving.Worker.Roles;
 
-namespace Serving.Cluster.Client;
+namespace Serving.Gateway.Cluster;
 
 /// <summary>
 /// How a gateway runs a request on the cluster: the router assigns workers, the decode (or mixed) worker streams the
@@ -95,7 +92,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
             }
             Log.Assigned(logger, request.RequestId, assignment.DecodeWorker, assignment.PrefillWorker ?? "(none)");
             var worker = grains.GetGrain<IWorkerGrain>(assignment.DecodeWorker);
-            await using var chunks = worker.Generate(GenerateCommand.From(attemptRequest), assignment.PrefillWorker, assignment.PrefillKvAddress, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var chunks = worker.Generate(attemptRequest, assignment.PrefillWorker, assignment.PrefillKvAddress, cancellationToken).GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 TokenChunk chunk;

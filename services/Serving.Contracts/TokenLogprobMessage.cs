@@ -1,6 +1,6 @@
 using Serving.Model.Sampling;
 
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 [GenerateSerializer, Immutable]
 public sealed record TokenLogprobMessage(

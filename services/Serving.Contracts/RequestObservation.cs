@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>
 /// One finished request as a gateway measured it, for the planner's window: when it arrived, its lengths and latencies

@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>The cluster's router: knows the live workers, their roles and load, and assigns each request its workers.</summary>
 public interface IRouterGrain : IGrainWithIntegerKey

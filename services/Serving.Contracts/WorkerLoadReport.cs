@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>A worker's load: queue length, batch size and free KV blocks.</summary>
 [GenerateSerializer, Immutable]

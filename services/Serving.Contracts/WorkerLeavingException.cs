@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>
 /// The worker's process is shutting down and its drain time is over: the request is handed back to the gateway,

@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Abstractions;
+namespace Serving.Contracts;
 
 /// <summary>
 /// The cluster's runtime planner (one, key 0): collects what gateways observe, re-plans periodically against the
