@@ -71,7 +71,7 @@ public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : ICla
 
         // The KV really moved: no request fell back to recomputing its prefill on the decode worker.
         Assert.Equal(0, decode.Recomputed);
-        var layout = f.Decode.Engine.KvLayout;
+        var layout = f.Decode.Description.KvLayout;
         var expectedBytes = prompts.Sum(p => (p.Count + layout.BlockSize - 1) / layout.BlockSize * layout.BlockBytesPerLayer * layout.NumLayers);
         Assert.Equal(expectedBytes, f.Inbox.BytesImported - importedBefore);
 

@@ -90,7 +90,7 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
         var prompt = f.Reference.Encode("bytes parsed straight into the import buffer");
         Assert.NotNull(await f.Decode.ReserveImportAsync(id, prompt, Greedy));
         f.Inbox.Expect(id);
-        var layout = f.Decode.Engine.KvLayout;
+        var layout = f.Decode.Description.KvLayout;
         var group = new byte[(prompt.Count + layout.BlockSize - 1) / layout.BlockSize * layout.BlockBytesPerLayer * 2];
         new Random(7).NextBytes(group);
         return (id, group);

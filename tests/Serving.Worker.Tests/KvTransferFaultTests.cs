@@ -20,7 +20,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     {
         var prompt = f.Reference.Encode("layout check");
         await ReserveAsync("layout-1", prompt);
-        var wrong = f.Decode.Engine.KvLayout with { DType = "bfloat16" };
+        var wrong = f.Decode.Description.KvLayout with { DType = "bfloat16" };
 
         var e = await Assert.ThrowsAsync<KvTransferException>(async () =>
         {
@@ -41,7 +41,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
         await ReserveAsync("corrupt-1", prompt);
         using var channel = GrpcChannel.ForAddress(f.Endpoint.Address);
         var call = new KvTransfer.KvTransferClient(channel).Push();
-        var header = new Serving.Worker.Transfer.KvTransferHeader("corrupt-1", "decode-0", f.Decode.Engine.KvLayout, prompt.Count);
+        var header = new Serving.Worker.Transfer.KvTransferHeader("corrupt-1", "decode-0", f.Decode.Description.KvLayout, prompt.Count);
 
         var payload = new byte[4096];
         Random.Shared.NextBytes(payload);
@@ -89,7 +89,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
         await ReserveAsync("pull-layout-1", prompt);
         var prefill = f.PrefillRole("grpc-pull");
         var compute = prefill.PrefillAsync(new GenerationRequest("pull-layout-1", prompt, Greedy), f.Endpoint, CancellationToken.None);
-        var wrong = new Serving.Worker.Transfer.KvTransferHeader("pull-layout-1", "decode-0", f.Decode.Engine.KvLayout with { HeadDim = 1 }, prompt.Count);
+        var wrong = new Serving.Worker.Transfer.KvTransferHeader("pull-layout-1", "decode-0", f.Decode.Description.KvLayout with { HeadDim = 1 }, prompt.Count);
 
         var e = await Assert.ThrowsAsync<KvTransferException>(() => f.Pull.ReceiveAsync(wrong, f.Inbox, f.PrefillEndpoint, CancellationToken.None));
         Assert.Contains("layout mismatch", e.Message);

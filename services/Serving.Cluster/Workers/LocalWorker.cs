@@ -39,7 +39,7 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
     public RoleEngineSettings EngineSettings => engineSettings;
 
     /// <summary>Tokens its KV cache holds (0 when unknown).</summary>
-    public long KvCapacityTokens => CanSwitchRole ? (long)Loop.Engine.NumTotalBlocks * Loop.Engine.KvLayout.BlockSize : 0;
+    public long KvCapacityTokens => CanSwitchRole ? (long)Loop.Description.NumBlocks * Loop.Description.KvLayout.BlockSize : 0;
 
     /// <summary>Whether the router has taken one of its heartbeats: it is in routing.</summary>
     public bool Registered => registered;
@@ -95,7 +95,7 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
         }
         if (CanSwitchRole)
         {
-            var settings = RoleEngineSettings.For(newRole, cluster with { PrefillLayerGroups = Math.Min(layerGroups, Loop.Engine.Config.NumLayers) });
+            var settings = RoleEngineSettings.For(newRole, cluster with { PrefillLayerGroups = Math.Min(layerGroups, Loop.Description.ModelConfig.NumLayers) });
             await Loop.InvokeAsync(settings.ApplyTo);
             engineSettings = settings;
         }

@@ -104,7 +104,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
     async Task TransferAsync(GenerationRequest request, IPrefillService prefill, CancellationToken cancellationToken)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var header = new KvTransferHeader(request.RequestId, Endpoint.WorkerId, Loop.Engine.KvLayout, request.KnownTokens);
+        var header = new KvTransferHeader(request.RequestId, Endpoint.WorkerId, Loop.Description.KvLayout, request.KnownTokens);
         var receive = transport.ReceiveAsync(header, inbox, prefill.Endpoint, both.Token);
         var compute = prefill.PrefillAsync(request, Endpoint, both.Token);
         var first = await Task.WhenAny(receive, compute);

@@ -46,6 +46,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
         this.engine = engine;
         this.trace = trace;
         llm = engine as LlmEngine;
+        Description = new EngineDescription(name, llm?.KvLayout, llm?.Config, llm?.Tokenizer, engine.NumTotalBlocks);
         this.logger = logger;
         engine.KvExported = OnKvExported;
         thread = new Thread(Run) { Name = $"engine-{name}", IsBackground = true };
@@ -55,12 +56,15 @@ public sealed partial class EngineLoop : IAsyncDisposable
     public string Name { get; }
     public WorkerLoad Load => load;
 
+    /// <summary>The engine's fixed facts, for any thread; everything else about the engine is the loop thread's.</summary>
+    public EngineDescription Description { get; }
+
     /// <summary>Requests this loop ran to their end (a held prefill, released after its first token, does not count).</summary>
     public long Finished => Interlocked.Read(ref finished);
 
     /// <summary>
-    /// The engine's fixed facts (layout, config, tokenizer) — safe to read from any thread. Only a model engine has
-    /// them (and KV import/export): the prefill and decode roles need one; another <see cref="IStepEngine"/> can only be mixed.
+    /// The model engine, for the members that are safe off the loop thread (<see cref="LlmEngine.RentImportBuffer"/>);
+    /// everything else goes through <see cref="InvokeAsync{T}"/>, and fixed facts through <see cref="Description"/>.
     /// </summary>
     public LlmEngine Engine => llm ?? throw new NotSupportedException($"worker {Name} runs a {engine.GetType().Name}, not a model engine.");
 

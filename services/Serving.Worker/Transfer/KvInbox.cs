@@ -54,7 +54,7 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
             throw new KvTransferException($"transfer for worker '{header.TargetWorker}' reached worker '{WorkerId}'.", retryable: false);
         if (!expected.TryGetValue(header.RequestId, out var entry) || entry.Closed)
             throw new KvTransferException($"worker '{WorkerId}' has no blocks reserved for request '{header.RequestId}'.", retryable: false);
-        var mine = loop.Engine.KvLayout;
+        var mine = loop.Description.KvLayout;
         if (header.Layout != mine)
             throw new KvTransferException(
                 $"KV layout mismatch for request '{header.RequestId}': sender has {header.Layout}, worker '{WorkerId}' has {mine}.", retryable: false);
@@ -66,11 +66,11 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     /// </summary>
     public KvImportBuffer RentBuffer(int firstLayer, int endLayer, long groupBytes)
     {
-        var layout = loop.Engine.KvLayout;
+        var layout = loop.Description.KvLayout;
         if (firstLayer < 0 || endLayer > layout.NumLayers || firstLayer >= endLayer)
             throw new ArgumentException($"layer range [{firstLayer}, {endLayer}) is not inside [0, {layout.NumLayers}).");
         var blockBytes = layout.BlockBytesPerLayer * (endLayer - firstLayer);
-        if (groupBytes <= 0 || groupBytes % blockBytes != 0 || groupBytes / blockBytes > loop.Engine.NumTotalBlocks || groupBytes > int.MaxValue)
+        if (groupBytes <= 0 || groupBytes % blockBytes != 0 || groupBytes / blockBytes > loop.Description.NumBlocks || groupBytes > int.MaxValue)
             throw new ArgumentException($"a group of {groupBytes} bytes for layers [{firstLayer}, {endLayer}) does not fit worker '{WorkerId}'s KV pool.");
         return loop.Engine.RentImportBuffer((int)groupBytes);
     }

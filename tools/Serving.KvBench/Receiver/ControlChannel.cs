@@ -32,7 +32,7 @@ internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, PullKvTrans
                         break;
                     case ["pull", var id, var address, var tokens]:
                         // The pull direction: this (decode) side asks the sender's process for the KV; `wait` sees it land.
-                        var header = new KvTransferHeader(id, ReceiverHost.WorkerId, loop.Engine.KvLayout, int.Parse(tokens, CultureInfo.InvariantCulture));
+                        var header = new KvTransferHeader(id, ReceiverHost.WorkerId, loop.Description.KvLayout, int.Parse(tokens, CultureInfo.InvariantCulture));
                         _ = puller.ReceiveAsync(header, inbox, new KvEndpoint("sender", address), CancellationToken.None).ContinueWith(
                             t => Console.Error.WriteLine($"pull {id} failed: {t.Exception?.GetBaseException().Message}"), TaskContinuationOptions.OnlyOnFaulted);
                         Reply("ok");

@@ -18,8 +18,8 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
     readonly byte[] tcpBuffer = Random.Shared.GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 1 << 20);
     int firstToken;
 
-    public long BytesPerRequest => (prompt.Count + prefill.Engine.KvLayout.BlockSize - 1) / prefill.Engine.KvLayout.BlockSize
-        * prefill.Engine.KvLayout.BlockBytesPerLayer * prefill.Engine.KvLayout.NumLayers;
+    public long BytesPerRequest => (prompt.Count + prefill.Description.KvLayout.BlockSize - 1) / prefill.Description.KvLayout.BlockSize
+        * prefill.Description.KvLayout.BlockBytesPerLayer * prefill.Description.KvLayout.NumLayers;
 
     public int Requests => (int)((targetBytes + BytesPerRequest - 1) / BytesPerRequest);
 
@@ -45,7 +45,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
             int i;
             while ((i = Interlocked.Increment(ref next)) < ids.Length)
             {
-                var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Engine.KvLayout, prompt.Count);
+                var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Description.KvLayout, prompt.Count);
                 await using var sender = await transport.OpenAsync(endpoint, header, CancellationToken.None);
                 foreach (var group in exports[i])
                     sender.Enqueue(group);
@@ -77,7 +77,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
         var start = Clock.Now();
         for (var i = 0; i < ids.Length; i++)
         {
-            var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Engine.KvLayout, prompt.Count);
+            var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Description.KvLayout, prompt.Count);
             await using var sender = await pull.OpenAsync(endpoint, header, CancellationToken.None);
             await receiver.PullAsync(ids[i], pullAddress, prompt.Count);
             foreach (var group in exports[i])
@@ -104,7 +104,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
         var ids = Enumerable.Range(0, Requests).Select(i => $"{prefix}-{i}").ToArray();
         foreach (var id in ids)
             await receiver.ReserveAsync(id, prompt.Count, 1);
-        var layers = prefill.Engine.KvLayout.NumLayers;
+        var layers = prefill.Description.KvLayout.NumLayers;
         var exports = new List<KvExport>[ids.Length];
         for (var i = 0; i < ids.Length; i++)
             exports[i] = await prefill.InvokeAsync(e => Enumerable.Range(0, groups)
