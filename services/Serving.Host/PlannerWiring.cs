@@ -1,7 +1,6 @@
 using Serving.Cluster.Planner;
 using Serving.Cluster.Workers;
 using Serving.Model.Config;
-using Serving.Engine.DefaultModel;
 using Serving.Engine.Core;
 using Serving.Host.Profiling;
 using Serving.Planning.Model;
@@ -13,9 +12,9 @@ namespace Serving.Host;
 /// <summary>The runtime planner's options from the host settings, with the workers' profile loaded.</summary>
 internal static class PlannerWiring
 {
-    public static PlannerOptions Options(HostSettings settings, ILogger logger)
+    public static PlannerOptions Options(HostSettings settings, string modelFolder, ILogger logger)
     {
-        var path = settings.ProfilePath ?? SavedProfile(settings);
+        var path = settings.ProfilePath ?? SavedProfile(settings, modelFolder);
         WorkerProfile? profile = null;
         if (path is not null)
         {
@@ -50,12 +49,12 @@ internal static class PlannerWiring
     /// the threads each worker here gets (CPU timings depend on the thread count); its calibrated copy
     /// (`serving calibrate` writes it beside) first.
     /// </summary>
-    static string? SavedProfile(HostSettings settings)
+    static string? SavedProfile(HostSettings settings, string modelFolder)
     {
         string path;
         try
         {
-            path = ProfilePath(settings, ModelConfig.Load(settings.ModelPath ?? DefaultModelStore.EnsureDefault()).TorchDtype, TorchSharp.torch.cuda.is_available());
+            path = ProfilePath(settings, ModelConfig.Load(modelFolder).TorchDtype, TorchSharp.torch.cuda.is_available());
         }
         catch (ArgumentException)
         {

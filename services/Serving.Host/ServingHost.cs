@@ -57,16 +57,17 @@ internal static class ServingHost
             checks.AddServingWorkerChecks(new WorkerHealthOptions(TimeSpan.FromSeconds(settings.LivenessStallSeconds)));
         services.AddServingKvTransfer(kvOptions);
         services.AddServingKvTransport(KvTransportKinds.Parse(settings.Transport));
+        var engine = EngineOptions(settings, modelFolder);
         services.AddServingWorkers(new ServingClusterOptions
         {
-            Workers = settings.Workers().Select(w => new WorkerSpec(w.Name, w.Role, EngineOptions(settings, modelFolder))).ToArray(),
+            Workers = settings.Workers().Select(w => new WorkerSpec(w.Name, w.Role, engine)).ToArray(),
             Prefill = new ClusterEngineSettings(settings.PrefillLayerGroups, settings.PrefillChunkTokens),
             KvAddress = $"http://{settings.AdvertiseAddress}:{settings.KvPort}",
             EngineFactory = engines ?? LlmEngine.Create,
             StepTraceDirectory = settings.StepTraceDirectory,
         }, new RoutingOptions { Policy = settings.Policy });
         using (var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true)))
-            services.AddServingPlanner(PlannerWiring.Options(settings, loggers.CreateLogger("Serving.Host.Planner")));
+            services.AddServingPlanner(PlannerWiring.Options(settings, modelFolder, loggers.CreateLogger("Serving.Host.Planner")));
         if (settings.IsGateway)
             services.AddServingGateway(new ServingGatewayOptions(Path.GetFileName(modelFolder.TrimEnd('/')), modelFolder)
             {

@@ -1,9 +1,8 @@
+using Serving.Contracts;
 using Serving.Engine.Core;
 using Serving.Model.Sampling;
 using Serving.Worker.Roles;
 using Serving.Worker.Transfer;
-
-using Serving.Contracts;
 
 namespace Serving.Worker.Tests;
 

@@ -1,13 +1,12 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Serving.Contracts;
 using Serving.Engine.Core;
 using Serving.Model.Sampling;
 using Serving.Protocol.V1;
 using Serving.Worker.Roles;
 using Serving.Worker.Transfer;
-
-using Serving.Contracts;
 
 namespace Serving.Worker.Tests;
 

@@ -26,8 +26,9 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
         using var tracked = worker.Track();
         // Past the drain time of a stopping process the request ends here and the gateway resumes it elsewhere.
         using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
-        var outputs = worker.Decode is { } decode && prefillWorker is not null && prefillKvAddress is not null
-            ? decode.GenerateAsync(request, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), new KvEndpoint(prefillWorker, prefillKvAddress)), handover.Token)
+        var outputs = worker.Decode is { } decode && prefillWorker is not null
+            ? decode.GenerateAsync(request, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), new KvEndpoint(prefillWorker,
+                prefillKvAddress ?? throw new ArgumentException($"prefill worker {prefillWorker} was assigned without its KV address."))), handover.Token)
             : worker.Mixed.GenerateAsync(request, handover.Token);
         await using var chunks = outputs.GetAsyncEnumerator(handover.Token);
         while (true)
@@ -68,5 +69,4 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
 
     public Task<bool> Reconfigure(WorkerRole role, int layerGroups, TimeSpan drainTimeout) =>
         Worker.ReconfigureAsync(role, layerGroups, drainTimeout);
-
 }

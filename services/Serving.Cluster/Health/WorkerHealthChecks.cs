@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-
 using Serving.Contracts;
 
 namespace Serving.Cluster.Health;

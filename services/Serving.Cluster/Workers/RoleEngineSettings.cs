@@ -27,12 +27,12 @@ public sealed record RoleEngineSettings(int PrefillLayerGroups, int PrefillChunk
     public EngineOptions ApplyTo(EngineOptions options) =>
         options with { PrefillLayerGroups = PrefillLayerGroups, PrefillChunkTokens = PrefillChunkTokens };
 
-    /// <summary>Sets them on a running engine (on its loop thread); G is capped at the model's layer count.</summary>
+    /// <summary>Sets them on a running engine (on its loop thread); G must be at most the model's layer count.</summary>
     public void ApplyTo(LlmEngine engine)
     {
         // The two modes are alternatives: turn both off before turning one on.
         engine.PrefillChunkTokens = 0;
-        engine.PrefillLayerGroups = Math.Min(PrefillLayerGroups, engine.Config.NumLayers);
+        engine.PrefillLayerGroups = PrefillLayerGroups;
         engine.PrefillChunkTokens = PrefillChunkTokens;
     }
 }

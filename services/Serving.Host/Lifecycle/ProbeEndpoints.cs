@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serving.Cluster.Health;
-
 using Serving.Contracts;
 
 namespace Serving.Host.Lifecycle;

@@ -3,12 +3,11 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Serving.Contracts;
 using Serving.Engine.Core;
 using Serving.Worker.Runtime;
 using Serving.Worker.Telemetry;
 using Serving.Worker.Transfer;
-
-using Serving.Contracts;
 
 namespace Serving.Worker.Roles;
 
@@ -44,15 +43,13 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
                 Log.Recomputing(logger, failure, Endpoint.WorkerId, id);
                 telemetry?.Recomputed.Add(1);
                 Interlocked.Increment(ref recomputed);
-                inbox.Forget(id);
-                Loop.Abort(id);
+                Abandon(id);
                 outputs = Loop.Submit(id, request.PromptTokens, request.Sampling, resume: request.Resume);
             }
         }
         catch
         {
-            inbox.Forget(id);
-            Loop.Abort(id);
+            Abandon(id);
             throw;
         }
         // A reader that stops early (client gone) aborts the request, which frees its blocks.
@@ -85,6 +82,13 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
             transfer?.SetTag("serving.kv.outcome", outcome);
             RecordTransfer(request.RequestId, direction, outcome, started);
         }
+    }
+
+    /// <summary>Stops taking KV for a request and frees the blocks reserved for it.</summary>
+    void Abandon(string requestId)
+    {
+        inbox.Forget(requestId);
+        Loop.Abort(requestId);
     }
 
     void RecordTransfer(string requestId, string direction, string outcome, long started)

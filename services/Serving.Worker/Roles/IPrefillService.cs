@@ -1,6 +1,5 @@
-using Serving.Worker.Transfer;
-
 using Serving.Contracts;
+using Serving.Worker.Transfer;
 
 namespace Serving.Worker.Roles;
 

@@ -1,7 +1,6 @@
+using Serving.Contracts;
 using Serving.Engine.Core;
 using Serving.Worker.Runtime;
-
-using Serving.Contracts;
 
 namespace Serving.Worker.Roles;
 

@@ -1,9 +1,8 @@
+using Serving.Contracts;
 using Serving.Engine.Core;
 using Serving.Worker.Runtime;
 using Serving.Worker.Telemetry;
 using Serving.Worker.Transfer;
-
-using Serving.Contracts;
 
 namespace Serving.Worker.Roles;
 

@@ -3,12 +3,10 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Serving.Contracts;
 using Serving.Engine.Core;
 using Serving.Model.Requests;
 using Serving.Model.Sampling;
-using Serving.Worker.Roles;
-
-using Serving.Contracts;
 
 namespace Serving.Worker.Runtime;
 

@@ -19,13 +19,15 @@ public enum KvTransportKind
 /// <summary>The names of <see cref="KvTransportKind"/> on the command line, in environment variables and in metrics.</summary>
 public static class KvTransportKinds
 {
-    public static readonly IReadOnlyList<string> Names = ["auto", "grpc", "grpc-pull", "local"];
+    static readonly string[] names = ["auto", "grpc", "grpc-pull", "local"];
 
-    public static string Name(this KvTransportKind kind) => Names[(int)kind];
+    public static IReadOnlyList<string> Names => names;
+
+    public static string Name(this KvTransportKind kind) => names[(int)kind];
 
     public static bool TryParse(string name, out KvTransportKind kind)
     {
-        var index = Names.ToList().IndexOf(name);
+        var index = Array.IndexOf(names, name);
         kind = (KvTransportKind)Math.Max(0, index);
         return index >= 0;
     }

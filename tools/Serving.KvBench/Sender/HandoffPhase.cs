@@ -1,10 +1,9 @@
-using Serving.Model.Sampling;
+using Serving.Contracts;
 using Serving.KvBench.Receiver;
 using Serving.KvBench.Reporting;
+using Serving.Model.Sampling;
 using Serving.Worker.Roles;
 using Serving.Worker.Transfer;
-
-using Serving.Contracts;
 
 namespace Serving.KvBench.Sender;
 
