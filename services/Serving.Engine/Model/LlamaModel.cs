@@ -18,8 +18,10 @@ internal sealed class LlamaModel : IDisposable
     readonly int numHeads, numKvHeads, headDim, groups, intermediate, qkSize, kvSize;
     // Scalars passed to libtorch stay referenced for the model's life: TorchSharp's overloads that make a temporary
     // Scalar (add_(tensor) passes alpha = 1) do not keep it alive through the native call, so a GC could finalize it
-    // mid-call (seen under load: "Expected false to be true ... toFloat" from add_, failing a whole step).
+    // mid-call (seen under load: "Expected false to be true ... toFloat" from add_, failing a whole step). square() is
+    // pow(2) with such a temporary (seen: "INTERNAL ASSERT FAILED at Scalar.h" from pow in RmsNorm), hence pow(Two).
     static readonly Scalar One = 1;
+    static readonly Scalar Two = 2;
     readonly Scalar epsScalar;
 
     public LlamaModel(ModelConfig config, LlamaWeights weights, ScalarType dtype, Device device)
@@ -167,11 +169,11 @@ internal sealed class LlamaModel : IDisposable
         // Normalise in float32 whatever the model dtype, as the reference implementations do.
         if (x.dtype == ScalarType.Float32)
         {
-            var inv = x.square().mean([-1L], keepdim: true).add_(epsScalar, One).rsqrt_();
+            var inv = x.pow(Two).mean([-1L], keepdim: true).add_(epsScalar, One).rsqrt_();
             return x.mul(inv).mul_(weight);
         }
         var x32 = x.to(ScalarType.Float32);
-        var inv32 = x32.square().mean([-1L], keepdim: true).add_(epsScalar, One).rsqrt_();
+        var inv32 = x32.pow(Two).mean([-1L], keepdim: true).add_(epsScalar, One).rsqrt_();
         return x32.mul_(inv32).to(x.dtype).mul_(weight);
     }
 
