@@ -54,7 +54,8 @@ internal sealed class BlockManager
         seq.BlockTable.AddRange(hits);
         seq.NumCachedTokens = hits.Count * BlockSize;
         seq.NumComputedTokens = seq.NumCachedTokens;
-        seq.PrefillEnd = seq.Length;
+        seq.PrefillLength = seq.Length;
+        seq.ScheduledEnd = seq.Length;
         seq.NumHashedBlocks = hits.Count;
         seq.LastBlockHash = hits.Count == 0 ? 0 : blocks[hits[^1]].Hash!.Value;
         for (var i = hits.Count; i < seq.NumBlocks(BlockSize); i++)
@@ -70,6 +71,8 @@ internal sealed class BlockManager
             seq.BlockTable.Add(TakeFree());
         seq.NumCachedTokens = 0;
         seq.NumComputedTokens = 0;
+        seq.PrefillLength = seq.Length;
+        seq.ScheduledEnd = 0;
     }
 
     /// <summary>True when the sequence's next token fits: in its last block, or in one free block.</summary>
@@ -118,6 +121,7 @@ internal sealed class BlockManager
         seq.BlockTable.Clear();
         seq.NumCachedTokens = 0;
         seq.NumComputedTokens = 0;
+        seq.ScheduledEnd = 0;
         seq.NumHashedBlocks = 0;
         seq.LastBlockHash = 0;
     }

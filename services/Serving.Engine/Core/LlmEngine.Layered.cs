@@ -1,5 +1,4 @@
 using Serving.Engine.Sampling;
-using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
 
 namespace Serving.Engine.Core;
@@ -8,18 +7,18 @@ namespace Serving.Engine.Core;
 // batch in flight, so a decode never waits for a whole prompt. New prompts join once the batch in flight is done.
 public sealed partial class LlmEngine
 {
-    IReadOnlyList<RequestOutput> StepLayered()
+    IReadOnlyList<RequestOutput> StepLayered(ScheduledBatch batch)
     {
-        var batch = scheduler.Schedule(layered: true);
         var outputs = new List<RequestOutput>();
-        var stats = Stats(batch.Decodes, [], 0);
+        var stats = StepStats.Of(batch.Decodes, [], 0);
         if (batch.Decodes.Count > 0)
             outputs.AddRange(Execute(new ScheduledBatch(batch.Decodes, [])));
+        // The scheduler admits prompts only when no batch is in flight, and only in layered mode.
         if (batch.Prefills.Count > 0)
-            layered = new LayeredPrefill(runner.BeginPrefill(batch.Prefills), batch.Prefills, Math.Min(prefillLayerGroups, Config.NumLayers));
+            layered = new LayeredBatch(runner.BeginPrefill(batch.Prefills), batch.Prefills, PrefillLayerGroups);
         if (layered is not null)
         {
-            stats = stats.Plus(Stats([], layered.Sequences, layered.EndLayer(Config.NumLayers) - layered.Batch.NextLayer));
+            stats = stats.Plus(StepStats.Of([], layered.Sequences, layered.EndLayer(Config.NumLayers) - layered.Batch.NextLayer));
             outputs.AddRange(AdvancePrefill(layered));
         }
         LastStep = stats;
@@ -27,7 +26,7 @@ public sealed partial class LlmEngine
     }
 
     /// <summary>Runs the next layer group of the prefill in flight; after its last group, samples each prompt's first token.</summary>
-    IReadOnlyList<RequestOutput> AdvancePrefill(LayeredPrefill prefill)
+    IReadOnlyList<RequestOutput> AdvancePrefill(LayeredBatch prefill)
     {
         var first = prefill.Batch.NextLayer;
         var end = prefill.EndLayer(Config.NumLayers);
@@ -44,14 +43,8 @@ public sealed partial class LlmEngine
         using (prefill)
         using (var logits = runner.Logits(prefill.Batch))
             sampled = Sampler.Sample(logits, prefill.Sequences, eosTokenIds);
-        var outputs = new List<RequestOutput>(sampled.Length);
-        for (var i = 0; i < sampled.Length; i++)
-        {
-            var seq = prefill.Sequences[i];
-            scheduler.FinishPrefill(seq);
-            outputs.Add(Postprocess(seq, sampled[i], isPrefill: true));
-        }
-        return outputs;
+        scheduler.Computed(prefill.Sequences);
+        return Postprocess(prefill.Sequences, sampled);
     }
 
     /// <summary>Takes an aborted prompt out of the prefill in flight before its blocks are freed and reused.</summary>

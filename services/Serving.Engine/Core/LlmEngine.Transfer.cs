@@ -32,11 +32,8 @@ public sealed partial class LlmEngine
     /// <summary>Frees a held request's blocks once its KV has been handed over.</summary>
     public void Release(string requestId)
     {
-        var seq = Find(requestId, SequenceStatus.Held);
-        scheduler.Blocks.Free(seq);
-        seq.Status = SequenceStatus.Finished;
-        live.Remove(requestId);
-        texts.Remove(requestId);
+        scheduler.Finish(Find(requestId, SequenceStatus.Held), reason: null);
+        Forget(requestId);
     }
 
     /// <summary>
@@ -46,10 +43,8 @@ public sealed partial class LlmEngine
     public bool TryReserveImport(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, ResumePoint? resume = null)
     {
         var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill: false, resume);
-        if (scheduler.Blocks.NumFreeBlocks < seq.NumBlocks(KvLayout.BlockSize))
+        if (!scheduler.TryReserveImport(seq))
             return false;
-        scheduler.Blocks.AllocateFresh(seq);
-        seq.Status = SequenceStatus.Importing;
         Track(seq, resume);
         return true;
     }
@@ -102,7 +97,8 @@ public sealed partial class LlmEngine
     public RequestOutput CompleteImport(string requestId, int firstToken, TokenLogprob? firstLogprob = null)
     {
         var seq = Find(requestId, SequenceStatus.Importing);
-        return Postprocess(seq, new Sampler.Result(firstToken, firstLogprob), isPrefill: false);
+        scheduler.Imported(seq);
+        return Postprocess(seq, new Sampler.Result(firstToken, firstLogprob));
     }
 
     Sequence Find(string requestId, SequenceStatus status)

@@ -1,18 +1,16 @@
-using System.IO.Hashing;
-using System.Text;
 using Serving.Engine.Cache;
 using Serving.Engine.Checkpoint;
-using Serving.Model.Config;
 using Serving.Engine.DefaultModel;
-using Serving.Engine.Model;
 using Serving.Engine.Execution;
+using Serving.Engine.Model;
 using Serving.Engine.Sampling;
-using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
+using Serving.Model.Config;
+using Serving.Model.Requests;
+using Serving.Model.Sampling;
 using Serving.Model.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
-using Serving.Model.Requests;
 
 namespace Serving.Engine.Core;
 
@@ -24,13 +22,13 @@ public sealed partial class LlmEngine : IStepEngine
 {
     readonly Scheduler scheduler;
     readonly ModelRunner runner;
+    readonly OutputProcessor output;
+    readonly SequenceLimits limits;
     readonly Dictionary<string, Sequence> live = [];
     readonly HashSet<int> eosTokenIds;
-    readonly Dictionary<string, TextStream> texts = [];
     readonly KvImportBufferPool importBuffers;
-    int prefillLayerGroups = 1;
-    int prefillChunkTokens;
-    LayeredPrefill? layered;
+    PrefillMode mode = PrefillMode.Whole;
+    LayeredBatch? layered;
 
     internal LlmEngine(ModelConfig config, IWeightSource weights, EngineOptions options, TextTokenizer? tokenizer = null)
     {
@@ -42,16 +40,18 @@ public sealed partial class LlmEngine : IStepEngine
         Target = EngineTarget.For(options, config);
         Device = DeviceSelection.Device(options.Device);
         DType = DeviceSelection.ScalarType(Target);
-        this.eosTokenIds = [.. config.EosTokenIds];
+        eosTokenIds = [.. config.EosTokenIds];
         if (tokenizer is not null)
-            this.eosTokenIds.UnionWith(tokenizer.EosTokenIds);
+            eosTokenIds.UnionWith(tokenizer.EosTokenIds);
 
         var loaded = LlamaWeights.Load(weights, config, DType, Device);
         var model = new LlamaModel(config, loaded, DType, Device);
-        KvLayout = new KvLayout(config.NumLayers, options.BlockSize, config.NumKvHeads, config.HeadDim, DeviceSelection.Name(DType), Fingerprint(config, loaded.Embed));
+        KvLayout = new KvLayout(config.NumLayers, options.BlockSize, config.NumKvHeads, config.HeadDim, DeviceSelection.Name(DType), loaded.Fingerprint(config));
         var numBlocks = options.NumBlocks ?? (int)Math.Max(1, options.KvCacheBytes / KvCache.BytesPerBlock(KvLayout));
         runner = new ModelRunner(model, new KvCache(KvLayout, numBlocks, DType, Device));
         scheduler = new Scheduler(options.Scheduler, new BlockManager(numBlocks, options.BlockSize, options.EnablePrefixCaching));
+        output = new OutputProcessor(tokenizer, eosTokenIds, config.MaxModelLength);
+        limits = new SequenceLimits(config.VocabSize, config.MaxModelLength, options.BlockSize, numBlocks);
         importBuffers = new KvImportBufferPool(DType, KvLayout.ElementSize);
         PrefillLayerGroups = options.PrefillLayerGroups;
         PrefillChunkTokens = options.PrefillChunkTokens;
@@ -98,14 +98,14 @@ public sealed partial class LlmEngine : IStepEngine
     /// </summary>
     public int PrefillLayerGroups
     {
-        get => prefillLayerGroups;
+        get => mode is PrefillMode.Layered l ? l.Groups : 1;
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, Config.NumLayers);
-            if (value > 1 && prefillChunkTokens > 0)
+            if (value > 1 && mode is PrefillMode.Chunked)
                 throw BothPrefillModes();
-            prefillLayerGroups = value;
+            mode = value > 1 ? new PrefillMode.Layered(value) : mode is PrefillMode.Layered ? PrefillMode.Whole : mode;
         }
     }
 
@@ -115,13 +115,13 @@ public sealed partial class LlmEngine : IStepEngine
     /// </summary>
     public int PrefillChunkTokens
     {
-        get => prefillChunkTokens;
+        get => mode is PrefillMode.Chunked c ? c.Tokens : 0;
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value);
-            if (value > 0 && prefillLayerGroups > 1)
+            if (value > 0 && mode is PrefillMode.Layered)
                 throw BothPrefillModes();
-            prefillChunkTokens = value;
+            mode = value > 0 ? new PrefillMode.Chunked(value) : mode is PrefillMode.Chunked ? PrefillMode.Whole : mode;
         }
     }
 
@@ -142,15 +142,24 @@ public sealed partial class LlmEngine : IStepEngine
         Track(seq, resume);
     }
 
+    Sequence NewSequence(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill, ResumePoint? resume)
+    {
+        var seq = Sequence.Create(requestId, promptTokens, sampling, holdAfterPrefill, resume, limits);
+        if (live.ContainsKey(requestId))
+            throw new ArgumentException($"request id '{requestId}' is already in use.", nameof(requestId));
+        return seq;
+    }
+
     void Track(Sequence seq, ResumePoint? resume)
     {
         live.Add(seq.RequestId, seq);
-        if (Tokenizer is null)
-            return;
-        var stream = new TextStream(Tokenizer, seq.Sampling.Stop);
-        if (resume is not null)
-            stream.Prime(resume.OutputTokens, resume.EmittedChars);
-        texts[seq.RequestId] = stream;
+        output.Add(seq, resume);
+    }
+
+    void Forget(string requestId)
+    {
+        live.Remove(requestId);
+        output.Remove(requestId);
     }
 
     /// <summary>Encodes text with the model's tokenizer (BOS added where the model wants it).</summary>
@@ -160,30 +169,15 @@ public sealed partial class LlmEngine : IStepEngine
     /// <summary>Runs one iteration of continuous batching and returns what each scheduled request produced.</summary>
     public IReadOnlyList<RequestOutput> Step()
     {
-        if (prefillLayerGroups > 1 || layered is not null)
-            return StepLayered();
-        var batch = scheduler.Schedule(chunkTokens: prefillChunkTokens);
-        LastStep = Stats(batch.Decodes, batch.Prefills, batch.Prefills.Count > 0 ? Config.NumLayers : 0);
+        var batch = scheduler.Schedule(mode);
+        if (mode is PrefillMode.Layered || layered is not null)
+            return StepLayered(batch);
+        LastStep = StepStats.Of(batch.Decodes, batch.Prefills, batch.Prefills.Count > 0 ? Config.NumLayers : 0);
         return batch.IsEmpty ? [] : Execute(batch);
     }
 
     /// <summary>What the last <see cref="Step"/> ran (decode batch, prefill tokens and layers); for step traces.</summary>
     public StepStats LastStep { get; private set; }
-
-    static StepStats Stats(IReadOnlyList<Sequence> decodes, IReadOnlyList<Sequence> prefills, int prefillLayers)
-    {
-        long context = 0, tokens = 0;
-        double squares = 0;
-        foreach (var seq in decodes)
-            context += seq.Length;
-        foreach (var seq in prefills)
-        {
-            // Rows p..end attend over end keys: (end² − p²) of a whole prompt's len², for a chunk or a cached prefix.
-            tokens += seq.PrefillEnd - seq.NumComputedTokens;
-            squares += (double)seq.PrefillEnd * seq.PrefillEnd - (double)seq.NumComputedTokens * seq.NumComputedTokens;
-        }
-        return new StepStats(decodes.Count, context, prefills.Count, tokens, squares, prefillLayers);
-    }
 
     /// <summary>
     /// Runs a scheduled batch in one pass, samples and postprocesses it. A prefill that stops short of its prompt's
@@ -191,21 +185,13 @@ public sealed partial class LlmEngine : IStepEngine
     /// </summary>
     IReadOnlyList<RequestOutput> Execute(ScheduledBatch batch)
     {
-        List<Sequence> sampledRows = [.. batch.Decodes, .. batch.Prefills.Where(s => s.IsLastChunk)];
+        List<Sequence> sampledRows = [.. batch.Decodes, .. batch.Prefills.Where(s => s.SamplesThisStep)];
         Sampler.Result[] sampled = [];
         using (var logits = Run(batch))
             if (sampledRows.Count > 0)
                 sampled = Sampler.Sample(logits, sampledRows, eosTokenIds);
-
-        foreach (var seq in batch.Prefills.Where(s => !s.IsLastChunk))
-        {
-            seq.NumComputedTokens = seq.PrefillEnd;
-            scheduler.Blocks.Commit(seq, seq.NumComputedTokens);
-        }
-        var outputs = new List<RequestOutput>(sampled.Length);
-        for (var i = 0; i < sampled.Length; i++)
-            outputs.Add(Postprocess(sampledRows[i], sampled[i], isPrefill: i >= batch.Decodes.Count));
-        return outputs;
+        scheduler.Computed([.. batch.Decodes, .. batch.Prefills]);
+        return Postprocess(sampledRows, sampled);
     }
 
     /// <summary>
@@ -216,7 +202,7 @@ public sealed partial class LlmEngine : IStepEngine
     Tensor Run(ScheduledBatch batch)
     {
         // A chunked held prefill exports once, in its last chunk's pass, when all its tokens have KV.
-        var exporting = KvExported is null ? [] : batch.Prefills.Where(s => s.HoldAfterPrefill && s.IsLastChunk).ToList();
+        var exporting = KvExported is null ? [] : batch.Prefills.Where(s => s.HoldAfterPrefill && s.SamplesThisStep).ToList();
         if (exporting.Count == 0)
             return runner.Run(batch);
         return runner.Run(batch, Options.KvExportLayerGroups, (first, end) =>
@@ -230,121 +216,33 @@ public sealed partial class LlmEngine : IStepEngine
     /// <summary>Receives each layer group's KV of held prefills as it is computed (on the engine's thread; the receiver owns the export).</summary>
     public Action<KvExport>? KvExported { get; set; }
 
+    List<RequestOutput> Postprocess(IReadOnlyList<Sequence> seqs, Sampler.Result[] sampled)
+    {
+        var outputs = new List<RequestOutput>(sampled.Length);
+        for (var i = 0; i < sampled.Length; i++)
+            outputs.Add(Postprocess(seqs[i], sampled[i]));
+        return outputs;
+    }
+
+    RequestOutput Postprocess(Sequence seq, Sampler.Result result)
+    {
+        var (text, reason) = output.Append(seq, result);
+        scheduler.Update(seq, reason);
+        if (reason is not null)
+            Forget(seq.RequestId);
+        return OutputProcessor.Output(seq, result, text);
+    }
+
     /// <summary>Stops a request wherever it is and frees its blocks. False when it is not known (or already finished).</summary>
     public bool Abort(string requestId)
     {
-        if (!live.Remove(requestId, out var seq))
+        if (!live.TryGetValue(requestId, out var seq))
             return false;
-        texts.Remove(requestId);
         if (layered is not null && layered.Sequences.Contains(seq))
             DropFromPrefill(seq);
-        if (seq.Status is SequenceStatus.Waiting or SequenceStatus.Running)
-            scheduler.Remove(seq);
-        else
-            scheduler.Blocks.Free(seq);
-        seq.Status = SequenceStatus.Finished;
-        seq.FinishReason = FinishReason.Abort;
+        scheduler.Finish(seq, FinishReason.Abort);
+        Forget(requestId);
         return true;
-    }
-
-    RequestOutput Postprocess(Sequence seq, Sampler.Result result, bool isPrefill)
-    {
-        var tokensWithKv = seq.Length;
-        seq.Append(result.TokenId);
-        if (result.Logprob is { } lp)
-            (seq.Logprobs ??= []).Add(lp);
-        scheduler.Blocks.Commit(seq, tokensWithKv);
-
-        var reason = StopReason(seq);
-        var text = AppendText(seq, ref reason);
-        if (reason is not null)
-            Finish(seq, reason.Value);
-        else if (seq.Status == SequenceStatus.Importing)
-            scheduler.AddRunning(seq);
-        else if (isPrefill && seq.HoldAfterPrefill)
-        {
-            scheduler.Remove(seq, freeBlocks: false);
-            seq.Status = SequenceStatus.Held;
-        }
-        return Output(seq, [result.TokenId], text, result.Logprob is { } l ? [l] : null);
-    }
-
-    /// <summary>Detokenizes the sequence's newest token; a stop string found in the text finishes the request.</summary>
-    string AppendText(Sequence seq, ref FinishReason? reason)
-    {
-        if (!texts.TryGetValue(seq.RequestId, out var stream))
-            return "";
-        var (delta, stopped) = stream.Append(seq.LastToken, isLast: reason is not null);
-        if (stopped)
-            reason = FinishReason.Stop;
-        return delta;
-    }
-
-    RequestOutput Output(Sequence seq, IReadOnlyList<int> newTokens, string text, IReadOnlyList<TokenLogprob>? logprobs) =>
-        new(seq.RequestId, newTokens, text, logprobs, seq.IsFinished, seq.FinishReason, seq.PromptLength, seq.OutputLength, seq.NumCachedTokens);
-
-    FinishReason? StopReason(Sequence seq)
-    {
-        var p = seq.Sampling;
-        var token = seq.LastToken;
-        if (seq.OutputLength >= p.MinTokens && ((!p.IgnoreEos && eosTokenIds.Contains(token)) || p.StopTokenIds.Contains(token)))
-            return FinishReason.Stop;
-        if (seq.OutputLength >= p.MaxTokens || seq.Length >= MaxModelLength)
-            return FinishReason.Length;
-        return null;
-    }
-
-    void Finish(Sequence seq, FinishReason reason)
-    {
-        if (seq.Status is SequenceStatus.Running or SequenceStatus.Waiting)
-            scheduler.Remove(seq);
-        else
-            scheduler.Blocks.Free(seq);
-        seq.Status = SequenceStatus.Finished;
-        seq.FinishReason = reason;
-        live.Remove(seq.RequestId);
-        texts.Remove(seq.RequestId);
-    }
-
-    Sequence NewSequence(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill, ResumePoint? resume)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(requestId);
-        sampling.Validate();
-        if (live.ContainsKey(requestId))
-            throw new ArgumentException($"request id '{requestId}' is already in use.", nameof(requestId));
-        if (promptTokens.Count == 0)
-            throw new ArgumentException("the prompt is empty.", nameof(promptTokens));
-        foreach (var t in promptTokens)
-            if (t < 0 || t >= Config.VocabSize)
-                throw new ArgumentException($"token id {t} is outside the vocabulary [0, {Config.VocabSize}).", nameof(promptTokens));
-        if (promptTokens.Count + sampling.MaxTokens > MaxModelLength)
-            throw new ArgumentException(
-                $"prompt ({promptTokens.Count} tokens) plus max_tokens ({sampling.MaxTokens}) exceeds the model's context length ({MaxModelLength}).",
-                nameof(sampling));
-        var blocksNeeded = (promptTokens.Count + sampling.MaxTokens + Options.BlockSize - 1) / Options.BlockSize;
-        if (blocksNeeded > NumTotalBlocks)
-            throw new ArgumentException(
-                $"the request needs {blocksNeeded} KV blocks but the pool has {NumTotalBlocks}; raise the KV cache memory or shorten the request.",
-                nameof(sampling));
-        if (resume is not null)
-        {
-            if (resume.OutputTokens.Count >= sampling.MaxTokens)
-                throw new ArgumentException($"a resumed request must have fewer than max_tokens ({sampling.MaxTokens}) tokens already generated.", nameof(resume));
-            foreach (var t in resume.OutputTokens)
-                if (t < 0 || t >= Config.VocabSize)
-                    throw new ArgumentException($"generated token id {t} is outside the vocabulary [0, {Config.VocabSize}).", nameof(resume));
-        }
-        return new Sequence(requestId, promptTokens, sampling, holdAfterPrefill, resume?.OutputTokens);
-    }
-
-    /// <summary>Identifies the architecture and the weights (by the first embedding row) so two engines can check they match.</summary>
-    static string Fingerprint(ModelConfig config, Tensor embed)
-    {
-        var hasher = new XxHash64();
-        hasher.Append(Encoding.UTF8.GetBytes((config with { EosTokenIds = [] }).ToString()));
-        using var row = embed.narrow(0, 0, 1).to(ScalarType.Float32).cpu().contiguous();
-        hasher.Append(row.bytes);
-        return Convert.ToHexString(hasher.GetCurrentHash()).ToLowerInvariant();
     }
 
     public void Dispose()

@@ -1,3 +1,5 @@
+using Serving.Engine.Scheduling;
+
 namespace Serving.Engine.Core;
 
 /// <summary>
@@ -15,6 +17,21 @@ public readonly record struct StepStats(
     int PrefillLayers)
 {
     public static readonly StepStats None = default;
+
+    internal static StepStats Of(IReadOnlyList<Sequence> decodes, IReadOnlyList<Sequence> prefills, int prefillLayers)
+    {
+        long context = 0, tokens = 0;
+        double squares = 0;
+        foreach (var seq in decodes)
+            context += seq.Length;
+        foreach (var seq in prefills)
+        {
+            // Rows p..end attend over end keys: (end² − p²) of a whole prompt's len², for a chunk or a cached prefix.
+            tokens += seq.ScheduledEnd - seq.NumComputedTokens;
+            squares += (double)seq.ScheduledEnd * seq.ScheduledEnd - (double)seq.NumComputedTokens * seq.NumComputedTokens;
+        }
+        return new StepStats(decodes.Count, context, prefills.Count, tokens, squares, prefillLayers);
+    }
 
     public StepStats Plus(StepStats other) => new(
         DecodeRequests + other.DecodeRequests,

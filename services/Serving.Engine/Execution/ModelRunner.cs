@@ -101,7 +101,7 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
             // From the first token without KV (cache hits, earlier chunks) to the end of this step's chunk.
             var start = tokens.Count;
             var cached = seq.NumComputedTokens;
-            var end = seq.PrefillEnd;
+            var end = seq.ScheduledEnd;
             var length = end - cached;
             for (var p = cached; p < end; p++)
             {
@@ -109,7 +109,7 @@ internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
                 positions.Add(p);
                 slots.Add(Slot(seq, p));
             }
-            if (seq.IsLastChunk)
+            if (seq.SamplesThisStep)
                 logitRows.Add(tokens.Count - 1);
 
             Tensor? contextBlocks = null, mask = null;

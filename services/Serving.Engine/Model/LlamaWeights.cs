@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Text;
 using Serving.Model.Config;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -78,6 +80,16 @@ internal sealed class LlamaWeights : IDisposable
             FinalNorm = Get("model.norm.weight"),
             LmHead = c.TieWordEmbeddings ? embed : Get("lm_head.weight"),
         };
+    }
+
+    /// <summary>Identifies the architecture and the weights (by the first embedding row) so two engines can check they match.</summary>
+    public string Fingerprint(ModelConfig config)
+    {
+        var hasher = new XxHash64();
+        hasher.Append(Encoding.UTF8.GetBytes((config with { EosTokenIds = [] }).ToString()));
+        using var row = Embed.narrow(0, 0, 1).to(ScalarType.Float32).cpu().contiguous();
+        hasher.Append(row.bytes);
+        return Convert.ToHexString(hasher.GetCurrentHash()).ToLowerInvariant();
     }
 
     public void Dispose()

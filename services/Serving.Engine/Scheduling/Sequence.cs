@@ -1,8 +1,13 @@
+using Serving.Model.Requests;
 using Serving.Model.Sampling;
 
 namespace Serving.Engine.Scheduling;
 
-/// <summary>One request's tokens and its place in the KV cache: the engine's unit of scheduling.</summary>
+/// <summary>
+/// One request's tokens and its place in the KV cache: the engine's unit of scheduling. A running sequence is
+/// prefilling while its computed tokens trail the length it was admitted with, and decoding after that: each step
+/// computes its tokens from <see cref="NumComputedTokens"/> to <see cref="ScheduledEnd"/>.
+/// </summary>
 internal sealed class Sequence
 {
     readonly List<int> tokens;
@@ -18,6 +23,35 @@ internal sealed class Sequence
         // A resumed sequence carries its earlier output: it counts for penalties, limits and the random stream.
         foreach (var t in generated ?? [])
             Append(t);
+    }
+
+    /// <summary>
+    /// Checks a request against the engine's limits and makes its sequence. Throws <see cref="ArgumentException"/>
+    /// naming what is wrong: an engine never holds a request it could not finish.
+    /// </summary>
+    public static Sequence Create(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill, ResumePoint? resume, SequenceLimits limits)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        sampling.Validate();
+        if (promptTokens.Count == 0)
+            throw new ArgumentException("the prompt is empty.", nameof(promptTokens));
+        limits.CheckTokens(promptTokens, "token id", nameof(promptTokens));
+        if (promptTokens.Count + sampling.MaxTokens > limits.MaxModelLength)
+            throw new ArgumentException(
+                $"prompt ({promptTokens.Count} tokens) plus max_tokens ({sampling.MaxTokens}) exceeds the model's context length ({limits.MaxModelLength}).",
+                nameof(sampling));
+        var blocksNeeded = (promptTokens.Count + sampling.MaxTokens + limits.BlockSize - 1) / limits.BlockSize;
+        if (blocksNeeded > limits.NumBlocks)
+            throw new ArgumentException(
+                $"the request needs {blocksNeeded} KV blocks but the pool has {limits.NumBlocks}; raise the KV cache memory or shorten the request.",
+                nameof(sampling));
+        if (resume is not null)
+        {
+            if (resume.OutputTokens.Count >= sampling.MaxTokens)
+                throw new ArgumentException($"a resumed request must have fewer than max_tokens ({sampling.MaxTokens}) tokens already generated.", nameof(resume));
+            limits.CheckTokens(resume.OutputTokens, "generated token id", nameof(resume));
+        }
+        return new Sequence(requestId, promptTokens, sampling, holdAfterPrefill, resume?.OutputTokens);
     }
 
     public string RequestId { get; }
@@ -37,17 +71,25 @@ internal sealed class Sequence
     /// <summary>Block ids holding this sequence's KV, in token order.</summary>
     public List<int> BlockTable { get; } = [];
 
-    /// <summary>Leading tokens whose KV is already in the cache when the sequence is (re)admitted.</summary>
+    /// <summary>Leading tokens whose KV was already in the cache when the sequence was (re)admitted.</summary>
     public int NumCachedTokens { get; set; }
 
-    /// <summary>While the prompt is prefilled: leading tokens whose KV is in the pool (cache hits, then each chunk run).</summary>
+    /// <summary>Leading tokens whose KV is in the pool: cache hits, then every chunk and decode step run.</summary>
     public int NumComputedTokens { get; set; }
 
-    /// <summary>Where this step's prefill of the sequence stops: its length, or the end of its chunk (chunked prefill).</summary>
-    public int PrefillEnd { get; set; }
+    /// <summary>The length the sequence was admitted with: it prefills until its computed tokens reach it.</summary>
+    public int PrefillLength { get; set; }
 
-    /// <summary>True when this step's prefill reaches the last token, so its logits are sampled.</summary>
-    public bool IsLastChunk => PrefillEnd == Length;
+    /// <summary>Where the work scheduled for the sequence stops: its length, or the end of a prompt chunk.</summary>
+    public int ScheduledEnd { get; set; }
+
+    public bool IsPrefilling => NumComputedTokens < PrefillLength;
+
+    /// <summary>Scheduled work not yet computed: a layered prefill between its first and last layer group.</summary>
+    public bool IsInFlight => ScheduledEnd > NumComputedTokens && IsPrefilling;
+
+    /// <summary>True when the scheduled work reaches the last token, so its logits are sampled.</summary>
+    public bool SamplesThisStep => ScheduledEnd == Length;
 
     /// <summary>Full blocks whose hash is registered for prefix caching, and the hash of the last of them.</summary>
     public int NumHashedBlocks { get; set; }

@@ -7,7 +7,7 @@ namespace Serving.Engine.Core;
 /// A prefill batch between engine iterations: its pass (residual stream, positions, slots, masks) advances one
 /// layer group per iteration while the decodes run their own full passes.
 /// </summary>
-internal sealed class LayeredPrefill(ForwardBatch batch, IReadOnlyList<Sequence> sequences, int groups) : IDisposable
+internal sealed class LayeredBatch(ForwardBatch batch, IReadOnlyList<Sequence> sequences, int groups) : IDisposable
 {
     public ForwardBatch Batch { get; private set; } = batch;
 
