@@ -11,13 +11,13 @@ namespace Serving.ChatTemplates;
 /// </summary>
 public sealed class ChatTemplate
 {
-    private readonly IReadOnlyList<Statement> _body;
-    private readonly TimeProvider _clock;
+    private readonly IReadOnlyList<Statement> body;
+    private readonly TimeProvider clock;
 
     private ChatTemplate(IReadOnlyList<Statement> body, TimeProvider clock)
     {
-        _body = body;
-        _clock = clock;
+        this.body = body;
+        this.clock = clock;
     }
 
     /// <summary>Parses a template; throws <see cref="ChatTemplateException"/> for bad syntax or an unsupported tag, filter or test.</summary>
@@ -47,9 +47,9 @@ public sealed class ChatTemplate
     public string Render(IReadOnlyDictionary<string, object?> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
-        var scope = new Scope(Globals.Create(_clock));
+        var scope = new Scope(Globals.Create(clock));
         foreach (var (name, value) in variables)
             scope.Set(name, ValueConverter.Convert(value));
-        return Renderer.Render(_body, scope);
+        return Renderer.Render(body, scope);
     }
 }

@@ -11,19 +11,19 @@ internal sealed class Lexer
     private static readonly string[] Operators =
         ["//", "**", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "=", "(", ")", "[", "]", "{", "}", ",", ".", ":", "|"];
 
-    private readonly string _source;
-    private readonly List<int> _lineStarts = [0];
-    private readonly List<Token> _tokens = [];
-    private int _pos;
-    private bool _lineStarting = true;
+    private readonly string source;
+    private readonly List<int> lineStarts = [0];
+    private readonly List<Token> tokens = [];
+    private int pos;
+    private bool lineStarting = true;
 
     private Lexer(string source)
     {
-        _source = source;
+        this.source = source;
         for (var i = 0; i < source.Length; i++)
         {
             if (source[i] == '\n')
-                _lineStarts.Add(i + 1);
+                lineStarts.Add(i + 1);
         }
     }
 
@@ -34,44 +34,44 @@ internal sealed class Lexer
             normalized = normalized[..^1];
         var lexer = new Lexer(normalized);
         lexer.Run();
-        return lexer._tokens;
+        return lexer.tokens;
     }
 
     private void Run()
     {
-        while (_pos < _source.Length)
+        while (pos < source.Length)
         {
-            var tagStart = FindTagStart(_pos);
+            var tagStart = FindTagStart(pos);
             if (tagStart < 0)
             {
-                AddText(_source[_pos..], _pos);
+                AddText(source[pos..], pos);
                 break;
             }
 
-            var kind = _source[tagStart + 1];
-            var control = tagStart + 2 < _source.Length ? _source[tagStart + 2] : '\0';
-            var text = _source[_pos..tagStart];
+            var kind = source[tagStart + 1];
+            var control = tagStart + 2 < source.Length ? source[tagStart + 2] : '\0';
+            var text = source[pos..tagStart];
             if (control == '-')
                 text = text.TrimEnd();
             else if (control != '+' && kind != '{')
                 text = StripLineIndent(text);
-            AddText(text, _pos);
+            AddText(text, pos);
 
-            _pos = tagStart + 2 + (control is '-' or '+' ? 1 : 0);
+            pos = tagStart + 2 + (control is '-' or '+' ? 1 : 0);
             if (kind == '#')
                 SkipComment(tagStart);
             else
                 LexTag(tagStart, kind == '%' ? TokenKind.BlockBegin : TokenKind.VariableBegin);
         }
 
-        _tokens.Add(new Token(TokenKind.End, "", null, PositionAt(_source.Length)));
+        tokens.Add(new Token(TokenKind.End, "", null, PositionAt(source.Length)));
     }
 
     private int FindTagStart(int from)
     {
-        for (var i = _source.IndexOf('{', from); i >= 0 && i + 1 < _source.Length; i = _source.IndexOf('{', i + 1))
+        for (var i = source.IndexOf('{', from); i >= 0 && i + 1 < source.Length; i = source.IndexOf('{', i + 1))
         {
-            if (_source[i + 1] is '{' or '%' or '#')
+            if (source[i + 1] is '{' or '%' or '#')
                 return i;
         }
 
@@ -82,7 +82,7 @@ internal sealed class Lexer
     private string StripLineIndent(string text)
     {
         var lineStart = text.LastIndexOf('\n') + 1;
-        if (lineStart == 0 && !_lineStarting)
+        if (lineStart == 0 && !lineStarting)
             return text;
         var indent = text.AsSpan(lineStart);
         return indent.Length > 0 && indent.IsWhiteSpace() ? text[..lineStart] : text;
@@ -91,33 +91,33 @@ internal sealed class Lexer
     private void AddText(string text, int offset)
     {
         if (text.Length > 0)
-            _tokens.Add(new Token(TokenKind.Text, text, text, PositionAt(offset)));
+            tokens.Add(new Token(TokenKind.Text, text, text, PositionAt(offset)));
     }
 
     private void SkipComment(int tagStart)
     {
-        var end = _source.IndexOf("#}", _pos, StringComparison.Ordinal);
+        var end = source.IndexOf("#}", pos, StringComparison.Ordinal);
         if (end < 0)
             throw PositionAt(tagStart).Error("the comment is not closed with '#}'");
-        _pos = end + 2;
-        AfterTagEnd(stripAll: end > 0 && _source[end - 1] == '-', trimNewline: true);
+        pos = end + 2;
+        AfterTagEnd(stripAll: end > 0 && source[end - 1] == '-', trimNewline: true);
     }
 
     private void LexTag(int tagStart, TokenKind begin)
     {
-        _tokens.Add(new Token(begin, begin == TokenKind.BlockBegin ? "{%" : "{{", null, PositionAt(tagStart)));
+        tokens.Add(new Token(begin, begin == TokenKind.BlockBegin ? "{%" : "{{", null, PositionAt(tagStart)));
         var closer = begin == TokenKind.BlockBegin ? "%}" : "}}";
         var braces = 0;
         while (true)
         {
-            while (_pos < _source.Length && char.IsWhiteSpace(_source[_pos]))
-                _pos++;
-            if (_pos >= _source.Length)
+            while (pos < source.Length && char.IsWhiteSpace(source[pos]))
+                pos++;
+            if (pos >= source.Length)
                 throw PositionAt(tagStart).Error($"the tag is not closed with '{closer}'");
             if (braces == 0 && TryLexTagEnd(begin, closer))
                 return;
 
-            var c = _source[_pos];
+            var c = source[pos];
             if (char.IsAsciiLetter(c) || c == '_')
                 LexName();
             else if (char.IsAsciiDigit(c))
@@ -131,14 +131,14 @@ internal sealed class Lexer
 
     private bool TryLexTagEnd(TokenKind begin, string closer)
     {
-        var at = _pos;
-        var control = _source[_pos] is '-' or '+' ? _source[_pos] : '\0';
-        var start = control == '\0' ? _pos : _pos + 1;
-        if (string.CompareOrdinal(_source, start, closer, 0, 2) != 0)
+        var at = pos;
+        var control = source[pos] is '-' or '+' ? source[pos] : '\0';
+        var start = control == '\0' ? pos : pos + 1;
+        if (string.CompareOrdinal(source, start, closer, 0, 2) != 0)
             return false;
-        _pos = start + 2;
+        pos = start + 2;
         var end = begin == TokenKind.BlockBegin ? TokenKind.BlockEnd : TokenKind.VariableEnd;
-        _tokens.Add(new Token(end, closer, null, PositionAt(at)));
+        tokens.Add(new Token(end, closer, null, PositionAt(at)));
         AfterTagEnd(stripAll: control == '-', trimNewline: begin == TokenKind.BlockBegin && control != '+');
         return true;
     }
@@ -148,55 +148,55 @@ internal sealed class Lexer
     {
         if (stripAll)
         {
-            while (_pos < _source.Length && char.IsWhiteSpace(_source[_pos]))
-                _pos++;
+            while (pos < source.Length && char.IsWhiteSpace(source[pos]))
+                pos++;
         }
-        else if (trimNewline && _pos < _source.Length && _source[_pos] == '\n')
+        else if (trimNewline && pos < source.Length && source[pos] == '\n')
         {
-            _pos++;
+            pos++;
         }
 
-        _lineStarting = _pos > 0 && _source[_pos - 1] == '\n';
+        lineStarting = pos > 0 && source[pos - 1] == '\n';
     }
 
     private void LexName()
     {
-        var start = _pos;
-        while (_pos < _source.Length && (char.IsAsciiLetterOrDigit(_source[_pos]) || _source[_pos] == '_'))
-            _pos++;
-        var name = _source[start.._pos];
-        _tokens.Add(new Token(TokenKind.Name, name, name, PositionAt(start)));
+        var start = pos;
+        while (pos < source.Length && (char.IsAsciiLetterOrDigit(source[pos]) || source[pos] == '_'))
+            pos++;
+        var name = source[start..pos];
+        tokens.Add(new Token(TokenKind.Name, name, name, PositionAt(start)));
     }
 
     private void LexNumber()
     {
-        var start = _pos;
+        var start = pos;
         var isFloat = false;
         SkipDigits();
-        if (_pos + 1 < _source.Length && _source[_pos] == '.' && char.IsAsciiDigit(_source[_pos + 1]))
+        if (pos + 1 < source.Length && source[pos] == '.' && char.IsAsciiDigit(source[pos + 1]))
         {
             isFloat = true;
-            _pos++;
+            pos++;
             SkipDigits();
         }
 
-        if (_pos < _source.Length && _source[_pos] is 'e' or 'E')
+        if (pos < source.Length && source[pos] is 'e' or 'E')
         {
-            var mark = _pos++;
-            if (_pos < _source.Length && _source[_pos] is '+' or '-')
-                _pos++;
-            if (_pos < _source.Length && char.IsAsciiDigit(_source[_pos]))
+            var mark = pos++;
+            if (pos < source.Length && source[pos] is '+' or '-')
+                pos++;
+            if (pos < source.Length && char.IsAsciiDigit(source[pos]))
             {
                 isFloat = true;
                 SkipDigits();
             }
             else
             {
-                _pos = mark;
+                pos = mark;
             }
         }
 
-        var text = _source[start.._pos].Replace("_", "");
+        var text = source[start..pos].Replace("_", "");
         object value;
         if (isFloat)
             value = double.Parse(text, CultureInfo.InvariantCulture);
@@ -204,36 +204,36 @@ internal sealed class Lexer
             value = integer;
         else
             throw PositionAt(start).Error($"the integer {text} is too large");
-        _tokens.Add(new Token(isFloat ? TokenKind.Float : TokenKind.Integer, text, value, PositionAt(start)));
+        tokens.Add(new Token(isFloat ? TokenKind.Float : TokenKind.Integer, text, value, PositionAt(start)));
     }
 
     private void SkipDigits()
     {
-        while (_pos < _source.Length && (char.IsAsciiDigit(_source[_pos]) || _source[_pos] == '_'))
-            _pos++;
+        while (pos < source.Length && (char.IsAsciiDigit(source[pos]) || source[pos] == '_'))
+            pos++;
     }
 
     private void LexString(char quote)
     {
-        var start = _pos++;
+        var start = pos++;
         var value = new StringBuilder();
         while (true)
         {
-            if (_pos >= _source.Length)
+            if (pos >= source.Length)
                 throw PositionAt(start).Error("the string literal is not closed");
-            var c = _source[_pos++];
+            var c = source[pos++];
             if (c == quote)
                 break;
-            if (c != '\\' || _pos >= _source.Length)
+            if (c != '\\' || pos >= source.Length)
             {
                 value.Append(c);
                 continue;
             }
 
-            value.Append(Unescape(_source[_pos++]));
+            value.Append(Unescape(source[pos++]));
         }
 
-        _tokens.Add(new Token(TokenKind.String, _source[start.._pos], value.ToString(), PositionAt(start)));
+        tokens.Add(new Token(TokenKind.String, source[start..pos], value.ToString(), PositionAt(start)));
     }
 
     // Python's unicode-escape rules; an unknown escape keeps its backslash.
@@ -257,13 +257,13 @@ internal sealed class Lexer
 
     private string ReadHex(int digits)
     {
-        if (_pos + digits > _source.Length
-            || !int.TryParse(_source.AsSpan(_pos, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
+        if (pos + digits > source.Length
+            || !int.TryParse(source.AsSpan(pos, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
         {
-            throw PositionAt(_pos).Error("the string literal has a malformed \\x, \\u or \\U escape");
+            throw PositionAt(pos).Error("the string literal has a malformed \\x, \\u or \\U escape");
         }
 
-        _pos += digits;
+        pos += digits;
         return char.ConvertFromUtf32(code);
     }
 
@@ -271,21 +271,21 @@ internal sealed class Lexer
     {
         foreach (var op in Operators)
         {
-            if (string.CompareOrdinal(_source, _pos, op, 0, op.Length) != 0)
+            if (string.CompareOrdinal(source, pos, op, 0, op.Length) != 0)
                 continue;
-            _tokens.Add(new Token(TokenKind.Operator, op, null, PositionAt(_pos)));
-            _pos += op.Length;
+            tokens.Add(new Token(TokenKind.Operator, op, null, PositionAt(pos)));
+            pos += op.Length;
             return op == "{" ? 1 : op == "}" ? -1 : 0;
         }
 
-        throw PositionAt(_pos).Error($"unexpected character '{_source[_pos]}'");
+        throw PositionAt(pos).Error($"unexpected character '{source[pos]}'");
     }
 
     private SourcePosition PositionAt(int offset)
     {
-        var line = _lineStarts.BinarySearch(offset);
+        var line = lineStarts.BinarySearch(offset);
         if (line < 0)
             line = ~line - 1;
-        return new SourcePosition(line + 1, offset - _lineStarts[line] + 1);
+        return new SourcePosition(line + 1, offset - lineStarts[line] + 1);
     }
 }

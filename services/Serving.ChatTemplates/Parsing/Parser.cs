@@ -10,20 +10,20 @@ internal sealed class Parser
     private static readonly HashSet<string> KnownTags =
         ["call", "filter", "include", "import", "from", "extends", "block", "raw", "with", "do", "autoescape", "trans"];
 
-    private readonly TokenReader _reader;
-    private readonly ExpressionParser _expressions;
-    private int _loopDepth;
+    private readonly TokenReader reader;
+    private readonly ExpressionParser expressions;
+    private int loopDepth;
 
     private Parser(IReadOnlyList<Token> tokens)
     {
-        _reader = new TokenReader(tokens);
-        _expressions = new ExpressionParser(_reader);
+        reader = new TokenReader(tokens);
+        expressions = new ExpressionParser(reader);
     }
 
     public static IReadOnlyList<Statement> Parse(string source)
     {
         var parser = new Parser(Lexer.Tokenize(source));
-        var (body, _) = parser.ParseBody(parser._reader.Current.Position);
+        var (body, _) = parser.ParseBody(parser.reader.Current.Position);
         return body;
     }
 
@@ -33,24 +33,24 @@ internal sealed class Parser
         var body = new List<Statement>();
         while (true)
         {
-            var token = _reader.Current;
+            var token = reader.Current;
             switch (token.Kind)
             {
                 case TokenKind.Text:
                     body.Add(new TextStatement(token.Text, token.Position));
-                    _reader.Next();
+                    reader.Next();
                     break;
                 case TokenKind.VariableBegin:
-                    _reader.Next();
-                    body.Add(new OutputStatement(_expressions.ParseTuple(), token.Position));
-                    _reader.Expect(TokenKind.VariableEnd);
+                    reader.Next();
+                    body.Add(new OutputStatement(expressions.ParseTuple(), token.Position));
+                    reader.Expect(TokenKind.VariableEnd);
                     break;
                 case TokenKind.BlockBegin:
-                    var name = _reader.Peek();
+                    var name = reader.Peek();
                     if (name.Kind == TokenKind.Name && endTags.Contains(name.Text))
                     {
-                        _reader.Next();
-                        _reader.Next();
+                        reader.Next();
+                        reader.Next();
                         return (body, name.Text);
                     }
 
@@ -68,8 +68,8 @@ internal sealed class Parser
 
     private IEnumerable<Statement> ParseTag()
     {
-        var open = _reader.Next();
-        var tag = _reader.Expect(TokenKind.Name);
+        var open = reader.Next();
+        var tag = reader.Expect(TokenKind.Name);
         switch (tag.Text)
         {
             case "if":
@@ -81,15 +81,15 @@ internal sealed class Parser
             case "macro":
                 return [ParseMacro(open.Position)];
             case "break" or "continue":
-                if (_loopDepth == 0)
+                if (loopDepth == 0)
                     throw tag.Position.Error($"'{tag.Text}' is only allowed inside a for loop");
-                _reader.Expect(TokenKind.BlockEnd);
+                reader.Expect(TokenKind.BlockEnd);
                 return [new LoopControlStatement(tag.Text == "break", open.Position)];
             case "generation":
                 // HF's {% generation %} marks assistant text for training masks; it renders its body unchanged.
-                _reader.Expect(TokenKind.BlockEnd);
+                reader.Expect(TokenKind.BlockEnd);
                 var (body, _) = ParseBody(open.Position, "endgeneration");
-                _reader.Expect(TokenKind.BlockEnd);
+                reader.Expect(TokenKind.BlockEnd);
                 return body;
             case var name when KnownTags.Contains(name):
                 throw tag.Position.Error($"the tag '{name}' is not supported");
@@ -105,8 +105,8 @@ internal sealed class Parser
         var branches = new List<IfBranch>();
         while (true)
         {
-            var condition = _expressions.ParseTuple();
-            _reader.Expect(TokenKind.BlockEnd);
+            var condition = expressions.ParseTuple();
+            reader.Expect(TokenKind.BlockEnd);
             var (body, end) = ParseBody(position, "elif", "else", "endif");
             branches.Add(new IfBranch(condition, body));
             if (end == "elif")
@@ -115,11 +115,11 @@ internal sealed class Parser
             List<Statement> otherwise = [];
             if (end == "else")
             {
-                _reader.Expect(TokenKind.BlockEnd);
+                reader.Expect(TokenKind.BlockEnd);
                 (otherwise, _) = ParseBody(position, "endif");
             }
 
-            _reader.Expect(TokenKind.BlockEnd);
+            reader.Expect(TokenKind.BlockEnd);
             return new IfStatement(branches, otherwise, position);
         }
     }
@@ -127,91 +127,91 @@ internal sealed class Parser
     private ForStatement ParseFor(SourcePosition position)
     {
         var targets = ParseTargetNames();
-        _reader.Expect(TokenKind.Name, "in");
-        var iterable = _expressions.ParseExpression(allowConditional: false);
-        var filter = _reader.SkipName("if") ? _expressions.ParseExpression() : null;
-        if (_reader.Current.IsName("recursive"))
-            throw _reader.Current.Position.Error("recursive for loops are not supported");
-        _reader.Expect(TokenKind.BlockEnd);
+        reader.Expect(TokenKind.Name, "in");
+        var iterable = expressions.ParseExpression(allowConditional: false);
+        var filter = reader.SkipName("if") ? expressions.ParseExpression() : null;
+        if (reader.Current.IsName("recursive"))
+            throw reader.Current.Position.Error("recursive for loops are not supported");
+        reader.Expect(TokenKind.BlockEnd);
 
-        _loopDepth++;
+        loopDepth++;
         var (body, end) = ParseBody(position, "else", "endfor");
-        _loopDepth--;
+        loopDepth--;
         List<Statement> otherwise = [];
         if (end == "else")
         {
-            _reader.Expect(TokenKind.BlockEnd);
+            reader.Expect(TokenKind.BlockEnd);
             (otherwise, _) = ParseBody(position, "endfor");
         }
 
-        _reader.Expect(TokenKind.BlockEnd);
+        reader.Expect(TokenKind.BlockEnd);
         return new ForStatement(targets, iterable, filter, body, otherwise, position);
     }
 
     private Statement ParseSet(SourcePosition position)
     {
-        var first = _reader.Current;
-        if (_reader.Peek().IsOperator("."))
+        var first = reader.Current;
+        if (reader.Peek().IsOperator("."))
         {
-            _reader.Next();
-            _reader.Next();
-            var attribute = _reader.Expect(TokenKind.Name).Text;
-            _reader.Expect(TokenKind.Operator, "=");
-            var value = _expressions.ParseTuple();
-            _reader.Expect(TokenKind.BlockEnd);
+            reader.Next();
+            reader.Next();
+            var attribute = reader.Expect(TokenKind.Name).Text;
+            reader.Expect(TokenKind.Operator, "=");
+            var value = expressions.ParseTuple();
+            reader.Expect(TokenKind.BlockEnd);
             return new SetStatement([first.Text], attribute, value, position);
         }
 
         var targets = ParseTargetNames();
-        if (_reader.SkipOperator("="))
+        if (reader.SkipOperator("="))
         {
-            var value = _expressions.ParseTuple();
-            _reader.Expect(TokenKind.BlockEnd);
+            var value = expressions.ParseTuple();
+            reader.Expect(TokenKind.BlockEnd);
             return new SetStatement(targets, null, value, position);
         }
 
         if (targets.Count != 1)
             throw first.Position.Error("a block set takes exactly one name");
-        if (_reader.Current.IsOperator("|"))
-            throw _reader.Current.Position.Error("filters on a block set are not supported");
-        _reader.Expect(TokenKind.BlockEnd);
+        if (reader.Current.IsOperator("|"))
+            throw reader.Current.Position.Error("filters on a block set are not supported");
+        reader.Expect(TokenKind.BlockEnd);
         var (body, _) = ParseBody(position, "endset");
-        _reader.Expect(TokenKind.BlockEnd);
+        reader.Expect(TokenKind.BlockEnd);
         return new SetBlockStatement(targets[0], body, position);
     }
 
     private MacroStatement ParseMacro(SourcePosition position)
     {
-        var name = _reader.Expect(TokenKind.Name).Text;
-        _reader.Expect(TokenKind.Operator, "(");
+        var name = reader.Expect(TokenKind.Name).Text;
+        reader.Expect(TokenKind.Operator, "(");
         var parameters = new List<MacroParameter>();
-        while (!_reader.SkipOperator(")"))
+        while (!reader.SkipOperator(")"))
         {
             if (parameters.Count > 0)
-                _reader.Expect(TokenKind.Operator, ",");
-            var parameter = _reader.Expect(TokenKind.Name).Text;
-            parameters.Add(new MacroParameter(parameter, _reader.SkipOperator("=") ? _expressions.ParseExpression() : null));
+                reader.Expect(TokenKind.Operator, ",");
+            var parameter = reader.Expect(TokenKind.Name).Text;
+            parameters.Add(new MacroParameter(parameter, reader.SkipOperator("=") ? expressions.ParseExpression() : null));
         }
 
-        _reader.Expect(TokenKind.BlockEnd);
+        reader.Expect(TokenKind.BlockEnd);
         // Macros are not loops: break/continue inside one are errors even when it is defined in a loop.
-        var depth = _loopDepth;
-        _loopDepth = 0;
+        var depth = loopDepth;
+        loopDepth = 0;
         var (body, _) = ParseBody(position, "endmacro");
-        _loopDepth = depth;
-        _reader.Expect(TokenKind.BlockEnd);
+        loopDepth = depth;
+        reader.Expect(TokenKind.BlockEnd);
         return new MacroStatement(name, parameters, body, position);
     }
 
     // "a", "a, b" or "(a, b)".
     private List<string> ParseTargetNames()
     {
-        var parenthesized = _reader.SkipOperator("(");
-        var names = new List<string> { _reader.Expect(TokenKind.Name).Text };
-        while (_reader.SkipOperator(","))
-            names.Add(_reader.Expect(TokenKind.Name).Text);
+        var parenthesized = reader.SkipOperator("(");
+        var names = new List<string> { reader.Expect(TokenKind.Name).Text };
+        while (reader.SkipOperator(","))
+            names.Add(reader.Expect(TokenKind.Name).Text);
         if (parenthesized)
-            _reader.Expect(TokenKind.Operator, ")");
+            reader.Expect(TokenKind.Operator, ")");
         return names;
     }
 }

@@ -5,17 +5,17 @@ namespace Serving.ChatTemplates.Parsing;
 // A cursor over the token list; the last token is always End, so Peek never runs off.
 internal sealed class TokenReader(IReadOnlyList<Token> tokens)
 {
-    private int _index;
+    private int index;
 
-    public Token Current => tokens[_index];
+    public Token Current => tokens[index];
 
-    public Token Peek(int ahead = 1) => tokens[Math.Min(_index + ahead, tokens.Count - 1)];
+    public Token Peek(int ahead = 1) => tokens[Math.Min(index + ahead, tokens.Count - 1)];
 
     public Token Next()
     {
-        var token = tokens[_index];
-        if (_index < tokens.Count - 1)
-            _index++;
+        var token = tokens[index];
+        if (index < tokens.Count - 1)
+            index++;
         return token;
     }
 

@@ -13,19 +13,19 @@ public sealed class CheckpointReader : IDisposable, Serving.Engine.Model.IWeight
     public const string SingleFileName = "model.safetensors";
     public const string IndexFileName = "model.safetensors.index.json";
 
-    private readonly List<SafeTensorsFile> _files;
-    private readonly Dictionary<string, SafeTensorsFile> _owner;
+    private readonly List<SafeTensorsFile> files;
+    private readonly Dictionary<string, SafeTensorsFile> owner;
 
     private CheckpointReader(string folder, List<SafeTensorsFile> files, Dictionary<string, SafeTensorsFile> owner)
     {
         Folder = folder;
-        _files = files;
-        _owner = owner;
+        this.files = files;
+        this.owner = owner;
     }
 
     public string Folder { get; }
 
-    public IReadOnlyCollection<string> Names => _owner.Keys;
+    public IReadOnlyCollection<string> Names => owner.Keys;
 
     public static CheckpointReader Open(string folder)
     {
@@ -42,7 +42,7 @@ public sealed class CheckpointReader : IDisposable, Serving.Engine.Model.IWeight
 
     public TensorInfo Info(string name) => Owner(name).Entries[name].Info;
 
-    public bool Contains(string name) => _owner.ContainsKey(name);
+    public bool Contains(string name) => owner.ContainsKey(name);
 
     /// <summary>Copies one tensor from the mapped file into a new CPU tensor of <paramref name="dtype"/>.</summary>
     public torch.Tensor Load(string name, torch.ScalarType dtype) => Owner(name).Load(name, dtype);
@@ -53,12 +53,12 @@ public sealed class CheckpointReader : IDisposable, Serving.Engine.Model.IWeight
         var problems = new List<string>();
         foreach (var (name, shape) in expected.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (!_owner.TryGetValue(name, out var file))
+            if (!owner.TryGetValue(name, out var file))
                 problems.Add($"missing tensor '{name}' (expected shape {Format(shape)})");
             else if (!file.Entries[name].Info.Shape.AsSpan().SequenceEqual(shape))
                 problems.Add($"tensor '{name}' has shape {Format(file.Entries[name].Info.Shape)} but expected {Format(shape)}");
         }
-        foreach (var name in _owner.Keys.Where(n => !expected.ContainsKey(n)).OrderBy(n => n, StringComparer.Ordinal))
+        foreach (var name in owner.Keys.Where(n => !expected.ContainsKey(n)).OrderBy(n => n, StringComparer.Ordinal))
             problems.Add($"unexpected tensor '{name}' (shape {Format(Info(name).Shape)})");
         if (problems.Count > 0)
             throw new CheckpointException($"{Folder}: checkpoint does not match the model:{Environment.NewLine}  "
@@ -67,13 +67,13 @@ public sealed class CheckpointReader : IDisposable, Serving.Engine.Model.IWeight
 
     public void Dispose()
     {
-        foreach (var file in _files) file.Dispose();
+        foreach (var file in files) file.Dispose();
     }
 
     internal static string Format(long[] shape) => $"[{string.Join(", ", shape)}]";
 
     private SafeTensorsFile Owner(string name) =>
-        _owner.TryGetValue(name, out var file) ? file : throw new CheckpointException($"{Folder}: no tensor named '{name}'");
+        owner.TryGetValue(name, out var file) ? file : throw new CheckpointException($"{Folder}: no tensor named '{name}'");
 
     private static CheckpointReader OpenSharded(string folder, string indexPath)
     {

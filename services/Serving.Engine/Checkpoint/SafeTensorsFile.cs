@@ -11,16 +11,16 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
     // Real headers are at most a few MB; anything larger is corruption, not a model.
     private const long MaxHeaderBytes = 100L * 1024 * 1024;
 
-    private readonly MemoryMappedFile? _map;
-    private readonly MemoryMappedViewAccessor? _view;
-    private readonly byte* _base;
-    private readonly long _dataStart;
-    private readonly Dictionary<string, SafeTensorEntry> _entries;
-    private bool _disposed;
+    private readonly MemoryMappedFile? map;
+    private readonly MemoryMappedViewAccessor? view;
+    private readonly byte* basePtr;
+    private readonly long dataStart;
+    private readonly Dictionary<string, SafeTensorEntry> entries;
+    private bool disposed;
 
     public string Path { get; }
 
-    public IReadOnlyDictionary<string, SafeTensorEntry> Entries => _entries;
+    public IReadOnlyDictionary<string, SafeTensorEntry> Entries => entries;
 
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
@@ -28,11 +28,11 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
         long dataStart, Dictionary<string, SafeTensorEntry> entries, IReadOnlyDictionary<string, string> metadata)
     {
         Path = path;
-        _map = map;
-        _view = view;
-        _base = basePtr;
-        _dataStart = dataStart;
-        _entries = entries;
+        this.map = map;
+        this.view = view;
+        this.basePtr = basePtr;
+        this.dataStart = dataStart;
+        this.entries = entries;
         Metadata = metadata;
     }
 
@@ -76,13 +76,13 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
     /// <summary>Creates a CPU tensor with the stored bytes, converted to <paramref name="dtype"/> if it differs.</summary>
     public torch.Tensor Load(string name, torch.ScalarType dtype)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_entries.TryGetValue(name, out var entry))
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (!entries.TryGetValue(name, out var entry))
             throw new CheckpointException($"{Path}: no tensor named '{name}'");
         var stored = torch.empty(entry.Info.Shape, entry.Info.DType.ToScalarType());
         try
         {
-            TensorBytes.CopyFrom(stored, _base + _dataStart + entry.Begin, entry.End - entry.Begin);
+            TensorBytes.CopyFrom(stored, basePtr + dataStart + entry.Begin, entry.End - entry.Begin);
         }
         catch
         {
@@ -95,11 +95,11 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
 
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
-        _view?.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view?.Dispose();
-        _map?.Dispose();
+        if (disposed) return;
+        disposed = true;
+        view?.SafeMemoryMappedViewHandle.ReleasePointer();
+        view?.Dispose();
+        map?.Dispose();
     }
 
     private static (Dictionary<string, SafeTensorEntry>, IReadOnlyDictionary<string, string>) ParseHeader(

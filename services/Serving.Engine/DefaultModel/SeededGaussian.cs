@@ -6,10 +6,10 @@ namespace Serving.Engine.DefaultModel;
 /// </summary>
 internal sealed class SeededGaussian
 {
-    private ulong _state;
-    private double? _spare;
+    private ulong state;
+    private double? spare;
 
-    public SeededGaussian(ulong seed) => _state = seed;
+    public SeededGaussian(ulong seed) => state = seed;
 
     /// <summary>A generator per tensor: seeding by name keeps other tensors unchanged when one is added.</summary>
     public static SeededGaussian ForTensor(ulong seed, string name)
@@ -25,7 +25,7 @@ internal sealed class SeededGaussian
 
     public ulong NextUInt64()
     {
-        ulong z = _state += 0x9E3779B97F4A7C15UL;
+        ulong z = state += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
@@ -36,14 +36,14 @@ internal sealed class SeededGaussian
 
     public double NextGaussian()
     {
-        if (_spare is { } spare)
+        if (this.spare is { } spare)
         {
-            _spare = null;
+            this.spare = null;
             return spare;
         }
         double radius = Math.Sqrt(-2.0 * Math.Log(NextUniform()));
         double angle = 2.0 * Math.PI * NextUniform();
-        _spare = radius * Math.Sin(angle);
+        this.spare = radius * Math.Sin(angle);
         return radius * Math.Cos(angle);
     }
 

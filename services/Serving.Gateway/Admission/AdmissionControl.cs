@@ -9,19 +9,19 @@ namespace Serving.Gateway.Admission;
 /// </summary>
 internal sealed class AdmissionControl(int maxSequences)
 {
-    int _inFlight;
+    int inFlight;
 
     /// <summary>Sequences admitted and not yet finished.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight => Volatile.Read(ref inFlight);
 
     /// <summary>Admits a request of <paramref name="sequences"/> choices (dispose the lease when it ends), or refuses it.</summary>
     public AdmissionLease Enter(int sequences)
     {
         if (sequences > maxSequences)
             throw ApiException.BadRequest($"The request asks for {sequences} sequences (prompts × n); this server runs at most {maxSequences} at once.", "n");
-        if (Interlocked.Add(ref _inFlight, sequences) > maxSequences)
+        if (Interlocked.Add(ref inFlight, sequences) > maxSequences)
         {
-            Interlocked.Add(ref _inFlight, -sequences);
+            Interlocked.Add(ref inFlight, -sequences);
             throw new ApiException(429, $"The server is at its limit of {maxSequences} concurrent sequences; retry shortly.", "rate_limit_error", code: "queue_full")
             {
                 RetryAfterSeconds = 1,
@@ -30,5 +30,5 @@ internal sealed class AdmissionControl(int maxSequences)
         return new AdmissionLease(this, sequences);
     }
 
-    internal void Leave(int sequences) => Interlocked.Add(ref _inFlight, -sequences);
+    internal void Leave(int sequences) => Interlocked.Add(ref inFlight, -sequences);
 }

@@ -13,15 +13,15 @@ internal sealed class ChatPrompt
 {
     static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
-    readonly ChatTemplate? _template;
-    readonly ChatTemplateSource? _source;
-    readonly string? _problem;
+    readonly ChatTemplate? template;
+    readonly ChatTemplateSource? source;
+    readonly string? problem;
 
     ChatPrompt(ChatTemplateSource? source, ChatTemplate? template, string? problem)
     {
-        _source = source;
-        _template = template;
-        _problem = problem;
+        this.source = source;
+        this.template = template;
+        this.problem = problem;
     }
 
     /// <summary>A template that cannot be parsed is reported on every chat request (naming the feature), not at start-up: completions still work.</summary>
@@ -51,8 +51,8 @@ internal sealed class ChatPrompt
             { ValueKind: JsonValueKind.Array } t => (object?)t,
             _ => throw JsonBody.WrongType("tools", "an array of tool definitions"),
         };
-        if (_template is null)
-            throw ApiException.BadRequest(_problem!, "messages", "chat_template_unavailable");
+        if (template is null)
+            throw ApiException.BadRequest(problem!, "messages", "chat_template_unavailable");
         var variables = new Dictionary<string, object?>();
         // vLLM's chat_template_kwargs: extra template variables (e.g. enable_thinking); ours win on a clash.
         if (body.Object("chat_template_kwargs") is { } extra)
@@ -60,12 +60,12 @@ internal sealed class ChatPrompt
                 variables[property.Name] = property.Value;
         variables["messages"] = messages;
         variables["add_generation_prompt"] = addGenerationPrompt;
-        variables["bos_token"] = _source!.BosToken ?? "";
-        variables["eos_token"] = _source.EosToken ?? "";
+        variables["bos_token"] = source!.BosToken ?? "";
+        variables["eos_token"] = source.EosToken ?? "";
         variables["tools"] = tools;
         try
         {
-            return _template.Render(variables);
+            return template.Render(variables);
         }
         catch (ChatTemplateRaiseException e)
         {

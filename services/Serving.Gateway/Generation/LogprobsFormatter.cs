@@ -13,7 +13,7 @@ namespace Serving.Gateway.Generation;
 /// </summary>
 internal sealed class LogprobsFormatter(TextTokenizer tokenizer)
 {
-    readonly ConcurrentDictionary<int, TokenText> _tokens = new();
+    readonly ConcurrentDictionary<int, TokenText> tokens = new();
 
     public IReadOnlyList<ChatTokenLogprob> Chat(IEnumerable<TokenLogprobMessage> logprobs) =>
         [.. logprobs.Select(lp =>
@@ -53,7 +53,7 @@ internal sealed class LogprobsFormatter(TextTokenizer tokenizer)
     /// <summary>Characters (code points) in <paramref name="text"/>, the unit of completions' text_offset.</summary>
     public static int CodePoints(string text) => text.EnumerateRunes().Count();
 
-    TokenText Token(int id) => _tokens.GetOrAdd(id, static (id, tokenizer) =>
+    TokenText Token(int id) => tokens.GetOrAdd(id, static (id, tokenizer) =>
     {
         var bytes = tokenizer.TokenBytes(id);
         // A piece of a multi-byte character decodes to U+FFFD, as vLLM shows it; the bytes keep the truth.

@@ -14,7 +14,7 @@ internal sealed class SseWriter(HttpResponse response)
     static readonly byte[] Separator = "\n\n"u8.ToArray();
     static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    Utf8JsonWriter? _json;
+    Utf8JsonWriter? json;
 
     public bool Started => response.HasStarted;
 
@@ -46,12 +46,12 @@ internal sealed class SseWriter(HttpResponse response)
         var body = response.BodyWriter;
         body.Write(Prefix);
         // One JSON writer per stream, reset onto the body for each event.
-        if (_json is null)
-            _json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = type.Options.Encoder });
+        if (json is null)
+            json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = type.Options.Encoder });
         else
-            _json.Reset(body);
-        JsonSerializer.Serialize(_json, value, type);
-        _json.Flush();
+            json.Reset(body);
+        JsonSerializer.Serialize(json, value, type);
+        json.Flush();
         body.Write(Separator);
         if (flush)
             await body.FlushAsync(cancellationToken);

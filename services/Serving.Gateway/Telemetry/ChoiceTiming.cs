@@ -5,29 +5,29 @@ namespace Serving.Gateway.Telemetry;
 /// <summary>One choice's latencies, taken from a monotonic clock as its chunks pass through the gateway.</summary>
 internal sealed class ChoiceTiming(GatewayMetrics metrics, long startedAt)
 {
-    long _lastAt;
-    long _firstAt;
+    long lastAt;
+    long firstAt;
 
     public void OnChunk(int newTokens, bool finished, int outputTokens)
     {
         var now = Stopwatch.GetTimestamp();
         if (newTokens > 0)
         {
-            if (_firstAt == 0)
+            if (firstAt == 0)
             {
-                _firstAt = now;
+                firstAt = now;
                 metrics.Ttft.Record(Stopwatch.GetElapsedTime(startedAt, now).TotalSeconds);
             }
             else
-                metrics.Itl.Record(Stopwatch.GetElapsedTime(_lastAt, now).TotalSeconds);
-            _lastAt = now;
+                metrics.Itl.Record(Stopwatch.GetElapsedTime(lastAt, now).TotalSeconds);
+            lastAt = now;
             metrics.GeneratedTokens.Add(newTokens);
         }
-        if (!finished || _firstAt == 0)
+        if (!finished || firstAt == 0)
             return;
         var e2e = Stopwatch.GetElapsedTime(startedAt, now);
         metrics.E2e.Record(e2e.TotalSeconds);
         if (outputTokens > 1)
-            metrics.Tpot.Record((e2e - Stopwatch.GetElapsedTime(startedAt, _firstAt)).TotalSeconds / (outputTokens - 1));
+            metrics.Tpot.Record((e2e - Stopwatch.GetElapsedTime(startedAt, firstAt)).TotalSeconds / (outputTokens - 1));
     }
 }

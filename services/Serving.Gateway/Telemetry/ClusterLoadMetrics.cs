@@ -20,13 +20,13 @@ internal sealed partial class ClusterLoadMetrics
     static readonly TimeSpan Stale = TimeSpan.FromSeconds(10);
     static readonly WorkerRole[] Roles = Enum.GetValues<WorkerRole>();
 
-    readonly RefreshingSnapshot<WorkerStatus[]> _workers;
-    readonly RefreshingSnapshot<PlannerStatus[]> _planner;
+    readonly RefreshingSnapshot<WorkerStatus[]> workers;
+    readonly RefreshingSnapshot<PlannerStatus[]> planner;
 
     public ClusterLoadMetrics(ServingClient cluster, GatewayMetrics metrics, AdmissionControl admission, ILogger<ClusterLoadMetrics> logger)
     {
-        _workers = new(cluster.WorkersAsync, [], MaxAge, Stale, e => Log.RefreshFailed(logger, e));
-        _planner = new(async () => [await cluster.PlannerStatusAsync()], [], MaxAge, Stale, e => Log.PlannerFailed(logger, e));
+        workers = new(cluster.WorkersAsync, [], MaxAge, Stale, e => Log.RefreshFailed(logger, e));
+        planner = new(async () => [await cluster.PlannerStatusAsync()], [], MaxAge, Stale, e => Log.PlannerFailed(logger, e));
         metrics.Gauge<int>("serving.requests.in_flight", "{request}", "Generation requests this gateway holds now.", () => [new Measurement<int>(admission.InFlight)]);
         metrics.Gauge("serving.workers", "{worker}", "Live workers by role.", () => Roles.Select(r => new Measurement<int>(Workers().Count(w => w.Worker.Role == r), Tag("role", r))));
         metrics.Gauge("serving.worker.waiting", "{sequence}", "Sequences queued on a worker.", () => PerWorker(l => l.Waiting));
@@ -57,10 +57,10 @@ internal sealed partial class ClusterLoadMetrics
         metrics.Gauge("serving.planner.role_switches", "{switch}", "Workers moved from one role to another.", () => Planner(p => [new Measurement<double>(p.RoleSwitches)]));
     }
 
-    WorkerStatus[] Workers() => _workers.Read();
+    WorkerStatus[] Workers() => workers.Read();
 
     IEnumerable<Measurement<double>> Planner(Func<PlannerStatus, IEnumerable<Measurement<double>>> measure) =>
-        _planner.Read().SelectMany(p => measure(p).Where(m => double.IsFinite(m.Value)));
+        planner.Read().SelectMany(p => measure(p).Where(m => double.IsFinite(m.Value)));
 
     IEnumerable<Measurement<int>> PerWorker(Func<WorkerStatus, int> value) =>
         Workers().Select(w => new Measurement<int>(value(w), WorkerTags(w)));

@@ -7,32 +7,32 @@ namespace Serving.Model.Tokenization;
 /// <summary>Byte-level BPE (GPT-2, Llama-3, Qwen2) on Microsoft.ML.Tokenizers, built from tokenizer.json.</summary>
 internal sealed class ByteLevelBpeBackend : ITokenizerBackend
 {
-    private readonly BpeTokenizer _bpe;
-    private readonly Dictionary<string, int> _tokenToId;
-    private readonly string?[] _idToToken;
-    private readonly Dictionary<int, AddedToken> _added;
+    private readonly BpeTokenizer bpe;
+    private readonly Dictionary<string, int> tokenToId;
+    private readonly string?[] idToToken;
+    private readonly Dictionary<int, AddedToken> added;
 
     public ByteLevelBpeBackend(HfTokenizerJson json)
     {
-        _tokenToId = new Dictionary<string, int>(json.Vocab, StringComparer.Ordinal);
-        foreach (var token in json.AddedTokens) _tokenToId[token.Content] = token.Id;
-        _added = json.AddedTokens.ToDictionary(t => t.Id);
+        tokenToId = new Dictionary<string, int>(json.Vocab, StringComparer.Ordinal);
+        foreach (var token in json.AddedTokens) tokenToId[token.Content] = token.Id;
+        added = json.AddedTokens.ToDictionary(t => t.Id);
 
-        VocabSize = _tokenToId.Count == 0 ? 0 : _tokenToId.Values.Max() + 1;
-        _idToToken = new string?[VocabSize];
-        foreach (var (token, id) in _tokenToId) _idToToken[id] = token;
+        VocabSize = tokenToId.Count == 0 ? 0 : tokenToId.Values.Max() + 1;
+        idToToken = new string?[VocabSize];
+        foreach (var (token, id) in tokenToId) idToToken[id] = token;
 
         var specials = json.AddedTokens.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal);
         var preTokenizer = new RegexPreTokenizer(
             new Regex(json.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant), specials);
-        _bpe = BpeTokenizer.Create(new BpeOptions(json.Vocab)
+        bpe = BpeTokenizer.Create(new BpeOptions(json.Vocab)
         {
             Merges = json.Merges,
             SpecialTokens = specials,
             PreTokenizer = preTokenizer,
             ByteLevel = true,
         });
-        if (json.TemplateBosToken is { } bos && _tokenToId.TryGetValue(bos, out int bosId))
+        if (json.TemplateBosToken is { } bos && tokenToId.TryGetValue(bos, out int bosId))
         {
             DefaultAddBos = true;
             DefaultBosId = bosId;
@@ -47,19 +47,19 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
 
     public int? DefaultEosId => null;
 
-    public int? TokenToId(string token) => _tokenToId.TryGetValue(token, out int id) ? id : null;
+    public int? TokenToId(string token) => tokenToId.TryGetValue(token, out int id) ? id : null;
 
-    public string? TokenText(int id) => id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
+    public string? TokenText(int id) => id >= 0 && id < idToToken.Length ? idToToken[id] : null;
 
-    public bool IsSpecial(int id) => _added.TryGetValue(id, out var t) && t.Special;
+    public bool IsSpecial(int id) => added.TryGetValue(id, out var t) && t.Special;
 
-    public IReadOnlyList<int> Encode(string text) => _bpe.EncodeToIds(text);
+    public IReadOnlyList<int> Encode(string text) => bpe.EncodeToIds(text);
 
     // Decoded here rather than by the library so partial UTF-8 sequences become U+FFFD predictably,
     // which the streaming detokenizer relies on.
     public byte[] TokenBytes(int id)
     {
-        if (_added.TryGetValue(id, out var added))
+        if (this.added.TryGetValue(id, out var added))
             return Encoding.UTF8.GetBytes(added.Content);
         if (TokenText(id) is not { } token)
             return [];
@@ -78,7 +78,7 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
         for (int i = start; i < start + count; i++)
         {
             int id = ids[i];
-            if (_added.TryGetValue(id, out var added))
+            if (this.added.TryGetValue(id, out var added))
             {
                 if (!(added.Special && skipSpecialTokens)) bytes.AddRange(Encoding.UTF8.GetBytes(added.Content));
                 continue;

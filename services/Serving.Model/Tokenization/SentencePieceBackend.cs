@@ -5,36 +5,36 @@ namespace Serving.Model.Tokenization;
 /// <summary>SentencePiece BPE (Llama-2 style tokenizer.model) through <see cref="LlamaTokenizer"/>.</summary>
 internal sealed class SentencePieceBackend : ITokenizerBackend
 {
-    private readonly LlamaTokenizer _sp;
-    private readonly string?[] _idToToken;
+    private readonly LlamaTokenizer sp;
+    private readonly string?[] idToToken;
 
     public SentencePieceBackend(string modelPath)
     {
         using var stream = File.OpenRead(modelPath);
         // BOS is added by TextTokenizer from the config, so the library must not add it too.
-        _sp = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
-        VocabSize = _sp.Vocabulary.Count == 0 ? 0 : _sp.Vocabulary.Values.Max() + 1;
-        _idToToken = new string?[VocabSize];
-        foreach (var (token, id) in _sp.Vocabulary) _idToToken[id] = token;
+        sp = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
+        VocabSize = sp.Vocabulary.Count == 0 ? 0 : sp.Vocabulary.Values.Max() + 1;
+        idToToken = new string?[VocabSize];
+        foreach (var (token, id) in sp.Vocabulary) idToToken[id] = token;
     }
 
     public int VocabSize { get; }
 
     public bool DefaultAddBos => true;
 
-    public int? DefaultBosId => _sp.BeginningOfSentenceId;
+    public int? DefaultBosId => sp.BeginningOfSentenceId;
 
-    public int? DefaultEosId => _sp.EndOfSentenceId;
+    public int? DefaultEosId => sp.EndOfSentenceId;
 
-    public int? TokenToId(string token) => _sp.Vocabulary.TryGetValue(token, out int id) ? id : null;
+    public int? TokenToId(string token) => sp.Vocabulary.TryGetValue(token, out int id) ? id : null;
 
-    public string? TokenText(int id) => id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
+    public string? TokenText(int id) => id >= 0 && id < idToToken.Length ? idToToken[id] : null;
 
     public bool IsSpecial(int id) =>
-        id == _sp.BeginningOfSentenceId || id == _sp.EndOfSentenceId || id == _sp.UnknownId;
+        id == sp.BeginningOfSentenceId || id == sp.EndOfSentenceId || id == sp.UnknownId;
 
     public IReadOnlyList<int> Encode(string text) =>
-        _sp.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
+        sp.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
 
     // "▁" marks a space; "<0xNN>" pieces are raw bytes (byte fallback).
     public byte[] TokenBytes(int id)
@@ -51,6 +51,6 @@ internal sealed class SentencePieceBackend : ITokenizerBackend
     {
         var window = new int[count];
         for (int i = 0; i < count; i++) window[i] = ids[start + i];
-        return _sp.Decode(window.Where(id => id >= 0 && id < VocabSize), considerSpecialTokens: !skipSpecialTokens);
+        return sp.Decode(window.Where(id => id >= 0 && id < VocabSize), considerSpecialTokens: !skipSpecialTokens);
     }
 }

@@ -8,40 +8,40 @@ public sealed class StreamingDetokenizer
 {
     private const char Replacement = '\uFFFD';
 
-    private readonly TextTokenizer _tokenizer;
-    private readonly bool _skipSpecialTokens;
-    private readonly List<int> _ids = [];
-    private int _prefixOffset;
-    private int _readOffset;
+    private readonly TextTokenizer tokenizer;
+    private readonly bool skipSpecialTokens;
+    private readonly List<int> ids = [];
+    private int prefixOffset;
+    private int readOffset;
 
     public StreamingDetokenizer(TextTokenizer tokenizer, bool skipSpecialTokens = true)
     {
-        _tokenizer = tokenizer;
-        _skipSpecialTokens = skipSpecialTokens;
+        this.tokenizer = tokenizer;
+        this.skipSpecialTokens = skipSpecialTokens;
     }
 
-    public IReadOnlyList<int> TokenIds => _ids;
+    public IReadOnlyList<int> TokenIds => ids;
 
     /// <summary>Adds a token and returns the text it completes (possibly empty).</summary>
     public string Append(int tokenId)
     {
-        _ids.Add(tokenId);
+        ids.Add(tokenId);
         // Decoding from a few tokens back keeps context-dependent spacing (SentencePiece's leading '▁') right.
-        string prefix = _tokenizer.Decode(_ids, _prefixOffset, _readOffset - _prefixOffset, _skipSpecialTokens);
-        string full = _tokenizer.Decode(_ids, _prefixOffset, _ids.Count - _prefixOffset, _skipSpecialTokens);
+        string prefix = tokenizer.Decode(ids, prefixOffset, readOffset - prefixOffset, skipSpecialTokens);
+        string full = tokenizer.Decode(ids, prefixOffset, ids.Count - prefixOffset, skipSpecialTokens);
         if (full.Length <= prefix.Length || full[^1] == Replacement || !full.StartsWith(prefix, StringComparison.Ordinal))
             return "";
-        _prefixOffset = _readOffset;
-        _readOffset = _ids.Count;
+        prefixOffset = readOffset;
+        readOffset = ids.Count;
         return full[prefix.Length..];
     }
 
     /// <summary>Returns whatever is still held back (e.g. a sequence that really ends in an invalid byte).</summary>
     public string Flush()
     {
-        string prefix = _tokenizer.Decode(_ids, _prefixOffset, _readOffset - _prefixOffset, _skipSpecialTokens);
-        string full = _tokenizer.Decode(_ids, _prefixOffset, _ids.Count - _prefixOffset, _skipSpecialTokens);
-        _prefixOffset = _readOffset = _ids.Count;
+        string prefix = tokenizer.Decode(ids, prefixOffset, readOffset - prefixOffset, skipSpecialTokens);
+        string full = tokenizer.Decode(ids, prefixOffset, ids.Count - prefixOffset, skipSpecialTokens);
+        prefixOffset = readOffset = ids.Count;
         return full.Length > prefix.Length ? full[prefix.Length..] : "";
     }
 }

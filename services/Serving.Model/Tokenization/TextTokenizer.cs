@@ -6,17 +6,17 @@ namespace Serving.Model.Tokenization;
 /// </summary>
 public sealed class TextTokenizer
 {
-    private readonly ITokenizerBackend _backend;
-    private readonly bool _addBos;
+    private readonly ITokenizerBackend backend;
+    private readonly bool addBos;
 
     private TextTokenizer(ITokenizerBackend backend, TokenizerConfig config)
     {
-        _backend = backend;
+        this.backend = backend;
         BosTokenId = config.GenerationBosId
             ?? (config.BosToken is { } bos ? backend.TokenToId(bos) : null)
             ?? config.ModelBosId
             ?? backend.DefaultBosId;
-        _addBos = (config.AddBosToken ?? backend.DefaultAddBos) && BosTokenId is not null;
+        addBos = (config.AddBosToken ?? backend.DefaultAddBos) && BosTokenId is not null;
 
         var eos = new HashSet<int>(config.GenerationEosIds);
         if (config.EosToken is { } eosToken && backend.TokenToId(eosToken) is { } eosId) eos.Add(eosId);
@@ -25,14 +25,14 @@ public sealed class TextTokenizer
         EosTokenIds = eos;
     }
 
-    public int VocabSize => _backend.VocabSize;
+    public int VocabSize => backend.VocabSize;
 
     public int? BosTokenId { get; }
 
     public IReadOnlySet<int> EosTokenIds { get; }
 
     /// <summary>Whether <see cref="Encode"/> prepends BOS when asked to add special tokens.</summary>
-    internal bool AddsBos => _addBos;
+    internal bool AddsBos => addBos;
 
     /// <summary>Loads from tokenizer.json when it is byte-level BPE, else from a SentencePiece tokenizer.model.</summary>
     public static TextTokenizer Load(string modelFolder)
@@ -53,29 +53,29 @@ public sealed class TextTokenizer
     /// <summary>Encodes text; with <paramref name="addSpecialTokens"/>, prepends BOS when the model's config asks for it.</summary>
     public IReadOnlyList<int> Encode(string text, bool addSpecialTokens = true)
     {
-        var ids = _backend.Encode(text);
-        if (!addSpecialTokens || !_addBos) return ids;
+        var ids = backend.Encode(text);
+        if (!addSpecialTokens || !addBos) return ids;
         var withBos = new List<int>(ids.Count + 1) { BosTokenId!.Value };
         withBos.AddRange(ids);
         return withBos;
     }
 
     public string Decode(IReadOnlyList<int> ids, bool skipSpecialTokens = true) =>
-        _backend.Decode(ids, 0, ids.Count, skipSpecialTokens);
+        backend.Decode(ids, 0, ids.Count, skipSpecialTokens);
 
     /// <summary>The vocabulary entry for <paramref name="id"/> as stored (e.g. "Ġhello"), or null if unknown.</summary>
-    public string? TokenText(int id) => _backend.TokenText(id);
+    public string? TokenText(int id) => backend.TokenText(id);
 
-    public bool IsSpecial(int id) => _backend.IsSpecial(id);
+    public bool IsSpecial(int id) => backend.IsSpecial(id);
 
     /// <summary>
     /// The bytes one token adds to the text — a leading space included, and a piece of a multi-byte character as
     /// just those bytes (what OpenAI's logprob <c>bytes</c> carry).
     /// </summary>
-    public byte[] TokenBytes(int id) => _backend.TokenBytes(id);
+    public byte[] TokenBytes(int id) => backend.TokenBytes(id);
 
     public StreamingDetokenizer CreateStreamingDetokenizer(bool skipSpecialTokens = true) => new(this, skipSpecialTokens);
 
     internal string Decode(IReadOnlyList<int> ids, int start, int count, bool skipSpecialTokens) =>
-        _backend.Decode(ids, start, count, skipSpecialTokens);
+        backend.Decode(ids, start, count, skipSpecialTokens);
 }

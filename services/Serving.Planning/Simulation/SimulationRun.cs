@@ -5,40 +5,40 @@ namespace Serving.Planning.Simulation;
 /// <summary>The state and event loop of one simulation; see <see cref="Simulator"/>.</summary>
 internal sealed class SimulationRun
 {
-    private readonly ClusterConfig _config;
-    private readonly WorkerProfile _profile;
-    private readonly RequestState[] _requests;
-    private readonly PrefillWorkerState[] _prefill;
-    private readonly DecodeWorkerState[] _decode;
-    private readonly PriorityQueue<SimEvent, (double Time, long Sequence)> _events = new();
-    private readonly bool[] _prefillToStart;
-    private readonly bool[] _decodeToStart;
-    private long _sequence;
-    private long _assignments;
-    private double _now;
+    private readonly ClusterConfig config;
+    private readonly WorkerProfile profile;
+    private readonly RequestState[] requests;
+    private readonly PrefillWorkerState[] prefill;
+    private readonly DecodeWorkerState[] decode;
+    private readonly PriorityQueue<SimEvent, (double Time, long Sequence)> events = new();
+    private readonly bool[] prefillToStart;
+    private readonly bool[] decodeToStart;
+    private long sequence;
+    private long assignments;
+    private double now;
 
     public SimulationRun(ClusterConfig config, WorkerProfile profile, IReadOnlyList<SimRequest> requests)
     {
-        _config = config;
-        _profile = profile;
-        _requests = requests.Select(r => new RequestState(r)).ToArray();
-        _prefill = Enumerable.Range(0, config.PrefillWorkers).Select(_ => new PrefillWorkerState()).ToArray();
+        this.config = config;
+        this.profile = profile;
+        this.requests = requests.Select(r => new RequestState(r)).ToArray();
+        prefill = Enumerable.Range(0, config.PrefillWorkers).Select(_ => new PrefillWorkerState()).ToArray();
         // Decode and mixed workers run the same loop; they differ only in which prompts routing gives them.
-        _decode = Enumerable.Range(0, config.DecodeWorkers + config.MixedWorkers).Select(_ => new DecodeWorkerState()).ToArray();
-        _prefillToStart = new bool[_prefill.Length];
-        _decodeToStart = new bool[_decode.Length];
+        decode = Enumerable.Range(0, config.DecodeWorkers + config.MixedWorkers).Select(_ => new DecodeWorkerState()).ToArray();
+        prefillToStart = new bool[prefill.Length];
+        decodeToStart = new bool[decode.Length];
     }
 
     public SimulationResult Run()
     {
-        foreach (var r in _requests) Schedule(r.Request.ArrivalTime, new SimEvent(EventKind.Arrival, -1, r));
-        while (_events.TryPeek(out _, out var next))
+        foreach (var r in requests) Schedule(r.Request.ArrivalTime, new SimEvent(EventKind.Arrival, -1, r));
+        while (events.TryPeek(out _, out var next))
         {
             // Handle everything that happens at this instant before starting work, so simultaneous arrivals batch together.
-            _now = next.Time;
-            while (_events.TryPeek(out var e, out var at) && at.Time == _now)
+            now = next.Time;
+            while (events.TryPeek(out var e, out var at) && at.Time == now)
             {
-                _events.Dequeue();
+                events.Dequeue();
                 switch (e.Kind)
                 {
                     case EventKind.Arrival: OnArrival(e.Request!); break;
@@ -49,84 +49,84 @@ internal sealed class SimulationRun
             }
             StartMarkedWorkers();
         }
-        return new SimulationResult(_requests.Select(Outcome).ToArray(), _requests.Length == 0 ? 0 : _requests.Max(r => r.FinishTime));
+        return new SimulationResult(requests.Select(Outcome).ToArray(), requests.Length == 0 ? 0 : requests.Max(r => r.FinishTime));
     }
 
     private void StartMarkedWorkers()
     {
-        for (var i = 0; i < _prefill.Length; i++)
-            if (_prefillToStart[i]) { _prefillToStart[i] = false; TryStartPrefill(i); }
-        for (var i = 0; i < _decode.Length; i++)
-            if (_decodeToStart[i]) { _decodeToStart[i] = false; TryStartIteration(i); }
+        for (var i = 0; i < prefill.Length; i++)
+            if (prefillToStart[i]) { prefillToStart[i] = false; TryStartPrefill(i); }
+        for (var i = 0; i < decode.Length; i++)
+            if (decodeToStart[i]) { decodeToStart[i] = false; TryStartIteration(i); }
     }
 
-    private void Schedule(double time, SimEvent e) => _events.Enqueue(e, (time, _sequence++));
+    private void Schedule(double time, SimEvent e) => events.Enqueue(e, (time, sequence++));
 
     private void OnArrival(RequestState r)
     {
-        if (_prefill.Length > 0 && r.Request.PromptTokens > _config.ShortPromptThreshold)
+        if (prefill.Length > 0 && r.Request.PromptTokens > config.ShortPromptThreshold)
         {
             var p = 0;
-            for (var i = 1; i < _prefill.Length; i++)
-                if (_prefill[i].PendingTokens < _prefill[p].PendingTokens) p = i;
-            _prefill[p].Queue.Enqueue(r);
-            _prefill[p].PendingTokens += r.Request.PromptTokens;
-            _prefillToStart[p] = true;
+            for (var i = 1; i < prefill.Length; i++)
+                if (prefill[i].PendingTokens < prefill[p].PendingTokens) p = i;
+            prefill[p].Queue.Enqueue(r);
+            prefill[p].PendingTokens += r.Request.PromptTokens;
+            prefillToStart[p] = true;
             return;
         }
         var d = AssignDecode();
-        _decode[d].PrefillQueue.AddLast(r);
-        _decodeToStart[d] = true;
+        decode[d].PrefillQueue.AddLast(r);
+        decodeToStart[d] = true;
     }
 
     private void TryStartPrefill(int index)
     {
-        var w = _prefill[index];
+        var w = prefill[index];
         if (w.Busy || w.Queue.Count == 0) return;
         long tokens = 0;
         var sumSquares = 0.0;
         while (w.Queue.Count > 0)
         {
             var t = w.Queue.Peek().Request.PromptTokens;
-            if (w.Batch.Count > 0 && tokens + t > _config.MaxBatchedPrefillTokens) break;
+            if (w.Batch.Count > 0 && tokens + t > config.MaxBatchedPrefillTokens) break;
             w.Batch.Add(w.Queue.Dequeue());
             tokens += t;
             sumSquares += (double)t * t;
         }
-        Schedule(_now + _profile.Prefill.Time(tokens, sumSquares, w.Batch.Count), new SimEvent(EventKind.PrefillDone, index, null));
+        Schedule(now + profile.Prefill.Time(tokens, sumSquares, w.Batch.Count), new SimEvent(EventKind.PrefillDone, index, null));
     }
 
     private void OnPrefillDone(int index)
     {
-        var w = _prefill[index];
+        var w = prefill[index];
         foreach (var r in w.Batch)
         {
             w.PendingTokens -= r.Request.PromptTokens;
             r.Generated = 1;
             var d = AssignDecode();
-            Schedule(_now + _profile.Transfer.Time(r.Request.PromptTokens), new SimEvent(EventKind.TransferDone, d, r));
+            Schedule(now + profile.Transfer.Time(r.Request.PromptTokens), new SimEvent(EventKind.TransferDone, d, r));
         }
         w.Batch.Clear();
-        _prefillToStart[index] = true;
+        prefillToStart[index] = true;
     }
 
     private void OnTransferDone(int index, RequestState r)
     {
         // The first token reaches the client with the handoff, when the decode worker has the KV.
-        r.FirstTokenTime = _now;
-        r.LastTokenTime = _now;
+        r.FirstTokenTime = now;
+        r.LastTokenTime = now;
         if (r.IsFinished)
         {
-            Finish(_decode[index], r);
+            Finish(decode[index], r);
             return;
         }
-        _decode[index].Waiting.Enqueue(r);
-        _decodeToStart[index] = true;
+        decode[index].Waiting.Enqueue(r);
+        decodeToStart[index] = true;
     }
 
     private void TryStartIteration(int index)
     {
-        var w = _decode[index];
+        var w = decode[index];
         if (w.Busy) return;
         AdmitTransferred(w);
         if (Chunked)
@@ -152,22 +152,22 @@ internal sealed class SimulationRun
         {
             long context = 0;
             foreach (var r in w.Running) context += r.Context;
-            duration += _profile.Decode.Time(w.Running.Count, context);
+            duration += profile.Decode.Time(w.Running.Count, context);
         }
         if (w.PrefillBatch.Count > 0)
-            duration += _profile.PrefillGroupTime(w.PrefillBatchTokens, w.PrefillBatchSumSquares, w.PrefillBatch.Count, _config.LayerGroups);
+            duration += profile.PrefillGroupTime(w.PrefillBatchTokens, w.PrefillBatchSumSquares, w.PrefillBatch.Count, config.LayerGroups);
         if (w.Chunks.Count > 0)
-            duration += _profile.Prefill.Time(w.PrefillBatchTokens, w.PrefillBatchSumSquares, w.Chunks.Count);
+            duration += profile.Prefill.Time(w.PrefillBatchTokens, w.PrefillBatchSumSquares, w.Chunks.Count);
         w.Busy = true;
-        Schedule(_now + duration, new SimEvent(EventKind.IterationDone, index, null));
+        Schedule(now + duration, new SimEvent(EventKind.IterationDone, index, null));
     }
 
     private void AdmitTransferred(DecodeWorkerState w)
     {
-        while (w.Waiting.Count > 0 && w.BatchCount < _config.MaxDecodeBatch)
+        while (w.Waiting.Count > 0 && w.BatchCount < config.MaxDecodeBatch)
         {
             var r = w.Waiting.Peek();
-            if (w.UsedKv + r.Context + w.Running.Count + 1 > _config.KvCapacityTokens)
+            if (w.UsedKv + r.Context + w.Running.Count + 1 > config.KvCapacityTokens)
             {
                 if (w.BatchCount > 0) break;
                 Drop(w, w.Waiting.Dequeue());
@@ -182,10 +182,10 @@ internal sealed class SimulationRun
     {
         long tokens = 0;
         var sumSquares = 0.0;
-        while (w.PrefillQueue.First is { } node && w.BatchCount < _config.MaxDecodeBatch)
+        while (w.PrefillQueue.First is { } node && w.BatchCount < config.MaxDecodeBatch)
         {
             var t = node.Value.PrefillTokens;
-            if (w.PrefillBatch.Count > 0 && tokens + t > _config.MaxBatchedPrefillTokens) break;
+            if (w.PrefillBatch.Count > 0 && tokens + t > config.MaxBatchedPrefillTokens) break;
             if (!TryAdmitFirst(w, out var r)) break;
             if (r is null) continue;
             w.PrefillBatch.Add(r);
@@ -204,7 +204,7 @@ internal sealed class SimulationRun
     {
         var r = w.PrefillQueue.First!.Value;
         admitted = null;
-        if (w.UsedKv + r.PrefillTokens + 1 + w.BatchCount > _config.KvCapacityTokens)
+        if (w.UsedKv + r.PrefillTokens + 1 + w.BatchCount > config.KvCapacityTokens)
         {
             if (w.BatchCount > 0) return false;
             w.PrefillQueue.RemoveFirst();
@@ -217,7 +217,7 @@ internal sealed class SimulationRun
         return true;
     }
 
-    private bool Chunked => _config.PrefillChunkTokens > 0;
+    private bool Chunked => config.PrefillChunkTokens > 0;
 
     private static bool Prefilling(DecodeWorkerState w) => w.PrefillBatch.Count > 0 || w.Chunks.Count > 0;
 
@@ -227,7 +227,7 @@ internal sealed class SimulationRun
     private void FormChunks(DecodeWorkerState w, bool admit)
     {
         w.Chunks.Clear();
-        long budget = _config.PrefillChunkTokens, tokens = 0;
+        long budget = config.PrefillChunkTokens, tokens = 0;
         var sumSquares = 0.0;
         void Take(RequestState r)
         {
@@ -242,7 +242,7 @@ internal sealed class SimulationRun
             if (budget <= 0) break;
             Take(r);
         }
-        while (admit && budget > 0 && w.PrefillQueue.First is not null && w.BatchCount < _config.MaxDecodeBatch)
+        while (admit && budget > 0 && w.PrefillQueue.First is not null && w.BatchCount < config.MaxDecodeBatch)
         {
             if (!TryAdmitFirst(w, out var r)) break;
             if (r is null) continue;
@@ -259,9 +259,9 @@ internal sealed class SimulationRun
     // whether anything was preempted.
     private bool PreemptForGrowth(DecodeWorkerState w)
     {
-        var completing = w.PrefillBatch.Count > 0 && w.GroupsDone + 1 >= _config.LayerGroups ? w.PrefillBatch.Count : 0;
+        var completing = w.PrefillBatch.Count > 0 && w.GroupsDone + 1 >= config.LayerGroups ? w.PrefillBatch.Count : 0;
         var preempted = false;
-        while (w.Running.Count > 0 && w.UsedKv + w.Running.Count + completing > _config.KvCapacityTokens)
+        while (w.Running.Count > 0 && w.UsedKv + w.Running.Count + completing > config.KvCapacityTokens)
         {
             RequestState r;
             if (w.Chunking.Count > 0)
@@ -285,14 +285,14 @@ internal sealed class SimulationRun
 
     private void OnIterationDone(int index)
     {
-        var w = _decode[index];
+        var w = decode[index];
         w.Busy = false;
         var kept = 0;
         for (var i = 0; i < w.Running.Count; i++)
         {
             var r = w.Running[i];
             r.Generated++;
-            r.TokenAt(_now);
+            r.TokenAt(now);
             w.UsedKv++;
             if (r.IsFinished)
             {
@@ -306,7 +306,7 @@ internal sealed class SimulationRun
         }
         w.Running.RemoveRange(kept, w.Running.Count - kept);
 
-        if (w.PrefillBatch.Count > 0 && ++w.GroupsDone >= _config.LayerGroups)
+        if (w.PrefillBatch.Count > 0 && ++w.GroupsDone >= config.LayerGroups)
         {
             foreach (var r in w.PrefillBatch) EndPrefill(w, r);
             w.PrefillBatch.Clear();
@@ -319,7 +319,7 @@ internal sealed class SimulationRun
             EndPrefill(w, r);
         }
         w.Chunks.Clear();
-        _decodeToStart[index] = true;
+        decodeToStart[index] = true;
     }
 
     // A prefill (or a recompute after preemption) ends by sampling the next token.
@@ -327,8 +327,8 @@ internal sealed class SimulationRun
     {
         r.Generated++;
         w.UsedKv++;
-        if (double.IsNaN(r.FirstTokenTime)) r.FirstTokenTime = _now;
-        r.TokenAt(_now);
+        if (double.IsNaN(r.FirstTokenTime)) r.FirstTokenTime = now;
+        r.TokenAt(now);
         if (r.IsFinished)
         {
             w.UsedKv -= r.Context;
@@ -344,18 +344,18 @@ internal sealed class SimulationRun
     private int AssignDecode()
     {
         var best = 0;
-        for (var i = 1; i < _decode.Length; i++)
-            if (_decode[i].Assigned < _decode[best].Assigned
-                || (_decode[i].Assigned == _decode[best].Assigned && _decode[i].LastAssigned < _decode[best].LastAssigned))
+        for (var i = 1; i < decode.Length; i++)
+            if (decode[i].Assigned < decode[best].Assigned
+                || (decode[i].Assigned == decode[best].Assigned && decode[i].LastAssigned < decode[best].LastAssigned))
                 best = i;
-        _decode[best].Assigned++;
-        _decode[best].LastAssigned = ++_assignments;
+        decode[best].Assigned++;
+        decode[best].LastAssigned = ++assignments;
         return best;
     }
 
     private void Finish(DecodeWorkerState w, RequestState r)
     {
-        r.FinishTime = _now;
+        r.FinishTime = now;
         w.Assigned--;
     }
 

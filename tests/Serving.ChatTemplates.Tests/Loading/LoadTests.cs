@@ -2,9 +2,9 @@ namespace Serving.ChatTemplates.Tests.Loading;
 
 public sealed class LoadTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("chat-template-load-").FullName;
+    private readonly string folder = Directory.CreateTempSubdirectory("chat-template-load-").FullName;
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     [Fact]
     public void Load_ChatTemplateJinjaFile_WinsOverTokenizerConfig()
@@ -12,7 +12,7 @@ public sealed class LoadTests : IDisposable
         Write("chat_template.jinja", "{{ 'from jinja file' }}\n");
         Write("tokenizer_config.json", """{"chat_template": "{{ 'from config' }}", "bos_token": "<s>", "eos_token": "</s>"}""");
 
-        var source = ChatTemplate.Load(_folder);
+        var source = ChatTemplate.Load(folder);
 
         Assert.Equal(new ChatTemplateSource("{{ 'from jinja file' }}\n", "<s>", "</s>"), source);
     }
@@ -22,7 +22,7 @@ public sealed class LoadTests : IDisposable
     {
         Write("chat_template.jinja", "x");
 
-        Assert.Equal(new ChatTemplateSource("x", null, null), ChatTemplate.Load(_folder));
+        Assert.Equal(new ChatTemplateSource("x", null, null), ChatTemplate.Load(folder));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class LoadTests : IDisposable
             }
             """);
 
-        var source = ChatTemplate.Load(_folder)!;
+        var source = ChatTemplate.Load(folder)!;
         var prompt = source.Compile().Render(new Dictionary<string, object?>
         {
             ["bos_token"] = source.BosToken,
@@ -54,7 +54,7 @@ public sealed class LoadTests : IDisposable
             {"chat_template": [{"name": "tool_use", "template": "tools"}, {"name": "default", "template": "plain"}], "eos_token": null}
             """);
 
-        Assert.Equal(new ChatTemplateSource("plain", null, null), ChatTemplate.Load(_folder));
+        Assert.Equal(new ChatTemplateSource("plain", null, null), ChatTemplate.Load(folder));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class LoadTests : IDisposable
     {
         Write("tokenizer_config.json", """{"chat_template": [{"name": "rag", "template": "x"}]}""");
 
-        var error = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Load(_folder));
+        var error = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Load(folder));
 
         Assert.Contains("none named \"default\"", error.Message);
     }
@@ -72,13 +72,13 @@ public sealed class LoadTests : IDisposable
     {
         Write("tokenizer_config.json", """{"bos_token": "<s>"}""");
 
-        Assert.Null(ChatTemplate.Load(_folder));
+        Assert.Null(ChatTemplate.Load(folder));
     }
 
     [Fact]
     public void Load_EmptyFolder_ReturnsNull()
     {
-        Assert.Null(ChatTemplate.Load(_folder));
+        Assert.Null(ChatTemplate.Load(folder));
     }
 
     [Fact]
@@ -86,8 +86,8 @@ public sealed class LoadTests : IDisposable
     {
         Write("tokenizer_config.json", "{ not json");
 
-        Assert.Throws<ChatTemplateException>(() => ChatTemplate.Load(_folder));
+        Assert.Throws<ChatTemplateException>(() => ChatTemplate.Load(folder));
     }
 
-    private void Write(string name, string text) => File.WriteAllText(Path.Combine(_folder, name), text);
+    private void Write(string name, string text) => File.WriteAllText(Path.Combine(folder, name), text);
 }

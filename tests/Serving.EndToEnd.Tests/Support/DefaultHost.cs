@@ -7,7 +7,7 @@ namespace Serving.EndToEnd.Tests.Support;
 /// <summary>The README's default: gateway, one prefill and one decode worker in one process, the API open.</summary>
 public sealed class DefaultHost : GatewayHost
 {
-    LlmEngine? _reference;
+    LlmEngine? reference;
 
     /// <summary>Where this host exports its traces and metrics over OTLP/HTTP.</summary>
     public OtlpReceiver Collector { get; private set; } = null!;
@@ -22,7 +22,7 @@ public sealed class DefaultHost : GatewayHost
     }
 
     /// <summary>One engine on the same model, outside the cluster: what a request must produce.</summary>
-    public LlmEngine Reference => _reference ??= LlmEngine.Create(new EngineOptions { Device = "cpu", DType = "float32", KvCacheBytes = 16L << 20 });
+    public LlmEngine Reference => reference ??= LlmEngine.Create(new EngineOptions { Device = "cpu", DType = "float32", KvCacheBytes = 16L << 20 });
 
     /// <summary>The single engine's greedy completion of <paramref name="prompt"/>: its tokens and text.</summary>
     public (IReadOnlyList<int> Tokens, string Text) Greedy(IReadOnlyList<int> prompt, int maxTokens)
@@ -33,7 +33,7 @@ public sealed class DefaultHost : GatewayHost
 
     public override async Task DisposeAsync()
     {
-        _reference?.Dispose();
+        reference?.Dispose();
         await base.DisposeAsync();
         await Collector.DisposeAsync();
     }

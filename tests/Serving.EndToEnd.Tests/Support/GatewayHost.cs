@@ -17,8 +17,8 @@ namespace Serving.EndToEnd.Tests.Support;
 /// </summary>
 public abstract partial class GatewayHost : IAsyncLifetime
 {
-    WebApplication? _app;
-    bool _stopped;
+    WebApplication? app;
+    bool stopped;
 
     public int Port { get; private set; }
 
@@ -26,7 +26,7 @@ public abstract partial class GatewayHost : IAsyncLifetime
     public int KvPort { get; private set; }
 
     /// <summary>The host's services: its grain factory, its local workers.</summary>
-    public IServiceProvider Services => _app!.Services;
+    public IServiceProvider Services => app!.Services;
     public HttpClient Http { get; private set; } = null!;
 
     /// <summary>The bearer key clients send (when the host requires one).</summary>
@@ -42,8 +42,8 @@ public abstract partial class GatewayHost : IAsyncLifetime
         Port = FreePort.Next();
         KvPort = FreePort.Next();
         var settings = Settings(Port) with { SiloPort = FreePort.Next(), OrleansClientPort = FreePort.Next(), KvPort = KvPort };
-        _app = ServingHost.Build(settings, []);
-        await _app.StartAsync();
+        app = ServingHost.Build(settings, []);
+        await app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(120) };
         if (ApiKey is { } key)
             Http.DefaultRequestHeaders.Authorization = new("Bearer", key);
@@ -68,8 +68,8 @@ public abstract partial class GatewayHost : IAsyncLifetime
     /// <summary>Stops the host the way SIGTERM does (drain, then stop); <see cref="DisposeAsync"/> then only disposes it.</summary>
     public async Task StopAsync()
     {
-        await _app!.StopAsync();
-        _stopped = true;
+        await app!.StopAsync();
+        stopped = true;
     }
 
     public ChatClient Chat(string model = "tiny-llama-v1", string? key = null) =>
@@ -129,11 +129,11 @@ public abstract partial class GatewayHost : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         Http?.Dispose();
-        if (_app is not null)
+        if (app is not null)
         {
-            if (!_stopped)
-                await _app.StopAsync();
-            await _app.DisposeAsync();
+            if (!stopped)
+                await app.StopAsync();
+            await app.DisposeAsync();
         }
     }
 }

@@ -9,11 +9,11 @@ namespace Serving.EndToEnd.Tests.Support;
 /// <summary>A stand-in OpenTelemetry collector: accepts OTLP/HTTP exports on loopback and keeps their bodies.</summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
-    readonly WebApplication _app;
+    readonly WebApplication app;
 
     OtlpReceiver(WebApplication app, int port)
     {
-        _app = app;
+        this.app = app;
         Endpoint = $"http://127.0.0.1:{port}";
     }
 
@@ -42,7 +42,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
     }
 }

@@ -8,12 +8,12 @@ namespace Serving.Gateway.Tests.Chat;
 /// <summary>How chat requests reach a model's template: content parts, tool calls, the template's own refusals.</summary>
 public sealed class ChatPromptTests : IDisposable
 {
-    readonly string _folder = Directory.CreateTempSubdirectory("serving-chat-").FullName;
+    readonly string folder = Directory.CreateTempSubdirectory("serving-chat-").FullName;
 
     ChatPrompt WithTemplate(string file)
     {
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Templates", file), Path.Combine(_folder, "chat_template.jinja"), overwrite: true);
-        return ChatPrompt.Load(_folder);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Templates", file), Path.Combine(folder, "chat_template.jinja"), overwrite: true);
+        return ChatPrompt.Load(folder);
     }
 
     static JsonBody Body(string json) => new(JsonDocument.Parse(json).RootElement);
@@ -37,9 +37,9 @@ public sealed class ChatPromptTests : IDisposable
     [Fact]
     public void Render_ChatTemplateKwargs_BecomeTemplateVariables()
     {
-        File.WriteAllText(Path.Combine(_folder, "chat_template.jinja"), "{{ 'think' if enable_thinking else 'fast' }}:{{ messages[0].content }}");
+        File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), "{{ 'think' if enable_thinking else 'fast' }}:{{ messages[0].content }}");
 
-        var prompt = ChatPrompt.Load(_folder).Render(Body("""
+        var prompt = ChatPrompt.Load(folder).Render(Body("""
             {"messages": [{"role": "user", "content": "a"}], "chat_template_kwargs": {"enable_thinking": true, "messages": "ignored"}}
             """));
 
@@ -71,9 +71,9 @@ public sealed class ChatPromptTests : IDisposable
     [Fact]
     public void Render_UnsupportedTemplateFeature_Is400NamingIt()
     {
-        File.WriteAllText(Path.Combine(_folder, "chat_template.jinja"), "{% for m in messages %}{{ m.content | wordwrap(10) }}{% endfor %}");
+        File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), "{% for m in messages %}{{ m.content | wordwrap(10) }}{% endfor %}");
 
-        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(_folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}""")));
+        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}""")));
 
         Assert.Equal(400, e.Status);
         Assert.Contains("'wordwrap'", e.Message);
@@ -83,11 +83,11 @@ public sealed class ChatPromptTests : IDisposable
     [Fact]
     public void Render_NoTemplate_Is400PointingToCompletions()
     {
-        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(_folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}""")));
+        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}""")));
 
         Assert.Equal("chat_template_unavailable", e.Code);
         Assert.Contains("/v1/completions", e.Message);
     }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 }

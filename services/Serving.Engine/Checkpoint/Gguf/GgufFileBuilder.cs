@@ -13,8 +13,8 @@ internal sealed class GgufFileBuilder
     private const uint Version = 3;
     private const uint TypeF32 = 0;
 
-    private readonly List<(string Key, Action<BinaryWriter> WriteValue)> _metadata = [];
-    private readonly List<(string Name, long[] Shape, Func<torch.Tensor> Load)> _tensors = [];
+    private readonly List<(string Key, Action<BinaryWriter> WriteValue)> metadata = [];
+    private readonly List<(string Name, long[] Shape, Func<torch.Tensor> Load)> tensors = [];
 
     public GgufFileBuilder(uint alignment = 32)
     {
@@ -47,7 +47,7 @@ internal sealed class GgufFileBuilder
     });
 
     /// <summary>Adds a tensor by its torch (row-major, outermost first) shape; <paramref name="load"/> must return F32 of that shape.</summary>
-    public void AddTensor(string name, long[] shape, Func<torch.Tensor> load) => _tensors.Add((name, shape, load));
+    public void AddTensor(string name, long[] shape, Func<torch.Tensor> load) => tensors.Add((name, shape, load));
 
     public void Write(string path)
     {
@@ -55,16 +55,16 @@ internal sealed class GgufFileBuilder
         using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         writer.Write(Magic);
         writer.Write(Version);
-        writer.Write((ulong)_tensors.Count);
-        writer.Write((ulong)_metadata.Count);
-        foreach (var (key, writeValue) in _metadata)
+        writer.Write((ulong)tensors.Count);
+        writer.Write((ulong)metadata.Count);
+        foreach (var (key, writeValue) in metadata)
         {
             WriteString(writer, key);
             writeValue(writer);
         }
 
         ulong offset = 0;
-        foreach (var (name, shape, _) in _tensors)
+        foreach (var (name, shape, _) in tensors)
         {
             WriteString(writer, name);
             writer.Write((uint)shape.Length);
@@ -77,7 +77,7 @@ internal sealed class GgufFileBuilder
         writer.Flush();
         Pad(stream);
 
-        foreach (var (name, shape, load) in _tensors)
+        foreach (var (name, shape, load) in tensors)
         {
             using var tensor = load();
             if (tensor.dtype != torch.ScalarType.Float32 || !tensor.shape.SequenceEqual(shape))
@@ -89,7 +89,7 @@ internal sealed class GgufFileBuilder
     }
 
     private void Add(string key, GgufValueType type, Action<BinaryWriter> writeValue) =>
-        _metadata.Add((key, w =>
+        metadata.Add((key, w =>
         {
             w.Write((uint)type);
             writeValue(w);
