@@ -2,7 +2,6 @@ namespace Serving.Contracts;
 
 /// <summary>A worker as the router knows it: its grain key (silo and name), role, and where its process receives KV.</summary>
 /// <param name="LayerGroups">G of its engine: layer groups a locally prefilled prompt advances in, one per step.</param>
-/// <param name="CanSwitchRole">Whether the planner may move it between prefill, decode and mixed (a model engine can).</param>
 /// <param name="KvCapacityTokens">Tokens its KV cache holds.</param>
 /// <param name="Leaving">Its process is shutting down: it takes no new work while its running requests finish.</param>
 [GenerateSerializer, Immutable]
@@ -11,6 +10,5 @@ public sealed record WorkerInfo(
     [property: Id(1)] WorkerRole Role,
     [property: Id(2)] string KvAddress,
     [property: Id(3)] int LayerGroups = 1,
-    [property: Id(4)] bool CanSwitchRole = false,
     [property: Id(5)] long KvCapacityTokens = 0,
     [property: Id(6)] bool Leaving = false);

@@ -18,7 +18,7 @@ namespace Serving.Host;
 internal static class ServingHost
 {
     /// <param name="engines">Makes the workers' engines; the model engine by default (the gateway benchmark passes a fake).</param>
-    public static WebApplication Build(HostSettings settings, string[] args, Func<EngineOptions, IStepEngine>? engines = null)
+    public static WebApplication Build(HostSettings settings, string[] args, Func<EngineOptions, LlmEngine>? engines = null)
     {
         var modelFolder = settings.ModelPath ?? DefaultModelStore.EnsureDefault();
         var builder = WebApplication.CreateSlimBuilder(args);

@@ -12,7 +12,7 @@ public sealed class EngineLoopLivenessTests
     [Fact]
     public async Task AnIdleLoop_IsNeverStuck()
     {
-        await using var loop = new EngineLoop("idle", new HeldStepEngine(), NullLogger.Instance);
+        await using var loop = new EngineLoop("idle", new HeldModel().CreateEngine(), NullLogger.Instance);
         await Task.Delay(Limit * 2);
 
         Assert.Null(loop.StuckFor(Limit));
@@ -21,8 +21,8 @@ public sealed class EngineLoopLivenessTests
     [Fact]
     public async Task AStepThatDoesNotReturn_IsStuckOnceItOutlastsTheLimit_AndRecoversWhenItReturns()
     {
-        var engine = new HeldStepEngine();
-        await using var loop = new EngineLoop("hung", engine, NullLogger.Instance);
+        var engine = new HeldModel();
+        await using var loop = new EngineLoop("hung", engine.CreateEngine(), NullLogger.Instance);
         var outputs = loop.Submit("r1", [1, 2, 3], SamplingParams.Greedy(1));
         Assert.True(await engine.StepEntered.WaitAsync(TimeSpan.FromSeconds(10)));
 
@@ -40,8 +40,8 @@ public sealed class EngineLoopLivenessTests
     [Fact]
     public async Task AStepAfterALongIdleWait_IsNotStuck_ItsTimeCountsFromItsOwnStart()
     {
-        var engine = new HeldStepEngine();
-        await using var loop = new EngineLoop("rested", engine, NullLogger.Instance);
+        var engine = new HeldModel();
+        await using var loop = new EngineLoop("rested", engine.CreateEngine(), NullLogger.Instance);
         await Task.Delay(Limit * 3);
 
         var outputs = loop.Submit("r1", [1, 2, 3], SamplingParams.Greedy(1));

@@ -11,8 +11,8 @@ public sealed class EngineLoopLoadTests
     [Fact]
     public async Task ARequestJustAdded_ShowsInTheLoad_WhileItsFirstStepRuns()
     {
-        var engine = new HeldStepEngine();
-        await using var loop = new EngineLoop("mixed-0", engine, NullLogger.Instance);
+        var engine = new HeldModel();
+        await using var loop = new EngineLoop("mixed-0", engine.CreateEngine(), NullLogger.Instance);
         Assert.Equal(0, Active(loop));
 
         var outputs = loop.Submit("r1", [1, 2, 3], SamplingParams.Greedy(1));

@@ -100,11 +100,6 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
                 lastReason = "no workers are up.";
                 return;
             }
-            if (workers.FirstOrDefault(w => !w.Worker.CanSwitchRole) is { } fixedWorker)
-            {
-                lastReason = $"worker {fixedWorker.Worker.WorkerId} cannot change role (no model engine): nothing to re-plan.";
-                return;
-            }
             var now = time.GetUtcNow().UtcDateTime;
             Prune(now);
             var current = SetupMapping.Current(workers, await Router.ShortPromptThreshold());
@@ -148,8 +143,6 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
     {
         var router = Router;
         var workers = await router.Workers();
-        if (workers.Any(w => !w.Worker.CanSwitchRole))
-            throw new InvalidOperationException("some workers cannot change role (no model engine).");
         if (setup.Workers != workers.Length)
             throw new ArgumentException($"the setup places {setup.Workers} workers but {workers.Length} are up.");
         if (setup.DecodeWorkers + setup.MixedWorkers == 0)

@@ -26,8 +26,8 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
         using var tracked = worker.Track();
         // Past the drain time of a stopping process the request ends here and the gateway resumes it elsewhere.
         using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
-        var outputs = worker.Decode is { } decode && prefillWorker is not null
-            ? decode.GenerateAsync(request, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), new KvEndpoint(prefillWorker,
+        var outputs = prefillWorker is not null
+            ? worker.Decode.GenerateAsync(request, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), new KvEndpoint(prefillWorker,
                 prefillKvAddress ?? throw new ArgumentException($"prefill worker {prefillWorker} was assigned without its KV address."))), handover.Token)
             : worker.Mixed.GenerateAsync(request, handover.Token);
         await using var chunks = outputs.GetAsyncEnumerator(handover.Token);
@@ -49,14 +49,13 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
     public async Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, CancellationToken cancellationToken)
     {
         var worker = Worker;
-        var prefill = worker.Prefill ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} cannot prefill for others: it does not run a model engine.");
         if (worker.Handover.IsCancellationRequested)
             throw Leaving(worker);
         using var tracked = worker.Track();
         using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
         try
         {
-            await prefill.PrefillAsync(request, new KvEndpoint(decodeWorker, kvAddress), handover.Token);
+            await worker.Prefill.PrefillAsync(request, new KvEndpoint(decodeWorker, kvAddress), handover.Token);
         }
         catch (Exception) when (worker.Handover.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

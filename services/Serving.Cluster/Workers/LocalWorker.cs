@@ -7,11 +7,11 @@ using Serving.Worker.Transfer;
 namespace Serving.Cluster.Workers;
 
 /// <summary>
-/// A worker running in this process: its engine loop and the role logic around it. A model worker has both the
-/// prefill and the decode logic, so its role — what the router sends it — can change at runtime; a request that
-/// reaches it under its old role is still served.
+/// A worker running in this process: its engine loop and the role logic around it. It has both the prefill and the
+/// decode logic, so its role — what the router sends it — can change at runtime; a request that reaches it under its
+/// old role is still served.
 /// </summary>
-public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, PrefillRole? prefill, DecodeRole? decode, ClusterEngineSettings cluster)
+public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, PrefillRole prefill, DecodeRole decode, ClusterEngineSettings cluster)
 {
     volatile WorkerRole role = role;
     // What its engine was last set to (written after the loop thread applied it): read here, never off the engine.
@@ -24,22 +24,19 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
     public string Key { get; } = key;
     public WorkerRole Role => role;
     public EngineLoop Loop { get; } = loop;
-    public PrefillRole? Prefill { get; } = prefill;
-    public DecodeRole? Decode { get; } = decode;
+    public PrefillRole Prefill { get; } = prefill;
+    public DecodeRole Decode { get; } = decode;
     public MixedRole Mixed { get; } = new(loop);
-    public KvEndpoint? Endpoint => Decode?.Endpoint;
+    public KvEndpoint Endpoint => Decode.Endpoint;
 
-    /// <summary>Whether the planner may change its role: it has both phases' logic (a model engine).</summary>
-    public bool CanSwitchRole => Prefill is not null && Decode is not null;
-
-    /// <summary>G of its engine (1 for an engine without layered prefill).</summary>
-    public int LayerGroups => CanSwitchRole ? engineSettings.PrefillLayerGroups : 1;
+    /// <summary>G of its engine.</summary>
+    public int LayerGroups => engineSettings.PrefillLayerGroups;
 
     /// <summary>The prefill settings its engine runs with now.</summary>
     public RoleEngineSettings EngineSettings => engineSettings;
 
-    /// <summary>Tokens its KV cache holds (0 when unknown).</summary>
-    public long KvCapacityTokens => CanSwitchRole ? (long)Loop.Description.NumBlocks * Loop.Description.KvLayout.BlockSize : 0;
+    /// <summary>Tokens its KV cache holds.</summary>
+    public long KvCapacityTokens => (long)Loop.Description.NumBlocks * Loop.Description.KvLayout.BlockSize;
 
     /// <summary>Whether the router has taken one of its heartbeats: it is in routing.</summary>
     public bool Registered => registered;
@@ -77,8 +74,6 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
     /// </summary>
     public async Task<bool> ReconfigureAsync(WorkerRole newRole, int layerGroups, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
     {
-        if (!CanSwitchRole && newRole != role)
-            throw new InvalidOperationException($"worker {Key} does not run a model engine and stays {role}.");
         var drained = true;
         if (newRole != role)
         {
@@ -93,12 +88,9 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
                 await Task.Delay(20, cancellationToken);
             }
         }
-        if (CanSwitchRole)
-        {
-            var settings = RoleEngineSettings.For(newRole, cluster with { PrefillLayerGroups = Math.Min(layerGroups, Loop.Description.ModelConfig.NumLayers) });
-            await Loop.InvokeAsync(settings.ApplyTo);
-            engineSettings = settings;
-        }
+        var settings = RoleEngineSettings.For(newRole, cluster with { PrefillLayerGroups = Math.Min(layerGroups, Loop.Description.ModelConfig.NumLayers) });
+        await Loop.InvokeAsync(settings.ApplyTo);
+        engineSettings = settings;
         role = newRole;
         return drained;
     }

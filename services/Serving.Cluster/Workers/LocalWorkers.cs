@@ -52,32 +52,18 @@ public sealed partial class LocalWorkers(
     {
         var key = WorkerKey.For(silo.SiloAddress, spec.Name);
         var engine = options.EngineFactory(RoleEngineSettings.For(spec.Role, options.Prefill).ApplyTo(spec.Engine with { NumThreads = threads }));
-        if (spec.Role != WorkerRole.Mixed && engine is not LlmEngine)
-        {
-            engine.Dispose();
-            throw new InvalidOperationException($"worker {spec.Name}: the {spec.Role} role moves KV and needs a model engine, not a {engine.GetType().Name}.");
-        }
-        if (engine is LlmEngine model)
-            WarmUp(spec.Name, model);
+        WarmUp(spec.Name, engine);
         var trace = options.StepTraceDirectory is { } dir
-            ? new StepTrace(Path.Combine(dir, $"steps-{spec.Name}-{Environment.ProcessId}.csv"), (engine as LlmEngine)?.Config.NumLayers ?? 0)
+            ? new StepTrace(Path.Combine(dir, $"steps-{spec.Name}-{Environment.ProcessId}.csv"), engine.Config.NumLayers)
             : null;
         var loop = new EngineLoop(spec.Name, engine, loggers.CreateLogger($"Serving.Worker.{spec.Name}"), trace);
-        PrefillRole? prefill = null;
-        DecodeRole? decode = null;
-        if (engine is LlmEngine)
-        {
-            // Every model worker can take either phase, so the planner can switch its role at runtime.
-            var endpoint = new KvEndpoint(key, options.KvAddress);
-            prefill = new PrefillRole(loop, transport, endpoint);
-            var inbox = new KvInbox(key, loop);
-            inboxes.Add(inbox);
-            decode = new DecodeRole(loop, inbox, endpoint, transport, TransferPipeline(), loggers.CreateLogger<DecodeRole>(), telemetry);
-        }
-        if (engine is LlmEngine llm)
-            Log.Started(logger, key, spec.Role, llm.Device.type.ToString().ToLowerInvariant(), llm.DType.ToString(), engine.NumTotalBlocks);
-        else
-            Log.StartedOther(logger, key, spec.Role, engine.GetType().Name);
+        // Every worker can take either phase, so the planner can switch its role at runtime.
+        var endpoint = new KvEndpoint(key, options.KvAddress);
+        var prefill = new PrefillRole(loop, transport, endpoint);
+        var inbox = new KvInbox(key, loop);
+        inboxes.Add(inbox);
+        var decode = new DecodeRole(loop, inbox, endpoint, transport, TransferPipeline(), loggers.CreateLogger<DecodeRole>(), telemetry);
+        Log.Started(logger, key, spec.Role, engine.Device.type.ToString().ToLowerInvariant(), engine.DType.ToString(), engine.NumTotalBlocks);
         return new LocalWorker(key, spec.Role, loop, prefill, decode, options.Prefill);
     }
 
@@ -129,8 +115,5 @@ public sealed partial class LocalWorkers(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Name} warmed up in {Ms:0} ms.")]
         public static partial void WarmedUp(ILogger logger, string name, double ms);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Key} started as {Role} on a {Engine}, not a model engine.")]
-        public static partial void StartedOther(ILogger logger, string key, WorkerRole role, string engine);
     }
 }

@@ -27,8 +27,8 @@ public sealed record ServingClusterOptions
     public string? StepTraceDirectory { get; init; }
 
     /// <summary>
-    /// Makes each worker's engine from its options: the model engine unless something else is measured (the gateway
-    /// benchmark's fixed-interval fake, which supports the mixed role only).
+    /// Makes each worker's engine from its options: the model's, or the same engine around a stand-in model (the
+    /// gateway benchmark's fixed-interval clock).
     /// </summary>
-    public Func<EngineOptions, IStepEngine> EngineFactory { get; init; } = LlmEngine.Create;
+    public Func<EngineOptions, LlmEngine> EngineFactory { get; init; } = LlmEngine.Create;
 }

@@ -28,7 +28,7 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
                 var load = worker.Loop.Load;
                 try
                 {
-                    await router.Report(new WorkerInfo(worker.Key, worker.Role, options.KvAddress, worker.LayerGroups, worker.CanSwitchRole, worker.KvCapacityTokens, worker.Leaving),
+                    await router.Report(new WorkerInfo(worker.Key, worker.Role, options.KvAddress, worker.LayerGroups, worker.KvCapacityTokens, worker.Leaving),
                         new WorkerLoadReport(load.Waiting, load.Running, load.Importing, load.FreeBlocks, load.TotalBlocks));
                     worker.MarkRegistered();
                 }

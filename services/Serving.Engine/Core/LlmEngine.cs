@@ -18,7 +18,7 @@ namespace Serving.Engine.Core;
 /// One worker's engine: a model replica, its paged KV pool and the continuous-batching loop. Not thread-safe:
 /// one loop thread owns it. Each <see cref="Step"/> is schedule → run → sample → postprocess.
 /// </summary>
-public sealed partial class LlmEngine : IStepEngine
+public sealed partial class LlmEngine : IDisposable
 {
     readonly Scheduler scheduler;
     readonly ModelRunner runner;
@@ -31,6 +31,16 @@ public sealed partial class LlmEngine : IStepEngine
     LayeredBatch? layered;
 
     internal LlmEngine(ModelConfig config, IWeightSource weights, EngineOptions options, TextTokenizer? tokenizer = null)
+        : this(config, options, tokenizer, (dtype, device) =>
+        {
+            var loaded = LlamaWeights.Load(weights, config, dtype, device);
+            return (new LlamaModel(config, loaded, dtype, device), loaded.Fingerprint(config));
+        })
+    {
+    }
+
+    /// <summary>The engine around a model <paramref name="load"/> builds for the chosen dtype and device (with its weights' fingerprint).</summary>
+    internal LlmEngine(ModelConfig config, EngineOptions options, TextTokenizer? tokenizer, Func<ScalarType, Device, (IForwardModel Model, string Fingerprint)> load)
     {
         Options = options;
         Config = config;
@@ -44,9 +54,8 @@ public sealed partial class LlmEngine : IStepEngine
         if (tokenizer is not null)
             eosTokenIds.UnionWith(tokenizer.EosTokenIds);
 
-        var loaded = LlamaWeights.Load(weights, config, DType, Device);
-        var model = new LlamaModel(config, loaded, DType, Device);
-        KvLayout = new KvLayout(config.NumLayers, options.BlockSize, config.NumKvHeads, config.HeadDim, DeviceSelection.Name(DType), loaded.Fingerprint(config));
+        var (model, fingerprint) = load(DType, Device);
+        KvLayout = new KvLayout(config.NumLayers, options.BlockSize, config.NumKvHeads, config.HeadDim, DeviceSelection.Name(DType), fingerprint);
         var numBlocks = options.NumBlocks ?? (int)Math.Max(1, options.KvCacheBytes / KvCache.BytesPerBlock(KvLayout));
         runner = new ModelRunner(model, new KvCache(KvLayout, numBlocks, DType, Device));
         scheduler = new Scheduler(options.Scheduler, new BlockManager(numBlocks, options.BlockSize, options.EnablePrefixCaching));

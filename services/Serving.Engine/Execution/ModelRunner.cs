@@ -10,9 +10,9 @@ namespace Serving.Engine.Execution;
 /// Turns a scheduled batch into tensors (token ids, positions, KV slots, block tables, masks) and runs the model on
 /// them. It knows the cache and the model, never the scheduler.
 /// </summary>
-internal sealed class ModelRunner(LlamaModel model, KvCache cache) : IDisposable
+internal sealed class ModelRunner(IForwardModel model, KvCache cache) : IDisposable
 {
-    public LlamaModel Model { get; } = model;
+    public IForwardModel Model { get; } = model;
     public KvCache Cache { get; } = cache;
     int BlockSize => Cache.Layout.BlockSize;
 

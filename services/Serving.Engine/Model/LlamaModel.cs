@@ -11,7 +11,7 @@ namespace Serving.Engine.Model;
 /// Built for few kernels per layer: fused q/k/v and gate/up projections, rope without concatenation, KV written
 /// in place, grouped-query attention without repeating KV heads for decode, logits only for sampled rows.
 /// </summary>
-internal sealed class LlamaModel : IDisposable
+internal sealed class LlamaModel : IForwardModel
 {
     readonly LlamaWeights weights;
     readonly RotaryEmbedding rope;

@@ -34,6 +34,10 @@ public sealed class TextTokenizer
     /// <summary>Whether <see cref="Encode"/> prepends BOS when asked to add special tokens.</summary>
     internal bool AddsBos => addBos;
 
+    /// <summary>A tokenizer around another backend, with the backend's own BOS/EOS defaults (a benchmark's stand-in).</summary>
+    internal static TextTokenizer Create(ITokenizerBackend backend) =>
+        new(backend, new TokenizerConfig(null, null, null, null, [], null, []));
+
     /// <summary>Loads from tokenizer.json when it is byte-level BPE, else from a SentencePiece tokenizer.model.</summary>
     public static TextTokenizer Load(string modelFolder)
     {

@@ -17,8 +17,7 @@ namespace Serving.Worker.Runtime;
 /// </summary>
 public sealed partial class EngineLoop : IAsyncDisposable
 {
-    readonly IStepEngine engine;
-    readonly LlmEngine? llm;
+    readonly LlmEngine engine;
     readonly ILogger logger;
     readonly ConcurrentQueue<Action> commands = new();
     readonly SemaphoreSlim signal = new(0);
@@ -38,13 +37,12 @@ public sealed partial class EngineLoop : IAsyncDisposable
     long lastProgress = Stopwatch.GetTimestamp();
 
     /// <param name="trace">Records every step (timing and what it ran); the loop disposes it.</param>
-    public EngineLoop(string name, IStepEngine engine, ILogger logger, StepTrace? trace = null)
+    public EngineLoop(string name, LlmEngine engine, ILogger logger, StepTrace? trace = null)
     {
         Name = name;
         this.engine = engine;
         this.trace = trace;
-        llm = engine as LlmEngine;
-        Description = new EngineDescription(name, llm?.KvLayout, llm?.Config, llm?.Tokenizer, engine.NumTotalBlocks);
+        Description = new EngineDescription(engine.KvLayout, engine.Config, engine.Tokenizer, engine.NumTotalBlocks);
         this.logger = logger;
         engine.KvExported = OnKvExported;
         thread = new Thread(Run) { Name = $"engine-{name}", IsBackground = true };
@@ -64,7 +62,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
     /// The model engine, for the members that are safe off the loop thread (<see cref="LlmEngine.RentImportBuffer"/>);
     /// everything else goes through <see cref="InvokeAsync{T}"/>, and fixed facts through <see cref="Description"/>.
     /// </summary>
-    public LlmEngine Engine => llm ?? throw new NotSupportedException($"worker {Name} runs a {engine.GetType().Name}, not a model engine.");
+    public LlmEngine Engine => engine;
 
     /// <summary>Runs a function on the loop thread and returns its result.</summary>
     public Task<T> InvokeAsync<T>(Func<LlmEngine, T> action)
@@ -294,7 +292,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
         var outputs = engine.Step();
         var seconds = trace.Now - start;
         var cpuSeconds = StepTrace.ThreadCpuSeconds() - cpu;
-        trace.Write(start, seconds, cpuSeconds, commandSeconds, llm?.LastStep ?? StepStats.None);
+        trace.Write(start, seconds, cpuSeconds, commandSeconds, engine.LastStep);
         commandSeconds = 0;
         return outputs;
     }

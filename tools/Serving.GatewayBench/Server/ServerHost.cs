@@ -35,7 +35,7 @@ internal static class ServerHost
             return 2;
         }
         // Logs (the executable's defaults) to stderr, so stdout stays the protocol.
-        await using var app = ServingHost.Build(settings, ["--Logging:Console:LogToStandardErrorThreshold=Trace"], _ => new FakeEngine(interval, recorder));
+        await using var app = ServingHost.Build(settings, ["--Logging:Console:LogToStandardErrorThreshold=Trace"], options => ClockEngine.Create(interval, options, recorder));
         await app.StartAsync();
         Console.Out.WriteLine($"ready {settings.HttpPort}");
 

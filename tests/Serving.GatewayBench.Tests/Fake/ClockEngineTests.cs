@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
+using Serving.Engine.Core;
 using Serving.Model.Sampling;
 using Serving.Engine.Scheduling;
 using Serving.GatewayBench.Fake;
@@ -7,14 +8,14 @@ using Serving.Worker.Runtime;
 
 namespace Serving.GatewayBench.Tests.Fake;
 
-public sealed class FakeEngineTests
+public sealed class ClockEngineTests
 {
     static readonly SamplingParams Four = new() { MaxTokens = 4, IgnoreEos = true };
 
     [Fact]
     public void Step_EveryRunningRequest_GetsOneTokenUntilMaxTokens()
     {
-        using var engine = new FakeEngine(TimeSpan.FromMilliseconds(1));
+        using var engine = ClockEngine.Create(TimeSpan.FromMilliseconds(1), new EngineOptions());
         engine.AddRequest("a", [1, 2, 3], Four);
         engine.AddRequest("b", [1], Four with { MaxTokens = 2 });
         Assert.Equal((2, 0), (engine.NumWaiting, engine.NumRunning));
@@ -26,7 +27,7 @@ public sealed class FakeEngineTests
         Assert.Equal([2, 2, 1, 1], steps.Select(s => s.Count));
         var a = steps.SelectMany(s => s).Where(o => o.RequestId == "a").ToList();
         Assert.Equal([1, 2, 3, 4], a.Select(o => o.OutputTokens));
-        Assert.All(a, o => Assert.Equal([FakeEngine.TokenId], o.NewTokenIds));
+        Assert.All(a, o => Assert.Equal([ClockEngine.TokenId], o.NewTokenIds));
         Assert.All(a, o => Assert.Equal(3, o.PromptTokens));
         Assert.Equal([false, false, false, true], a.Select(o => o.Finished));
         Assert.Equal(FinishReason.Length, a[^1].FinishReason);
@@ -38,7 +39,7 @@ public sealed class FakeEngineTests
     public void Step_TakesTheIntervalAndStampsTheTextWithTheEmissionTime()
     {
         var recorder = new StepRecorder();
-        using var engine = new FakeEngine(TimeSpan.FromMilliseconds(20), recorder);
+        using var engine = ClockEngine.Create(TimeSpan.FromMilliseconds(20), new EngineOptions(), recorder);
         engine.AddRequest("a", [1], Four);
 
         var before = Stopwatch.GetTimestamp();
@@ -56,7 +57,7 @@ public sealed class FakeEngineTests
     [Fact]
     public void Abort_RemovesTheRequest_AndUnknownOnesAreFalse()
     {
-        using var engine = new FakeEngine(TimeSpan.FromMilliseconds(1));
+        using var engine = ClockEngine.Create(TimeSpan.FromMilliseconds(1), new EngineOptions());
         engine.AddRequest("a", [1], Four);
         engine.AddRequest("b", [1], Four);
         engine.Step();
@@ -71,16 +72,9 @@ public sealed class FakeEngineTests
     }
 
     [Fact]
-    public void AddRequest_HoldAfterPrefill_IsRefused()
+    public async Task EngineLoop_DrivesTheClockEngine_ThousandsOfStreamsAtOnce()
     {
-        using var engine = new FakeEngine(TimeSpan.FromMilliseconds(1));
-        Assert.Throws<NotSupportedException>(() => engine.AddRequest("a", [1], Four, holdAfterPrefill: true));
-    }
-
-    [Fact]
-    public async Task EngineLoop_DrivesTheFake_ThousandsOfStreamsAtOnce()
-    {
-        await using var loop = new EngineLoop("fake", new FakeEngine(TimeSpan.FromMilliseconds(5)), NullLogger.Instance);
+        await using var loop = new EngineLoop("fake", ClockEngine.Create(TimeSpan.FromMilliseconds(5), new EngineOptions()), NullLogger.Instance);
         var streams = Enumerable.Range(0, 2000).Select(i => loop.Submit($"r{i}", [1, 2], Four)).ToArray();
 
         var outputs = await Task.WhenAll(streams.Select(async s =>
@@ -93,14 +87,5 @@ public sealed class FakeEngineTests
 
         Assert.All(outputs, o => Assert.Equal([1, 2, 3, 4], o.Select(x => x.OutputTokens)));
         Assert.All(outputs, o => Assert.Equal(FinishReason.Length, o[^1].FinishReason));
-    }
-
-    [Fact]
-    public async Task EngineLoop_ModelOnlyFeatures_SayTheFakeIsNotAModelEngine()
-    {
-        await using var loop = new EngineLoop("fake", new FakeEngine(TimeSpan.FromMilliseconds(1)), NullLogger.Instance);
-        var e = Assert.Throws<NotSupportedException>(() => loop.Engine);
-        Assert.Contains("FakeEngine", e.Message);
-        await Assert.ThrowsAsync<NotSupportedException>(() => loop.InvokeAsync(engine => engine.NumFreeBlocks));
     }
 }

@@ -1,0 +1,56 @@
+using Serving.Engine.Cache;
+using Serving.Engine.Core;
+using Serving.Engine.Model;
+using Serving.Model.Config;
+using static TorchSharp.torch;
+
+namespace Serving.Worker.Tests;
+
+/// <summary>
+/// A model whose passes wait until the test lets them go (a long prefill held open, or a hung kernel), under the
+/// real engine: <see cref="CreateEngine"/>. Every pass scores token 1 highest.
+/// </summary>
+internal sealed class HeldModel : IForwardModel
+{
+    public readonly SemaphoreSlim StepEntered = new(0);
+    public readonly SemaphoreSlim Release = new(0);
+
+    static readonly ModelConfig Config = new()
+    {
+        ModelType = "llama",
+        HiddenSize = 8,
+        IntermediateSize = 8,
+        NumLayers = 1,
+        NumHeads = 1,
+        NumKvHeads = 1,
+        HeadDim = 8,
+        VocabSize = 16,
+        MaxPositionEmbeddings = 64,
+    };
+
+    public Device Device => CPU;
+    public int NumLayers => 1;
+
+    public LlmEngine CreateEngine() =>
+        new(Config, new EngineOptions { Device = "cpu", DType = "float32", NumBlocks = 16 }, tokenizer: null, (_, _) => (this, "held"));
+
+    public void Begin(ForwardBatch batch)
+    {
+        batch.Hidden = zeros(batch.NumTokens, 1);
+        StepEntered.Release();
+        Release.Wait();
+    }
+
+    public void RunLayers(ForwardBatch batch, int endLayer, KvCache cache) => batch.NextLayer = endLayer;
+
+    public Tensor Logits(ForwardBatch batch)
+    {
+        var logits = zeros(batch.LogitRows.shape[0], Config.VocabSize);
+        logits[TensorIndex.Colon, 1] = tensor(1e4f);
+        return logits;
+    }
+
+    public void Dispose()
+    {
+    }
+}
