@@ -5,6 +5,7 @@ using Serving.Contracts;
 using Serving.Cluster.Placement;
 using Serving.Cluster.Workers;
 using Serving.Engine.Core;
+using Serving.Worker.Roles;
 using Serving.Worker.Transfer;
 
 namespace Serving.Cluster.Grains;
@@ -42,7 +43,7 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
             {
                 throw Leaving(worker);
             }
-            yield return chunks.Current.ToChunk();
+            yield return ToChunk(chunks.Current);
         }
     }
 
@@ -68,4 +69,24 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
 
     public Task<bool> Reconfigure(WorkerRole role, int layerGroups, TimeSpan drainTimeout) =>
         Worker.ReconfigureAsync(role, layerGroups, drainTimeout);
+
+    /// <summary>An engine output as this grain streams it back.</summary>
+    static TokenChunk ToChunk(RequestOutput o) => new(
+        [.. o.NewTokenIds],
+        o.NewText,
+        o.NewLogprobs?.Select(TokenLogprobMessage.From).ToArray(),
+        o.Finished,
+        o.FinishReason?.ToString().ToLowerInvariant(),
+        o.PromptTokens,
+        o.OutputTokens,
+        o.CachedPromptTokens);
+
+    /// <summary>A prefill worker reached through its grain, wherever its silo is.</summary>
+    sealed class GrainPrefillService(IWorkerGrain prefill, KvEndpoint endpoint) : IPrefillService
+    {
+        public KvEndpoint Endpoint { get; } = endpoint;
+
+        public Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken) =>
+            prefill.Prefill(request, target.WorkerId, target.Address, cancellationToken);
+    }
 }

@@ -33,7 +33,7 @@ internal static class ChatCompletionsEndpoint
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         // Without a limit a chat reply may use the rest of the context (OpenAI's and vLLM's default).
-        var requests = ChoiceRequests.Build(id, [promptTokens], o, model, fallbackMaxTokens: null, "messages");
+        var requests = ChoiceStreams.Build(id, [promptTokens], o, model, fallbackMaxTokens: null, "messages");
 
         using var lease = admission.Enter(requests.Length);
         using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), RequestOutcomes.ArrivedAt(http), id, promptTokens.Count, requests.Length);

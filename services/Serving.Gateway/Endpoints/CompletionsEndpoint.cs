@@ -29,7 +29,7 @@ internal static class CompletionsEndpoint
 
         var id = $"cmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var requests = ChoiceRequests.Build(id, [.. prompts.Select(p => p.Tokens)], o, model, DefaultMaxTokens, "prompt");
+        var requests = ChoiceStreams.Build(id, [.. prompts.Select(p => p.Tokens)], o, model, DefaultMaxTokens, "prompt");
         var promptTokens = prompts.Sum(p => p.Tokens.Count);
         string? Echo(int choice) => echo ? prompts[choice / o.N].Text : null;
 

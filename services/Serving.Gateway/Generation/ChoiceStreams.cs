@@ -1,19 +1,41 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Serving.Gateway.Cluster;
+using Serving.Gateway.Requests;
 using Serving.Gateway.Telemetry;
 using Serving.Contracts;
 
 namespace Serving.Gateway.Generation;
 
 /// <summary>
-/// Runs the choices of one API request (n samples of each prompt) on the cluster at once and merges their token
-/// streams in arrival order. The first failure cancels the other choices and is rethrown to the reader; when the
-/// reader stops early (client gone), every choice is cancelled, which frees its KV blocks on the workers.
+/// The choices of one API request (n samples of each prompt): one cluster request each, run on the cluster at once,
+/// their token streams merged in arrival order. The first failure cancels the other choices and is rethrown to the
+/// reader; when the reader stops early (client gone), every choice is cancelled, which frees its KV blocks on the workers.
 /// </summary>
 internal static class ChoiceStreams
 {
     const int Buffered = 64;
+
+    /// <summary>One cluster request per choice, numbered prompt × n + sample as OpenAI does.</summary>
+    /// <param name="fallbackMaxTokens">max_tokens when the client gave none (completions: 16; chat: the context left).</param>
+    public static GenerationRequest[] Build(string id, IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions o, ServedModel model,
+        int? fallbackMaxTokens, string promptField)
+    {
+        var requests = new GenerationRequest[prompts.Count * o.N];
+        for (var p = 0; p < prompts.Count; p++)
+        {
+            var sampling = GenerationOptionsReader.ForPrompt(o, prompts[p].Count, model.MaxModelLength, fallbackMaxTokens, promptField);
+            for (var s = 0; s < o.N; s++)
+            {
+                var index = p * o.N + s;
+                // Samples of one prompt differ, yet a seeded request is reproducible: sample s draws with seed + s.
+                var seeded = o.N > 1 && sampling.Seed is { } seed ? sampling with { Seed = unchecked(seed + s) } : sampling;
+                // One choice keeps the API id, so logs and traces read the id the client got back.
+                requests[index] = new GenerationRequest(prompts.Count * o.N == 1 ? id : $"{id}-{index}", prompts[p], seeded);
+            }
+        }
+        return requests;
+    }
 
     /// <summary>Runs the choices to the end, gathering each one's output; a failure is thrown as the API error it means.</summary>
     public static async Task<ChoiceState[]> CollectAsync(ServingClient cluster, IReadOnlyList<GenerationRequest> choices, RequestTelemetry telemetry, CancellationToken cancellationToken)
