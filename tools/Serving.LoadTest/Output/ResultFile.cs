@@ -6,6 +6,7 @@ using Serving.LoadTest.Client;
 using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Search;
 using Serving.LoadTest.Workloads;
+using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Output;
 
