@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using LLama.Native;
 using Serving.Bench;
 using Serving.Engine.Checkpoint.Gguf;
@@ -63,22 +62,14 @@ try
         suite.DecodeContexts.ToDictionary(kv => $"b{kv.Key}", kv => new[] { kv.Value.Start, kv.Value.End }),
         suite.Measurements, ratios);
 
-    var outPath = Path.GetFullPath(options.Out);
-    Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-    File.WriteAllText(outPath, JsonSerializer.Serialize(results, new JsonSerializerOptions
-    {
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    }));
-
     Console.WriteLine($"## Engine vs llama.cpp — {results.Machine.CpuModel}, {options.Threads} threads, median of {options.Reps}");
     Console.WriteLine();
     Console.Write(markdown);
     Console.WriteLine();
     Console.WriteLine($"Decode context per sequence (mean, first → last timed step): " +
         string.Join(", ", suite.DecodeContexts.Select(kv => $"b{kv.Key} {kv.Value.Start:0}→{kv.Value.End:0}")) +
-        $". Load average {loadStart} → {results.LoadAverageEnd}. Wall {results.WallSeconds} s. JSON: {outPath}");
+        $". Load average {loadStart} → {results.LoadAverageEnd}. Wall {results.WallSeconds} s.");
+    ResultWriter.Write(options.Out, results);
     return 0;
 }
 finally

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Serving.GatewayBench;
 using Serving.GatewayBench.Reporting;
 using Serving.GatewayBench.Server;
@@ -19,24 +18,18 @@ if (GatewayBenchOptions.Parse(args, out var error) is not { } options)
 
 var wall = Stopwatch.StartNew();
 var machine = MachineInfo.Read();
-var outPath = Path.GetFullPath(options.Out);
-Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+// The server's log goes beside the results.
+var outPath = ResultWriter.Prepare(options.Out);
 var run = new GatewayBenchRun(options);
 await run.RunAsync(Path.ChangeExtension(outPath, ".server.log"));
 
 var summary = Summary.Of(run.Samples);
 var results = new GatewayBenchResults(machine, ProcInfo.LoadAverage(), Math.Round(wall.Elapsed.TotalSeconds, 1), run.Settings, summary, run.Samples);
-File.WriteAllText(outPath, JsonSerializer.Serialize(results, new JsonSerializerOptions
-{
-    WriteIndented = true,
-    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-}));
 
 Console.WriteLine($"## Gateway path — {machine.CpuModel}, {machine.LogicalCpus} CPUs, median of {options.Reps}");
 Console.WriteLine();
 Console.Write(Report.Markdown(summary, options.IntervalMs));
 Console.WriteLine();
-Console.WriteLine($"Load average {machine.LoadAverage} → {results.LoadAverageEnd}. Wall {results.WallSeconds} s. JSON: {outPath}");
+Console.WriteLine($"Load average {machine.LoadAverage} → {results.LoadAverageEnd}. Wall {results.WallSeconds} s.");
+ResultWriter.Write(outPath, results);
 return 0;

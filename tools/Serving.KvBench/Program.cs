@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Serving.KvBench;
 using Serving.KvBench.Receiver;
 using Serving.KvBench.Reporting;
@@ -24,18 +23,11 @@ await run.RunAsync();
 var summary = Summary.Of(run.Throughput, run.Handoff);
 var results = new KvBenchResults(machine, ProcInfo.LoadAverage(), Math.Round(wall.Elapsed.TotalSeconds, 1),
     run.Settings, summary, run.Throughput, run.Ceiling, run.Handoff, run.Checks);
-var outPath = Path.GetFullPath(options.Out);
-Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-File.WriteAllText(outPath, JsonSerializer.Serialize(results, new JsonSerializerOptions
-{
-    WriteIndented = true,
-    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-}));
 
 Console.WriteLine($"## KV transfer — {machine.CpuModel}, {machine.LogicalCpus} CPUs, median of {options.Reps}");
 Console.WriteLine();
 Console.Write(Report.Markdown(summary, run.Ceiling));
 Console.WriteLine();
-Console.WriteLine($"{string.Join("; ", run.Checks)}. Load average {machine.LoadAverage} → {results.LoadAverageEnd}. Wall {results.WallSeconds} s. JSON: {outPath}");
+Console.WriteLine($"{string.Join("; ", run.Checks)}. Load average {machine.LoadAverage} → {results.LoadAverageEnd}. Wall {results.WallSeconds} s.");
+ResultWriter.Write(options.Out, results);
 return 0;

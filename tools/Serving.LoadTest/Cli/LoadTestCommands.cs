@@ -34,11 +34,7 @@ internal static class LoadTestCommands
             try
             {
                 var result = ResultFile.Read(path);
-                var folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
-                Directory.CreateDirectory(folder);
-                File.WriteAllText(Path.Combine(folder, "summary.md"), MarkdownReport.Of(result));
-                foreach (var written in Plots.Write(folder, result))
-                    Console.WriteLine(written);
+                ResultFolder.Redraw(p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!, result);
                 return 0;
             }
             catch (Exception e) when (e is IOException or System.Text.Json.JsonException or FormatException)

@@ -1,6 +1,4 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Serving.LoadTest.Arrivals;
 using Serving.LoadTest.Client;
 using Serving.LoadTest.Metrics;
@@ -36,17 +34,6 @@ internal sealed record ResultFile
     /// <summary>Requests sent and discarded before the first run.</summary>
     public int Warmups { get; init; }
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
-
     public static ResultFile Read(string path) =>
-        JsonSerializer.Deserialize<ResultFile>(File.ReadAllText(path), Json) ?? throw new FormatException($"{path}: empty result file");
+        JsonSerializer.Deserialize<ResultFile>(File.ReadAllText(path), ResultWriter.Json) ?? throw new FormatException($"{path}: empty result file");
 }

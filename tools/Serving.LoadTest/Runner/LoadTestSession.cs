@@ -94,7 +94,7 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             Runs = runs,
             Search = search,
         };
-        Write(result);
+        ResultFolder.Write(settings.OutDir, result, settings.Plots);
         return result;
     }
 
@@ -141,15 +141,6 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
         var (result, _) = await client.SendAsync(first with { OutputTokens = Math.Min(first.OutputTokens, 4) }, cancellationToken);
         if (!result.Success)
             throw new InvalidOperationException($"the first test request failed ({result.FailureLabel}): {result.Error}");
-    }
-
-    void Write(ResultFile result)
-    {
-        Directory.CreateDirectory(settings.OutDir);
-        result.Write(Path.Combine(settings.OutDir, "result.json"));
-        File.WriteAllText(Path.Combine(settings.OutDir, "summary.md"), MarkdownReport.Of(result));
-        if (settings.Plots)
-            Plots.Write(settings.OutDir, result);
     }
 
     static HttpClient CreateHttp(TargetSettings target)
