@@ -1,3 +1,4 @@
+using Serving.Planning.LoadTests;
 using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Output;
@@ -9,7 +10,7 @@ internal static class ResultFolder
     const string SummaryName = "summary.md";
 
     /// <summary>Writes the result, its summary and, when asked, its plots into <paramref name="folder"/> (created).</summary>
-    public static void Write(string folder, ResultFile result, bool plots)
+    public static void Write(string folder, LoadTestResult result, bool plots)
     {
         ResultWriter.Write(Path.Combine(folder, ResultName), result, MarkdownReport.Of(result), SummaryName);
         if (plots)
@@ -17,13 +18,13 @@ internal static class ResultFolder
     }
 
     /// <summary>Writes the summary and the plots of a result read back, into <paramref name="folder"/> (created).</summary>
-    public static void Redraw(string folder, ResultFile result)
+    public static void Redraw(string folder, LoadTestResult result)
     {
         ResultWriter.WriteMarkdown(Path.Combine(folder, SummaryName), MarkdownReport.Of(result));
         WritePlots(folder, result);
     }
 
-    static void WritePlots(string folder, ResultFile result)
+    static void WritePlots(string folder, LoadTestResult result)
     {
         foreach (var png in Plots.Write(Path.GetFullPath(folder), result))
             Console.WriteLine($"wrote {png}");
