@@ -12,7 +12,7 @@ namespace Serving.Planning.LoadTests;
 /// </summary>
 public sealed record LoadTestResult
 {
-    /// <summary>How the tools write it (snake_case names and enums, NaN and infinities by name), for reading.</summary>
+    // As the tools write it (their ResultWriter): snake_case names and enums, NaN and infinities by name.
     static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -25,7 +25,7 @@ public sealed record LoadTestResult
     public string Mode { get; init; } = "";
     public string StartedUtc { get; init; } = "";
     public IReadOnlyList<string> CommandLine { get; init; } = [];
-    /// <summary>The machine as the tools describe it (their shared MachineInfo); nothing here reads it.</summary>
+    /// <summary>The machine as the tools describe it (their shared MachineInfo, compiled into each tool), kept as written.</summary>
     public JsonElement? Machine { get; init; }
     public TargetSettings? Target { get; init; }
     public WorkloadSettings? Workload { get; init; }

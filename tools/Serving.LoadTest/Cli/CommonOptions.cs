@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Runner;
 using Serving.Planning.LoadTests;
 
