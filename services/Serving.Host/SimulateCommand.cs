@@ -71,14 +71,14 @@ internal static partial class SimulateCommand
     {
         if (await PlanningOptions.LoadProfileAsync(settings.ProfilePath, cancellationToken) is not { } profile)
             return 1;
-        LoadTestResult? result = null;
+        ResultReplay? result = null;
         if (settings.FromResult is { } path)
         {
             try
             {
-                result = LoadTestResult.Read(path);
+                result = ResultReplay.Read(path);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
             {
                 await Console.Error.WriteLineAsync($"error: cannot read load-test result {path} ({e.Message}).");
                 return 1;

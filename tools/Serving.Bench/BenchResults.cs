@@ -1,3 +1,5 @@
+using Serving.Tools.Shared;
+
 namespace Serving.Bench;
 
 /// <summary>Everything one run writes to its JSON file.</summary>

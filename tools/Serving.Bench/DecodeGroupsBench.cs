@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Serving.Engine.DefaultModel;
 using Serving.Engine.Core;
 using Serving.Model.Sampling;
@@ -86,9 +85,7 @@ internal static class DecodeGroupsBench
         }
         engine.Runner.GroupDecodes = true;
 
-        var outPath = Path.GetFullPath(options.Out);
-        Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-        File.WriteAllText(outPath, JsonSerializer.Serialize(new
+        ResultWriter.Write(options.Out, new
         {
             machine = MachineInfo.Read(),
             threads = options.Threads,
@@ -98,8 +95,7 @@ internal static class DecodeGroupsBench
             loadAverageEnd = ProcInfo.LoadAverage(),
             seconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
             rows,
-        }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
-        Console.WriteLine($"wrote {outPath}");
+        });
         return 0;
     }
 }

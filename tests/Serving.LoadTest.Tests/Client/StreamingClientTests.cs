@@ -1,7 +1,7 @@
-using Serving.LoadTest.Client;
 using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Tests.Support;
 using Serving.LoadTest.Workloads;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Tests.Client;
 

@@ -1,4 +1,4 @@
-using Serving.LoadTest.Metrics;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Tests.Metrics;
 

@@ -3,6 +3,7 @@ using Serving.LoadTest.Arrivals;
 using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Runner;
 using Serving.LoadTest.Tests.Support;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Tests.Runner;
 

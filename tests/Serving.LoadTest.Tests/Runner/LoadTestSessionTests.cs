@@ -1,12 +1,9 @@
 using System.Text.Json;
-using Serving.LoadTest.Arrivals;
-using Serving.LoadTest.Client;
 using Serving.LoadTest.Metrics;
-using Serving.LoadTest.Output;
 using Serving.LoadTest.Runner;
 using Serving.LoadTest.Search;
 using Serving.LoadTest.Tests.Support;
-using Serving.LoadTest.Workloads;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Tests.Runner;
 
@@ -33,7 +30,7 @@ public sealed class LoadTestSessionTests(FakeServerFixture fixture, Xunit.Abstra
         var settings = Settings("fast", 12) with { SweepRates = [20, 40] };
         var result = await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Sweep, CancellationToken.None);
 
-        Assert.Equal(FakeOpenAiServer.Model, result.Target.Model); // from /v1/models
+        Assert.Equal(FakeOpenAiServer.Model, result.Target!.Model); // from /v1/models
         Assert.True(result.PromptsFromServerTokenizer); // the fake server has /tokenize
         Assert.Equal([20.0, 40.0], result.Runs.Select(r => r.Rate));
         Assert.All(result.Runs, r => Assert.Equal(12, r.Summary.Completed));
@@ -44,7 +41,7 @@ public sealed class LoadTestSessionTests(FakeServerFixture fixture, Xunit.Abstra
         Assert.True(root.GetProperty("runs")[0].GetProperty("requests")[0].GetProperty("itls_ms").GetArrayLength() == 5);
         Assert.Equal(3, root.GetProperty("seed").GetInt32());
         Assert.Contains("## Overview", await File.ReadAllTextAsync(Path.Combine(folder, "summary.md")));
-        var reread = ResultFile.Read(Path.Combine(folder, "result.json")); // what `plot` reads back
+        var reread = LoadTestResult.Read(Path.Combine(folder, "result.json")); // what `plot` reads back
         Assert.Equal(result.Runs[1].Summary.TtftMs, reread.Runs[1].Summary.TtftMs with { Percentiles = result.Runs[1].Summary.TtftMs.Percentiles });
         Assert.Equal(result.Runs[1].Summary.TtftMs.Percentiles, reread.Runs[1].Summary.TtftMs.Percentiles);
         Assert.Equal(result.Runs[0].Requests[3], reread.Runs[0].Requests[3] with { ItlsMs = result.Runs[0].Requests[3].ItlsMs });

@@ -1,5 +1,6 @@
 using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Search;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Tests.Search;
 

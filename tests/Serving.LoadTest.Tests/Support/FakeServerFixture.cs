@@ -1,3 +1,5 @@
+using Serving.Planning.LoadTests;
+
 namespace Serving.LoadTest.Tests.Support;
 
 /// <summary>One fake server for the whole test assembly, with every script the tests use.</summary>
@@ -9,7 +11,7 @@ public sealed class FakeServerFixture : IAsyncLifetime
     {
         Server = await FakeOpenAiServer.StartAsync(Scripts);
         // Warm both endpoints (JIT, first connection) so the first timed test does not measure start-up.
-        foreach (var api in new[] { Serving.LoadTest.Client.ApiKind.Completions, Serving.LoadTest.Client.ApiKind.Chat })
+        foreach (var api in new[] { ApiKind.Completions, ApiKind.Chat })
             await Harness.Client(Server.BaseUrl("fast"), api).SendAsync(new(0, "warm up", 2, 4), CancellationToken.None);
     }
 

@@ -1,5 +1,6 @@
 using Serving.LoadTest.Client;
 using Serving.LoadTest.Workloads;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Tests.Support;
 

@@ -1,4 +1,5 @@
 using Serving.LoadTest.Workloads;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Tests.Workloads;
 

@@ -13,11 +13,9 @@ namespace Serving.GatewayBench.Server;
 /// </summary>
 internal static class ServerHost
 {
-    /// <summary>Arguments: --interval-ms MS --max-concurrent N.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(double intervalMs, int maxConcurrent)
     {
-        string Arg(string name) => args[Array.IndexOf(args, name) + 1];
-        var interval = TimeSpan.FromMilliseconds(double.Parse(Arg("--interval-ms"), CultureInfo.InvariantCulture));
+        var interval = TimeSpan.FromMilliseconds(intervalMs);
         var recorder = new StepRecorder();
         var settings = new HostSettings
         {
@@ -27,7 +25,7 @@ internal static class ServerHost
             KvPort = FreePort(),
             SiloPort = FreePort(),
             OrleansClientPort = FreePort(),
-            MaxConcurrentRequests = int.Parse(Arg("--max-concurrent"), CultureInfo.InvariantCulture),
+            MaxConcurrentRequests = maxConcurrent,
         };
         if (settings.Problems() is { Count: > 0 } problems)
         {

@@ -16,20 +16,18 @@ internal static class ReceiverHost
 {
     public const string WorkerId = "decode-0";
 
-    /// <summary>Arguments: --pool-mb N --max-chunk BYTES --threads N.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(int poolMb, int maxChunk, int threads)
     {
-        int Arg(string name) => int.Parse(args[Array.IndexOf(args, name) + 1], System.Globalization.CultureInfo.InvariantCulture);
-        torch.set_num_threads(Arg("--threads"));
+        torch.set_num_threads(threads);
 
         // Receive limits sized for the largest chunk the parent will try; windows stay at their defaults.
-        var kvOptions = new GrpcKvOptions { ChunkBytes = Math.Max(new GrpcKvOptions().ChunkBytes, Arg("--max-chunk")) };
+        var kvOptions = new GrpcKvOptions { ChunkBytes = Math.Max(new GrpcKvOptions().ChunkBytes, maxChunk) };
         await using var server = await StandaloneKvServer.StartAsync(kvOptions, app => app.MapGrpcService<BareTransferService>());
         var address = server.Address;
 
         var engine = LlmEngine.Create(new EngineOptions
         {
-            Device = "cpu", DType = "float32", KvCacheBytes = (long)Arg("--pool-mb") << 20, EnablePrefixCaching = false,
+            Device = "cpu", DType = "float32", KvCacheBytes = (long)poolMb << 20, EnablePrefixCaching = false,
         });
         await using var loop = new EngineLoop(WorkerId, engine, NullLogger.Instance);
         var inbox = new KvInbox(WorkerId, loop);

@@ -1,10 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Serving.LoadTest.Arrivals;
-using Serving.LoadTest.Client;
-using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Runner;
-using Serving.LoadTest.Workloads;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Cli;
 
@@ -78,7 +75,6 @@ internal sealed class CommonOptions
         {
             BaseUrl = TargetSettings.NormalizeBaseUrl(p.GetValue(baseUrl)!),
             Model = p.GetValue(model),
-            ApiKey = p.GetValue(apiKey),
             Api = p.GetValue(endpoint),
             RequestTimeout = TimeSpan.FromSeconds(Positive(p.GetValue(timeout), "--request-timeout")),
             IgnoreEos = p.GetValue(ignoreEos),
@@ -99,6 +95,7 @@ internal sealed class CommonOptions
         return new LoadTestSettings
         {
             Target = target,
+            ApiKey = p.GetValue(apiKey),
             Workload = work,
             Arrival = kind == WorkloadKind.Trace ? ArrivalMode.Trace : ArrivalMode.Poisson,
             Burstiness = Positive(p.GetValue(burstiness), "--burstiness"),

@@ -1,9 +1,9 @@
 using System.CommandLine;
-using Serving.LoadTest.Arrivals;
 using Serving.LoadTest.Embedded;
 using Serving.LoadTest.Output;
 using Serving.LoadTest.Runner;
 using Serving.LoadTest.Search;
+using Serving.Planning.LoadTests;
 using Spectre.Console;
 
 namespace Serving.LoadTest.Cli;
@@ -33,12 +33,8 @@ internal static class LoadTestCommands
             var path = p.GetValue(file)!;
             try
             {
-                var result = ResultFile.Read(path);
-                var folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
-                Directory.CreateDirectory(folder);
-                File.WriteAllText(Path.Combine(folder, "summary.md"), MarkdownReport.Of(result));
-                foreach (var written in Plots.Write(folder, result))
-                    Console.WriteLine(written);
+                var result = LoadTestResult.Read(path);
+                ResultFolder.Redraw(p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!, result);
                 return 0;
             }
             catch (Exception e) when (e is IOException or System.Text.Json.JsonException or FormatException)
@@ -64,7 +60,7 @@ internal static class LoadTestCommands
             var mode = p.GetValue(arrival) ?? (p.GetValue(rate) is null && s.Arrival == ArrivalMode.Poisson ? ArrivalMode.All : s.Arrival);
             if (mode == ArrivalMode.Concurrency && s.MaxConcurrency is null)
                 throw new ArgumentException("--arrival concurrency needs --max-concurrency N");
-            if (mode == ArrivalMode.Trace && s.Workload.Kind != Workloads.WorkloadKind.Trace)
+            if (mode == ArrivalMode.Trace && s.Workload.Kind != WorkloadKind.Trace)
                 throw new ArgumentException("--arrival trace needs --workload trace");
             return s with { Arrival = mode, Rate = p.GetValue(rate) is { } r ? CommonOptions.Positive(r, "--rate") : double.PositiveInfinity };
         }, ct));

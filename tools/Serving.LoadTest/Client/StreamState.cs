@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Serving.LoadTest.Metrics;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Client;
 

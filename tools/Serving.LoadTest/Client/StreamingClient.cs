@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Workloads;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Client;
 

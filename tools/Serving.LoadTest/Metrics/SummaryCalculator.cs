@@ -1,3 +1,5 @@
+using Serving.Planning.LoadTests;
+
 namespace Serving.LoadTest.Metrics;
 
 /// <summary>Turns a run's request results into its summary.</summary>
@@ -38,16 +40,26 @@ internal static class SummaryCalculator
             QueueAllowanceMs = Math.Round(1000 * kept.QueueAllowance, 3),
             OutputThroughput = Math.Round(output / duration, 3),
             TotalTokenThroughput = Math.Round((input + output) / duration, 3),
-            TtftMs = Distribution.Of(ok.Select(r => r.TtftMs), percentiles),
-            TpotMs = Distribution.Of(ok.Where(r => r.TpotMs is not null).Select(r => r.TpotMs!.Value), percentiles),
-            ItlMs = Distribution.Of(ok.SelectMany(r => r.ItlsMs), percentiles),
-            E2elMs = Distribution.Of(ok.Select(r => r.E2elMs), percentiles),
+            TtftMs = DistributionOf(ok.Select(r => r.TtftMs), percentiles),
+            TpotMs = DistributionOf(ok.Where(r => r.TpotMs is not null).Select(r => r.TpotMs!.Value), percentiles),
+            ItlMs = DistributionOf(ok.SelectMany(r => r.ItlsMs), percentiles),
+            E2elMs = DistributionOf(ok.Select(r => r.E2elMs), percentiles),
             Slo = slo,
             SloAttainment = Share(good, total),
             Goodput = Math.Round(good / duration, 4),
             AttainmentBySlo = bySlo,
         };
     }
+
+    static Distribution DistributionOf(IEnumerable<double> values, IReadOnlyList<double> percentiles)
+    {
+        var sorted = values.Order().ToArray();
+        var ps = percentiles.ToDictionary(Distribution.Label, p => Round(Percentiles.Of(sorted, p)));
+        return new Distribution(sorted.Length, Round(Percentiles.Mean(sorted)), Round(Percentiles.Of(sorted, 50)),
+            Round(Percentiles.Std(sorted)), sorted.Length > 0 ? Round(sorted[0]) : 0, sorted.Length > 0 ? Round(sorted[^1]) : 0, ps);
+    }
+
+    static double Round(double v) => Math.Round(v, 3);
 
     static double Share(int count, int total) => Math.Round((double)count / total, 4);
 }

@@ -1,3 +1,4 @@
+using Serving.Planning.LoadTests;
 using Serving.Planning.Planner;
 
 namespace Serving.LoadTest.Metrics;

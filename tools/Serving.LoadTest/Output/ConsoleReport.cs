@@ -1,4 +1,4 @@
-using Serving.LoadTest.Runner;
+using Serving.Planning.LoadTests;
 using Spectre.Console;
 
 namespace Serving.LoadTest.Output;
@@ -23,7 +23,7 @@ internal static class ConsoleReport
     }
 
     /// <summary>The search's probes: offered and achieved rate side by side, attainment, and why a probe failed.</summary>
-    public static void Print(Search.SearchResult search)
+    public static void Print(SearchResult search)
     {
         var table = new Table().Title("Goodput search").AddColumn("offered (req/s)").AddColumn("achieved (req/s)").AddColumn("attainment").AddColumn("verdict");
         foreach (var p in search.Probes)

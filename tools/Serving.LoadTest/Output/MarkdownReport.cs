@@ -1,20 +1,27 @@
 using System.Text;
+using System.Text.Json;
 using Serving.LoadTest.Metrics;
+using Serving.Planning.LoadTests;
+using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Output;
 
 /// <summary>The result as markdown: what was run, then each run's totals and latencies, then the search's answer.</summary>
 internal static class MarkdownReport
 {
-    public static string Of(ResultFile r)
+    public static string Of(LoadTestResult r)
     {
         var md = new StringBuilder();
         md.AppendLine($"# Load test ({r.Mode}) — {r.StartedUtc}");
         md.AppendLine();
         md.AppendLine($"- Command: `serving-loadtest {string.Join(' ', r.CommandLine)}`");
-        md.AppendLine($"- Machine: {r.Machine.CpuModel}, {r.Machine.LogicalCpus} CPUs, {r.Machine.Os}, {r.Machine.Runtime}; load average {r.Machine.LoadAverage?.ToString("0.##") ?? "?"} at the start");
-        md.AppendLine($"- Target: {r.Target.EndpointUrl} model `{r.Target.Model}`, ignore_eos {r.Target.IgnoreEos}");
-        md.AppendLine($"- Workload: {r.Workload.Kind}, {r.Workload.NumPrompts} requests, prompt {r.Workload.Input}, output {r.Workload.Output}; prompts from {(r.PromptsFromServerTokenizer ? "the server's tokenizer" : "words (lengths approximate)")}; seed {r.Seed}");
+        // Files from elsewhere may leave any of these out.
+        if (r.Machine?.Deserialize<MachineInfo>(ResultWriter.Json) is { } m)
+            md.AppendLine($"- Machine: {m.CpuModel}, {m.LogicalCpus} CPUs, {m.Os}, {m.Runtime}; load average {m.LoadAverage?.ToString("0.##") ?? "?"} at the start");
+        if (r.Target is { } t)
+            md.AppendLine($"- Target: {t.EndpointUrl} model `{t.Model}`, ignore_eos {t.IgnoreEos}");
+        if (r.Workload is { } w)
+            md.AppendLine($"- Workload: {w.Kind}, {w.NumPrompts} requests, prompt {w.Input}, output {w.Output}; prompts from {(r.PromptsFromServerTokenizer ? "the server's tokenizer" : "words (lengths approximate)")}; seed {r.Seed}");
         md.AppendLine($"- Arrivals: {r.Arrival}, burstiness {r.Burstiness}{(r.MaxConcurrency is { } c ? $", at most {c} in flight" : "")}");
         if (r.Slo.Any)
             md.AppendLine($"- SLOs: {r.Slo}");
@@ -42,7 +49,7 @@ internal static class MarkdownReport
         return md.ToString();
     }
 
-    static void Overview(StringBuilder md, ResultFile r)
+    static void Overview(StringBuilder md, LoadTestResult r)
     {
         md.AppendLine("## Overview");
         md.AppendLine();

@@ -1,6 +1,5 @@
 using ScottPlot;
-using Serving.LoadTest.Metrics;
-using Serving.LoadTest.Search;
+using Serving.Planning.LoadTests;
 using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Output;
@@ -12,7 +11,7 @@ internal static class Plots
     const int Height = 400;
 
     /// <summary>Writes the figures into <paramref name="folder"/>; returns the files written.</summary>
-    public static List<string> Write(string folder, ResultFile result)
+    public static List<string> Write(string folder, LoadTestResult result)
     {
         var fonts = PlotFonts.EnsureRegistered();
         if (!fonts)
@@ -93,7 +92,7 @@ internal static class Plots
         return Save(plot, folder, "latency-over-time.png");
     }
 
-    static string Attainment(string folder, ResultFile result)
+    static string Attainment(string folder, LoadTestResult result)
     {
         var plot = new Plot();
         var points = result.Runs.Where(r => r.Rate is not null).OrderBy(r => r.Rate).ToArray();
@@ -125,7 +124,7 @@ internal static class Plots
     }
 
     /// <summary>Achieved against offered rate: a server that keeps up sits on the diagonal; where it bends away is its capacity.</summary>
-    static string Achieved(string folder, ResultFile result)
+    static string Achieved(string folder, LoadTestResult result)
     {
         var plot = new Plot();
         var points = result.Runs.Where(r => r.Rate is not null).OrderBy(r => r.Rate).ToArray();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Runner;
+using Serving.Planning.LoadTests;
 using Spectre.Console;
 
 namespace Serving.LoadTest.Output;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Serving.LoadTest.Metrics;
-using Serving.LoadTest.Runner;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Output;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Serving.LoadTest.Client;
 using Serving.LoadTest.Metrics;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Runner;
 

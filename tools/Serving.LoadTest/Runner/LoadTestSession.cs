@@ -6,6 +6,7 @@ using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Output;
 using Serving.LoadTest.Search;
 using Serving.LoadTest.Workloads;
+using Serving.Planning.LoadTests;
 using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Runner;
@@ -16,11 +17,11 @@ namespace Serving.LoadTest.Runner;
 /// </summary>
 internal sealed class LoadTestSession(LoadTestSettings settings)
 {
-    public async Task<ResultFile> ExecuteAsync(LoadTestMode mode, CancellationToken cancellationToken)
+    public async Task<LoadTestResult> ExecuteAsync(LoadTestMode mode, CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
         var machine = MachineInfo.Read();
-        using var http = CreateHttp(settings.Target);
+        using var http = CreateHttp(settings.ApiKey);
         var model = settings.Target.Model ?? await FirstModelAsync(http, settings.Target.BaseUrl, cancellationToken);
         var target = settings.Target with { Model = model };
         var tokenizer = settings.Workload.UseServerTokenizer
@@ -75,12 +76,12 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
                 break;
         }
 
-        var result = new ResultFile
+        var result = new LoadTestResult
         {
             Mode = mode.ToString().ToLowerInvariant(),
             StartedUtc = started.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             CommandLine = settings.CommandLine,
-            Machine = machine,
+            Machine = JsonSerializer.SerializeToElement(machine, ResultWriter.Json),
             Target = target,
             Workload = settings.Workload with { NumPrompts = requests.Count },
             PromptsFromServerTokenizer = prompts.UsesServerTokenizer,
@@ -94,7 +95,7 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             Runs = runs,
             Search = search,
         };
-        Write(result);
+        ResultFolder.Write(settings.OutDir, result, settings.Plots);
         return result;
     }
 
@@ -143,16 +144,7 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             throw new InvalidOperationException($"the first test request failed ({result.FailureLabel}): {result.Error}");
     }
 
-    void Write(ResultFile result)
-    {
-        Directory.CreateDirectory(settings.OutDir);
-        result.Write(Path.Combine(settings.OutDir, "result.json"));
-        File.WriteAllText(Path.Combine(settings.OutDir, "summary.md"), MarkdownReport.Of(result));
-        if (settings.Plots)
-            Plots.Write(settings.OutDir, result);
-    }
-
-    static HttpClient CreateHttp(TargetSettings target)
+    static HttpClient CreateHttp(string? apiKey)
     {
         var handler = new SocketsHttpHandler
         {
@@ -163,7 +155,7 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
         };
         // Per-request timeouts are the client's own (so a timeout is told apart from a stopped run).
         var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        if (target.ApiKey is { Length: > 0 } key)
+        if (apiKey is { Length: > 0 } key)
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return http;
     }

@@ -1,8 +1,6 @@
-using Serving.LoadTest.Arrivals;
-using Serving.LoadTest.Client;
 using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Search;
-using Serving.LoadTest.Workloads;
+using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Runner;
 
@@ -10,6 +8,8 @@ namespace Serving.LoadTest.Runner;
 internal sealed record LoadTestSettings
 {
     public required TargetSettings Target { get; init; }
+    /// <summary>Sent as a bearer token; never written to the result file.</summary>
+    public string? ApiKey { get; init; }
     public WorkloadSettings Workload { get; init; } = new();
     public ArrivalMode Arrival { get; init; } = ArrivalMode.Poisson;
     /// <summary>Requests per second for Poisson arrivals (infinity: all at once).</summary>

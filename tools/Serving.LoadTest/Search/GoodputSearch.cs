@@ -1,3 +1,5 @@
+using Serving.Planning.LoadTests;
+
 namespace Serving.LoadTest.Search;
 
 /// <summary>Search for the highest rate a server sustains within its SLOs (DistServe's goodput), over any measuring function.</summary>

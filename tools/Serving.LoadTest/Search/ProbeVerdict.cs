@@ -1,5 +1,5 @@
 using System.Globalization;
-using Serving.LoadTest.Metrics;
+using Serving.Planning.LoadTests;
 using Serving.Planning.Planner;
 
 namespace Serving.LoadTest.Search;

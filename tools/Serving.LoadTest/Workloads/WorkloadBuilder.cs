@@ -1,3 +1,5 @@
+using Serving.Planning.LoadTests;
+
 namespace Serving.LoadTest.Workloads;
 
 /// <summary>Turns workload settings into the list of requests of a run; the same seed gives the same list.</summary>

@@ -1,11 +1,11 @@
-namespace Serving.LoadTest.Metrics;
+namespace Serving.Planning.LoadTests;
 
 /// <summary>
 /// One run's figures, defined as <c>vllm bench serve</c> defines them: latency distributions over successful
 /// requests (TPOT per request, ITL pooled over every gap of every request), throughputs over the run's duration
 /// (first send to last completion), and SLO attainment over all requests, failed ones counting as missed.
 /// </summary>
-internal sealed record RunSummary
+public sealed record RunSummary
 {
     public required int Requests { get; init; }
     public required int Completed { get; init; }
@@ -18,7 +18,7 @@ internal sealed record RunSummary
     /// <summary>True when some server sent no usage and token counts are estimated from text chunks.</summary>
     public required bool TokenCountsApproximate { get; init; }
     public required double RequestThroughput { get; init; }
-    /// <summary>The rate the server completed successful requests at: over the span of completions, or the sent rate ÷ (1 + the drift of their latency over the run), whichever is larger (see <see cref="Serving.Planning.Planner.KeptUp"/>).</summary>
+    /// <summary>The rate the server completed successful requests at: over the span of completions, or the sent rate ÷ (1 + the drift of their latency over the run), whichever is larger (see <see cref="Planner.KeptUp"/>).</summary>
     public double AchievedRate { get; init; }
     /// <summary>The same requests offered per second over the span of their schedule: the rate actually offered (a Poisson sample's own).</summary>
     public double SentRate { get; init; }

@@ -1,6 +1,7 @@
-namespace Serving.LoadTest.Client;
+namespace Serving.Planning.LoadTests;
 
-internal enum ApiKind
+/// <summary>Which OpenAI endpoint the requests go to.</summary>
+public enum ApiKind
 {
     /// <summary>POST /v1/completions with a text prompt.</summary>
     Completions,

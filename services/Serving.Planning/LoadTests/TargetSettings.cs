@@ -1,15 +1,12 @@
-namespace Serving.LoadTest.Client;
+namespace Serving.Planning.LoadTests;
 
 /// <summary>The server under test and how each request asks it for tokens.</summary>
-internal sealed record TargetSettings
+public sealed record TargetSettings
 {
     /// <summary>The server's root, ending in '/' (the API is under v1/, the tokenizer at the root, as vLLM serves them).</summary>
     public required Uri BaseUrl { get; init; }
     /// <summary>Null until resolved: the first model of /v1/models.</summary>
     public string? Model { get; init; }
-    /// <summary>Sent as a bearer token; never written to the result file.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string? ApiKey { get; init; }
     public ApiKind Api { get; init; } = ApiKind.Completions;
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>Ask the server not to stop at end-of-sequence, so every request produces exactly max_tokens.</summary>

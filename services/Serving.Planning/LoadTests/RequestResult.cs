@@ -1,13 +1,13 @@
 using System.Text.Json.Serialization;
 
-namespace Serving.LoadTest.Metrics;
+namespace Serving.Planning.LoadTests;
 
 /// <summary>
 /// One request's outcome and timings, in milliseconds from a monotonic clock; offsets are seconds from the run's start.
 /// TTFT runs from the send to the first chunk carrying text, E2EL from the send to the last such chunk (as
 /// <c>vllm bench serve</c> measures them); <see cref="ItlsMs"/> holds every gap between successive text chunks.
 /// </summary>
-internal sealed record RequestResult
+public sealed record RequestResult
 {
     public required int Index { get; init; }
     /// <summary>When the schedule wanted it sent.</summary>

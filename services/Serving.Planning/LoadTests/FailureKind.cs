@@ -1,7 +1,7 @@
-namespace Serving.LoadTest.Metrics;
+namespace Serving.Planning.LoadTests;
 
 /// <summary>Why a request did not complete; every failed request carries exactly one.</summary>
-internal enum FailureKind
+public enum FailureKind
 {
     /// <summary>The server answered with a non-2xx status.</summary>
     HttpStatus,

@@ -1,7 +1,7 @@
-namespace Serving.LoadTest.Workloads;
+namespace Serving.Planning.LoadTests;
 
 /// <summary>What to send: recorded in the result file so a run can be repeated.</summary>
-internal sealed record WorkloadSettings
+public sealed record WorkloadSettings
 {
     public WorkloadKind Kind { get; init; } = WorkloadKind.Synthetic;
     public int NumPrompts { get; init; } = 200;

@@ -1,10 +1,10 @@
-namespace Serving.LoadTest.Runner;
+namespace Serving.Planning.LoadTests;
 
 /// <summary>
 /// How well the client kept up: the lag between when each request was due and when it went out, the time spent
 /// parsing streams, and the client process's CPU use. Figures from a lagging or saturated client measure the client.
 /// </summary>
-internal sealed record ClientOverhead(double LagMeanMs, double LagP50Ms, double LagP99Ms, double LagMaxMs, double ParseMsPerRequest, double CpuCoresUsed, int Cores)
+public sealed record ClientOverhead(double LagMeanMs, double LagP50Ms, double LagP99Ms, double LagMaxMs, double ParseMsPerRequest, double CpuCoresUsed, int Cores)
 {
     /// <summary>p99 lag above this means the schedule was not kept.</summary>
     public const double LagWarningMs = 10;

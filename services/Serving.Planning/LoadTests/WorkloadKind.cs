@@ -1,6 +1,7 @@
-namespace Serving.LoadTest.Workloads;
+namespace Serving.Planning.LoadTests;
 
-internal enum WorkloadKind
+/// <summary>Where the requests come from.</summary>
+public enum WorkloadKind
 {
     /// <summary>Prompt and output lengths drawn from distributions.</summary>
     Synthetic,

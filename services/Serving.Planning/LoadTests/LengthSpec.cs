@@ -1,11 +1,11 @@
-namespace Serving.LoadTest.Workloads;
+namespace Serving.Planning.LoadTests;
 
 /// <summary>
 /// How long prompts or outputs are, in tokens. Fixed: always <see cref="Mean"/>. Uniform: integers in
 /// [<see cref="Min"/>, <see cref="Max"/>]. Log-normal: mean <see cref="Mean"/>, shape <see cref="Sigma"/> (the
 /// standard deviation of the log), clipped to [Min, Max].
 /// </summary>
-internal sealed record LengthSpec(LengthDistribution Distribution, int Mean, int Min, int Max, double Sigma)
+public sealed record LengthSpec(LengthDistribution Distribution, int Mean, int Min, int Max, double Sigma)
 {
     /// <summary>A spec with the default range for its distribution: [mean/2, 3·mean/2] when uniform, [1, 4·mean] when log-normal.</summary>
     public static LengthSpec Of(LengthDistribution distribution, int mean, int? min = null, int? max = null, double sigma = 0.5)
@@ -21,14 +21,6 @@ internal sealed record LengthSpec(LengthDistribution Distribution, int Mean, int
             ? throw new ArgumentException($"bad length range: mean {mean}, min {spec.Min}, max {spec.Max}")
             : spec;
     }
-
-    public int Sample(Random random) => Distribution switch
-    {
-        LengthDistribution.Fixed => Mean,
-        LengthDistribution.Uniform => random.Next(Min, Max + 1),
-        // Mean of a log-normal is exp(mu + sigma²/2): choose mu so that it is Mean.
-        _ => (int)Math.Clamp(Math.Round(Math.Exp(Math.Log(Mean) - Sigma * Sigma / 2 + Sigma * Arrivals.GammaSampler.Normal(random))), Min, Max),
-    };
 
     public override string ToString() => Distribution switch
     {

@@ -1,6 +1,7 @@
-namespace Serving.LoadTest.Arrivals;
+namespace Serving.Planning.LoadTests;
 
-internal enum ArrivalMode
+/// <summary>When the requests of a run are sent.</summary>
+public enum ArrivalMode
 {
     /// <summary>Gamma-distributed gaps at a mean rate; burstiness 1 is a Poisson process.</summary>
     Poisson,

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Serving.LoadTest.Metrics;
+namespace Serving.Planning.LoadTests;
 
 /// <summary>Service-level objectives in milliseconds; a request meets them when every one given holds (≤).</summary>
-internal sealed record Slo(double? TtftMs, double? TpotMs, double? E2elMs)
+public sealed record Slo(double? TtftMs, double? TpotMs, double? E2elMs)
 {
     public static readonly Slo None = new(null, null, null);
 

@@ -1,8 +1,0 @@
-namespace Serving.LoadTest.Workloads;
-
-internal enum LengthDistribution
-{
-    Fixed,
-    Uniform,
-    LogNormal,
-}
