@@ -2,17 +2,13 @@ using System.Globalization;
 using Serving.Planning.Model;
 using Serving.Planning.Planner;
 using Serving.Planning.Simulation;
+using Serving.Tests.Shared;
 
 namespace Serving.Host.Tests;
 
 public sealed class PlanCommandTests
 {
-    private static readonly WorkerProfile Synthetic = new(
-        "synthetic-7b", "synthetic-gpu", 32,
-        new PrefillModel(0.01, 1.5e-4, 1e-8),
-        new DecodeModel(0.012, 2e-4, 5e-7),
-        0.0005,
-        new TransferModel(512 * 1024, 10e9, 0.001));
+    private static readonly WorkerProfile Synthetic = Profiles.Gpu();
 
     private static PlanRequest Request(int workers) => new(
         workers,

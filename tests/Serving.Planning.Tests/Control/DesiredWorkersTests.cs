@@ -1,7 +1,7 @@
 using Serving.Planning.Control;
 using Serving.Planning.Planner;
 using Serving.Planning.Simulation;
-using Serving.Planning.Tests.Support;
+using Serving.Tests.Shared;
 
 namespace Serving.Planning.Tests.Control;
 

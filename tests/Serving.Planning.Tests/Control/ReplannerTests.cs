@@ -2,7 +2,7 @@ using Serving.Planning.Control;
 using Serving.Planning.Model;
 using Serving.Planning.Planner;
 using Serving.Planning.Simulation;
-using Serving.Planning.Tests.Support;
+using Serving.Tests.Shared;
 
 namespace Serving.Planning.Tests.Control;
 

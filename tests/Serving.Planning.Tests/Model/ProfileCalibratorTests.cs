@@ -1,5 +1,5 @@
 using Serving.Planning.Model;
-using Serving.Planning.Tests.Support;
+using Serving.Tests.Shared;
 
 namespace Serving.Planning.Tests.Model;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Serving.Planning.Model;
-using Serving.Planning.Tests.Support;
+using Serving.Tests.Shared;
 
 namespace Serving.Planning.Tests.Model;
 

@@ -1,6 +1,6 @@
 using Serving.Planning.Model;
 using Serving.Planning.Simulation;
-using Serving.Planning.Tests.Support;
+using Serving.Tests.Shared;
 
 namespace Serving.Planning.Tests.Simulation;
 

@@ -1,8 +1,8 @@
 using Serving.Planning.Model;
 
-namespace Serving.Planning.Tests.Support;
+namespace Serving.Tests.Shared;
 
-/// <summary>Hand-picked latency models whose numbers are easy to add up.</summary>
+/// <summary>Hand-picked latency models whose numbers are easy to add up (compiled into each test project that plans).</summary>
 internal static class Profiles
 {
     /// <summary>Roughly a 7B model on one data-centre GPU: 512 KiB of KV per token over a 10 GB/s link.</summary>
