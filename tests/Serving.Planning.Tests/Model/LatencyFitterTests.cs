@@ -4,10 +4,12 @@ namespace Serving.Planning.Tests.Model;
 
 public sealed class LatencyFitterTests
 {
-    [Fact]
-    public void FitPrefill_ExactPoints_RecoversCoefficients()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(0.002)]
+    public void FitPrefill_ExactPoints_RecoversCoefficients(double perPrompt)
     {
-        var truth = new PrefillModel(0.004, 2e-5, 3e-9);
+        var truth = new PrefillModel(0.004, 2e-5, 3e-9, perPrompt);
         var points = PrefillPoints(truth, noise: 0, seed: 1);
 
         var report = LatencyFitter.FitPrefill(points);
@@ -15,6 +17,7 @@ public sealed class LatencyFitterTests
         Assert.Equal(truth.Fixed, report.Model.Fixed, 9);
         Assert.Equal(truth.PerToken, report.Model.PerToken, 12);
         Assert.Equal(truth.PerSquaredToken, report.Model.PerSquaredToken, 15);
+        Assert.Equal(truth.PerPrompt, report.Model.PerPrompt, 9);
         Assert.True(report.HeldOutError < 1e-9);
     }
 
@@ -32,19 +35,6 @@ public sealed class LatencyFitterTests
         Assert.Equal(points.Count - points.Count / 4, report.TrainingPoints);
         // 2% uniform noise: the error is near its mean of 1%, not zero and not large.
         Assert.InRange(report.HeldOutError, 0.002, 0.03);
-    }
-
-    [Fact]
-    public void FitPrefill_PromptCountVaries_RecoversPerPromptTerm()
-    {
-        var truth = new PrefillModel(0.004, 2e-5, 3e-9, 0.002);
-        var points = PrefillPoints(truth, noise: 0, seed: 1);
-
-        var report = LatencyFitter.FitPrefill(points);
-
-        Assert.Equal(truth.PerPrompt, report.Model.PerPrompt, 9);
-        Assert.Equal(truth.Fixed, report.Model.Fixed, 9);
-        Assert.True(report.HeldOutError < 1e-9);
     }
 
     [Fact]
