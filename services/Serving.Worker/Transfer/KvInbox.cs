@@ -76,30 +76,15 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     }
 
     /// <summary>Writes one assembled layer group into the reserved blocks (on the engine thread); disposes the buffer.</summary>
-    public Task ImportAsync(string requestId, int firstLayer, int endLayer, KvImportBuffer buffer)
-    {
-        try
-        {
-            CheckExpected(requestId);
-        }
-        catch
-        {
-            buffer.Dispose();
-            throw;
-        }
-        return loop.InvokeAsync(e =>
-        {
-            using (buffer)
-            {
-                e.ImportKv(requestId, firstLayer, endLayer, buffer);
-                Interlocked.Add(ref bytesImported, buffer.Length);
-                Count(requestId, buffer.Length);
-            }
-        });
-    }
+    public Task ImportAsync(string requestId, int firstLayer, int endLayer, KvImportBuffer buffer) =>
+        ImportAsync(requestId, buffer, buffer.Length, e => e.ImportKv(requestId, firstLayer, endLayer, buffer));
 
     /// <summary>Imports a layer group exported by an engine in this process, straight from its buffer; disposes the export.</summary>
-    public Task ImportAsync(string requestId, KvExport export)
+    public Task ImportAsync(string requestId, KvExport export) =>
+        ImportAsync(requestId, export, export.ByteLength, e => e.ImportKv(requestId, export));
+
+    // Either source is disposed exactly once: here when the request is not expected, else on the engine thread after the import.
+    Task ImportAsync(string requestId, IDisposable source, long bytes, Action<LlmEngine> import)
     {
         try
         {
@@ -107,16 +92,16 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
         }
         catch
         {
-            export.Dispose();
+            source.Dispose();
             throw;
         }
         return loop.InvokeAsync(e =>
         {
-            using (export)
+            using (source)
             {
-                e.ImportKv(requestId, export);
-                Interlocked.Add(ref bytesImported, export.ByteLength);
-                Count(requestId, export.ByteLength);
+                import(e);
+                Interlocked.Add(ref bytesImported, bytes);
+                Count(requestId, bytes);
             }
         });
     }
