@@ -44,23 +44,8 @@ public sealed class ContinuousBatchingTests
     }
 
     [Fact]
-    public void TinyBlockPool_PreemptsByRecompute_CompletesEverySequenceUnchanged_AndLeaksNothing()
-    {
-        var prompts = Enumerable.Range(0, 6).Select(i => (IReadOnlyList<int>)TestModels.Prompt(20 + 7 * i, 100 + i)).ToArray();
-        var sampling = SamplingParams.Greedy(40) with { IgnoreEos = true };
-
-        using var roomy = TestModels.Engine(numBlocks: 256);
-        var expected = roomy.Generate(prompts, sampling);
-
-        using var tight = TestModels.Engine(numBlocks: 12);
-        var actual = tight.Generate(prompts, sampling);
-
-        Assert.True(tight.NumPreemptions > 0, "the pool was meant to be too small to run everything at once");
-        for (var i = 0; i < prompts.Length; i++)
-            Assert.Equal(expected[i], actual[i]);
-        Assert.Equal(tight.NumTotalBlocks, tight.NumFreeBlocks);
-        Assert.Equal(roomy.NumTotalBlocks, roomy.NumFreeBlocks);
-    }
+    public void TinyBlockPool_PreemptsByRecompute_CompletesEverySequenceUnchanged_AndLeaksNothing() =>
+        TightPool.AssertPreemptsAndCompletesUnchanged();
 
     [Fact]
     public void Abort_AtAnyPoint_FreesTheBlocks()

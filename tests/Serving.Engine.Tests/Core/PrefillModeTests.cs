@@ -78,21 +78,8 @@ public abstract class PrefillModeTests
     }
 
     [Fact]
-    public void TinyBlockPool_PreemptsByRecompute_AndCompletesEverySequenceUnchanged()
-    {
-        var prompts = Enumerable.Range(0, 6).Select(i => (IReadOnlyList<int>)TestModels.Prompt(20 + 7 * i, 100 + i)).ToArray();
-        var sampling = SamplingParams.Greedy(40) with { IgnoreEos = true };
-        using var roomy = TestModels.Engine(numBlocks: 256);
-        var expected = roomy.Generate(prompts, sampling);
-
-        using var tight = TestModels.Engine(numBlocks: 12);
-        TurnOn(tight);
-        var actual = tight.Generate(prompts, sampling);
-
-        Assert.True(tight.NumPreemptions > 0, "the pool was meant to be too small to run everything at once");
-        Assert.Equal(expected, actual);
-        Assert.Equal(tight.NumTotalBlocks, tight.NumFreeBlocks);
-    }
+    public void TinyBlockPool_PreemptsByRecompute_AndCompletesEverySequenceUnchanged() =>
+        TightPool.AssertPreemptsAndCompletesUnchanged(TurnOn);
 
     [Fact]
     public void Setting_ChangedBetweenSteps_KeepsTheTokens()
