@@ -95,10 +95,7 @@ public abstract class PrefillModeTests
     public void HeldPrefill_ExportsTheWholePromptsKv_ByItsFirstToken()
     {
         var prompt = TestModels.Prompt(45, 1);
-        using var whole = TestModels.Engine();
-        whole.AddRequest("a", prompt, Greedy, holdAfterPrefill: true);
-        var expectedFirst = whole.Step().Single().NewTokenIds[0];
-        using var expectedKv = whole.ExportKv("a", 0, 8);
+        var (expectedFirst, expectedKv) = HeldWhole(prompt);
 
         using var engine = TestModels.Engine();
         TurnOn(engine);
@@ -111,12 +108,35 @@ public abstract class PrefillModeTests
         Assert.Equal([expectedFirst], engine.Step().SelectMany(o => o.NewTokenIds));
 
         Assert.True(engine.IsHeld("a"));
-        Assert.Equal(expectedKv.Bytes.ToArray(), exports.SelectMany(e => e.Bytes.ToArray()).ToArray());
+        Assert.Equal(expectedKv, exports.SelectMany(e => e.Bytes.ToArray()).ToArray());
         foreach (var e in exports)
             e.Dispose();
         using var held = engine.ExportKv("a", 0, 8);
-        Assert.Equal(expectedKv.Bytes.ToArray(), held.Bytes.ToArray());
+        Assert.Equal(expectedKv, held.Bytes.ToArray());
         engine.Release("a");
         Assert.Equal(engine.NumTotalBlocks, engine.NumFreeBlocks);
+    }
+
+    /// <summary>What an engine prefilling whole prompts gives <paramref name="prompt"/> held after its prefill: the first token and the KV of every layer.</summary>
+    protected static (int First, byte[] Kv) HeldWhole(int[] prompt)
+    {
+        using var whole = TestModels.Engine();
+        whole.AddRequest("a", prompt, Greedy, holdAfterPrefill: true);
+        var first = whole.Step().Single().NewTokenIds[0];
+        using var kv = whole.ExportKv("a", 0, whole.Config.NumLayers);
+        return (first, kv.Bytes.ToArray());
+    }
+
+    /// <summary>Runs the staggered arrivals, greedy and seeded, with and without <paramref name="setting"/>: the same tokens, and no block left held.</summary>
+    protected static void AssertTokensUnchangedBy(Action<LlmEngine> setting)
+    {
+        foreach (var sampling in new[] { Greedy, Seeded })
+        {
+            using var whole = TestModels.Engine();
+            using var engine = TestModels.Engine();
+            setting(engine);
+            Assert.Equal(Drive(whole, sampling), Drive(engine, sampling));
+            Assert.Equal(engine.NumTotalBlocks, engine.NumFreeBlocks);
+        }
     }
 }
