@@ -17,11 +17,7 @@ public sealed class PlanningOptionsTests
     [Fact]
     public void Parse_UniformPromptsAndSlo_BuildsWorkloadAndSlo()
     {
-        var options = new PlanningOptions(sloRequired: false);
-        var command = new Command("x");
-        options.AddTo(command);
-
-        var parse = command.Parse("--profile p.json --ttft-ms 2000 --tpot-ms 40 --input-len 1536 --input-dist uniform --input-min 1024 --input-max 2048");
+        var (options, parse) = Parse("--profile p.json --ttft-ms 2000 --tpot-ms 40 --input-len 1536 --input-dist uniform --input-min 1024 --input-max 2048");
 
         Assert.Empty(parse.Errors);
         Assert.Equal(new Slo(2, 0.04), options.Slo(parse));
@@ -32,14 +28,19 @@ public sealed class PlanningOptionsTests
     [Fact]
     public void Parse_NoSloNorWorkload_NullSloAndNothingGiven()
     {
-        var options = new PlanningOptions(sloRequired: false);
-        var command = new Command("x");
-        options.AddTo(command);
-
-        var parse = command.Parse("--profile p.json --seed 3");
+        var (options, parse) = Parse("--profile p.json --seed 3");
 
         Assert.Empty(parse.Errors);
         Assert.Null(options.Slo(parse));
         Assert.False(options.WorkloadGiven(parse));
+    }
+
+    /// <summary>The options on a command of their own (the SLO optional), and that command's parse of <paramref name="line"/>.</summary>
+    static (PlanningOptions Options, ParseResult Parse) Parse(string line)
+    {
+        var options = new PlanningOptions(sloRequired: false);
+        var command = new Command("x");
+        options.AddTo(command);
+        return (options, command.Parse(line));
     }
 }
