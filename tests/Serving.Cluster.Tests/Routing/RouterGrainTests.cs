@@ -49,14 +49,27 @@ public sealed class RouterGrainTests : IAsyncLifetime
 
     static WorkerLoadReport Load(int queued, int free = 100) => new(queued, 0, 0, free, 100);
 
+    // A heartbeat from a worker of this silo: its role and load (queued requests, free KV blocks of 100).
+    Task Report(IRouterGrain router, string name, WorkerRole role, int queued = 0, int free = 100) =>
+        router.Report(new WorkerInfo(Key(name), role, "kv"), Load(queued, free));
+
+    // A fresh router that knows one idle prefill worker, prefill-0, and one idle decode worker, decode-0.
+    async Task<IRouterGrain> SplitRouterAsync()
+    {
+        var router = Router();
+        await Report(router, "prefill-0", WorkerRole.Prefill);
+        await Report(router, "decode-0", WorkerRole.Decode);
+        return router;
+    }
+
     [Fact]
     public async Task WithPrefillAndDecodeWorkers_AssignsAPair_TheLeastLoadedOfEach()
     {
         var router = Router();
-        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(5));
-        await router.Report(new WorkerInfo(Key("prefill-1"), WorkerRole.Prefill, "kv"), Load(1));
-        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0, free: 10));
-        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(0, free: 90));
+        await Report(router, "prefill-0", WorkerRole.Prefill, queued: 5);
+        await Report(router, "prefill-1", WorkerRole.Prefill, queued: 1);
+        await Report(router, "decode-0", WorkerRole.Decode, free: 10);
+        await Report(router, "decode-1", WorkerRole.Decode, free: 90);
 
         var a = await router.Assign(100);
 
@@ -68,8 +81,8 @@ public sealed class RouterGrainTests : IAsyncLifetime
     public async Task ABurst_IsSpreadBeforeTheNextHeartbeat()
     {
         var router = Router();
-        await router.Report(new WorkerInfo(Key("mixed-0"), WorkerRole.Mixed, "kv"), Load(0));
-        await router.Report(new WorkerInfo(Key("mixed-1"), WorkerRole.Mixed, "kv"), Load(0));
+        await Report(router, "mixed-0", WorkerRole.Mixed);
+        await Report(router, "mixed-1", WorkerRole.Mixed);
 
         var picks = new List<string>();
         for (var i = 0; i < 6; i++)
@@ -87,8 +100,8 @@ public sealed class RouterGrainTests : IAsyncLifetime
         var picks = new List<string>();
         for (var i = 0; i < 6; i++)
         {
-            await router.Report(new WorkerInfo(Key("mixed-0"), WorkerRole.Mixed, "kv"), Load(0));
-            await router.Report(new WorkerInfo(Key("mixed-1"), WorkerRole.Mixed, "kv"), Load(0));
+            await Report(router, "mixed-0", WorkerRole.Mixed);
+            await Report(router, "mixed-1", WorkerRole.Mixed);
             picks.Add((await router.Assign(10)).DecodeWorker);
         }
 
@@ -99,7 +112,7 @@ public sealed class RouterGrainTests : IAsyncLifetime
     public async Task WithOnlyMixedWorkers_AssignsOneWithoutAPrefillWorker()
     {
         var router = Router();
-        await router.Report(new WorkerInfo(Key("mixed-0"), WorkerRole.Mixed, "kv"), Load(0));
+        await Report(router, "mixed-0", WorkerRole.Mixed);
         var a = await router.Assign(10);
         Assert.Equal(Key("mixed-0"), a.DecodeWorker);
         Assert.Null(a.PrefillWorker);
@@ -112,7 +125,7 @@ public sealed class RouterGrainTests : IAsyncLifetime
         var none = await Assert.ThrowsAsync<NoWorkersException>(() => router.Assign(10));
         Assert.Contains("no workers", none.Message);
 
-        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(0));
+        await Report(router, "prefill-0", WorkerRole.Prefill);
         var onlyPrefill = await Assert.ThrowsAsync<NoWorkersException>(() => router.Assign(10));
         Assert.Contains("only prefill workers", onlyPrefill.Message);
     }
@@ -123,7 +136,7 @@ public sealed class RouterGrainTests : IAsyncLifetime
         var router = Router();
         var gone = SiloAddress.New(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1), 42);
         await router.Report(new WorkerInfo(WorkerKey.For(gone, "decode-0"), WorkerRole.Decode, "kv"), Load(0));
-        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(50));
+        await Report(router, "decode-1", WorkerRole.Decode, queued: 50);
 
         Assert.Equal(Key("decode-1"), (await router.Assign(10)).DecodeWorker);
         Assert.Single(await router.Workers());
@@ -133,8 +146,8 @@ public sealed class RouterGrainTests : IAsyncLifetime
     public async Task ASuspectWorker_IsAvoidedWhileOthersServe_UsedWhenAlone_AndClearedByLaterHeartbeats()
     {
         var router = Router();
-        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
-        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(50));
+        await Report(router, "decode-0", WorkerRole.Decode);
+        await Report(router, "decode-1", WorkerRole.Decode, queued: 50);
 
         await router.Suspect(Key("decode-0"));
 
@@ -147,21 +160,19 @@ public sealed class RouterGrainTests : IAsyncLifetime
 
         // Heartbeats well after the failure clear it.
         SkippableClock.Instance.Skip(TimeSpan.FromSeconds(3));
-        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
-        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(50));
+        await Report(router, "decode-0", WorkerRole.Decode);
+        await Report(router, "decode-1", WorkerRole.Decode, queued: 50);
         Assert.Equal(Key("decode-0"), (await router.Assign(10)).DecodeWorker);
     }
 
     [Fact]
     public async Task ADrainingPrefillWorker_GetsNoNewPrompts_TheDecodeWorkerPrefillsLocally_UntilItReportsItsNewRole()
     {
-        var router = Router();
-        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(0));
-        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        var router = await SplitRouterAsync();
 
         await router.Drain(Key("prefill-0"), WorkerRole.Mixed);
         var during = await router.Assign(100);
-        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Mixed, "kv"), Load(0));
+        await Report(router, "prefill-0", WorkerRole.Mixed);
         var after = await router.Assign(100);
 
         Assert.Equal((Key("decode-0"), (string?)null), (during.DecodeWorker, during.PrefillWorker));
@@ -173,15 +184,15 @@ public sealed class RouterGrainTests : IAsyncLifetime
     public async Task ADrainingDecodeWorker_IsPassedOver_WhileAnotherCanDecode_AndUsedWhenItIsTheLast()
     {
         var router = Router();
-        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
-        await router.Report(new WorkerInfo(Key("mixed-0"), WorkerRole.Mixed, "kv"), Load(40));
+        await Report(router, "decode-0", WorkerRole.Decode);
+        await Report(router, "mixed-0", WorkerRole.Mixed, queued: 40);
         await router.Drain(Key("decode-0"), WorkerRole.Prefill);
         var picks = new List<string>();
         for (var i = 0; i < 4; i++)
             picks.Add((await router.Assign(10)).DecodeWorker);
 
         var alone = Router();
-        await alone.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await Report(alone, "decode-0", WorkerRole.Decode);
         await alone.Drain(Key("decode-0"), WorkerRole.Prefill);
 
         Assert.All(picks, p => Assert.Equal(Key("mixed-0"), p));
@@ -191,9 +202,7 @@ public sealed class RouterGrainTests : IAsyncLifetime
     [Fact]
     public async Task PromptsUpToTheShortPromptThreshold_PrefillOnTheirDecodeWorker()
     {
-        var router = Router();
-        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(0));
-        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        var router = await SplitRouterAsync();
 
         await router.SetShortPromptThreshold(128);
 
@@ -206,16 +215,14 @@ public sealed class RouterGrainTests : IAsyncLifetime
     [Fact]
     public async Task ALeavingWorker_GetsNoNewWork_EvenAsTheLastOfItsRole_AndIsNotListed()
     {
-        var router = Router();
-        await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv"), Load(0));
-        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
-        await router.Report(new WorkerInfo(Key("decode-1"), WorkerRole.Decode, "kv"), Load(5));
+        var router = await SplitRouterAsync();
+        await Report(router, "decode-1", WorkerRole.Decode, queued: 5);
 
         await router.Leave(Key("decode-0"));
         for (var i = 0; i < 4; i++)
             Assert.Equal(Key("decode-1"), (await router.Assign(10)).DecodeWorker);
         // Its next heartbeat (still reporting while it drains) keeps it out; so does the flag a report carries.
-        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await Report(router, "decode-0", WorkerRole.Decode);
         await router.Report(new WorkerInfo(Key("prefill-0"), WorkerRole.Prefill, "kv", Leaving: true), Load(0));
         var a = await router.Assign(10);
         Assert.Equal(Key("decode-1"), a.DecodeWorker);
@@ -234,7 +241,7 @@ public sealed class RouterGrainTests : IAsyncLifetime
         var assign = router.Assign(10);
         await Task.Delay(300);
         Assert.False(assign.IsCompleted);
-        await router.Report(new WorkerInfo(Key("decode-0"), WorkerRole.Decode, "kv"), Load(0));
+        await Report(router, "decode-0", WorkerRole.Decode);
 
         Assert.Equal(Key("decode-0"), (await assign).DecodeWorker);
     }
