@@ -147,20 +147,11 @@ public sealed class GracefulShutdownTests(GracefulShutdownTests.ReferenceEngine 
         if (!response.IsSuccessStatusCode)
             return new Outcome(prompt, maxTokens, null, "", false, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(timeout.Token)}", null);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+        var events = new CompletionEvents(reader);
         var text = "";
         string? id = null, error = null;
-        var done = false;
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        await foreach (var json in events.ReadAsync(timeout.Token))
         {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal))
-                continue;
-            var data = line["data: ".Length..];
-            if (data == "[DONE]")
-            {
-                done = true;
-                break;
-            }
-            var json = JsonDocument.Parse(data).RootElement;
             if (json.TryGetProperty("error", out var e))
             {
                 error = e.ToString();
@@ -169,7 +160,7 @@ public sealed class GracefulShutdownTests(GracefulShutdownTests.ReferenceEngine 
             id ??= json.GetProperty("id").GetString();
             text += json.GetProperty("choices")[0].GetProperty("text").GetString();
         }
-        return new Outcome(prompt, maxTokens, id, text, done, error, PrefillWorkerOf(cluster, id));
+        return new Outcome(prompt, maxTokens, id, text, events.Done, error, PrefillWorkerOf(cluster, id));
     }
 
     static string? PrefillWorkerOf(ClusterProcesses cluster, string? id)

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Serving.Cluster.Tests.Support;
 using Serving.Model.Sampling;
 
 namespace Serving.Cluster.Tests;
@@ -28,24 +29,15 @@ public sealed class MultiProcessClusterTests(MultiProcessClusterFixture f, Xunit
         using var response = await f.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var events = new CompletionEvents(reader);
 
         var text = "";
         string? id = null;
         var sawError = false;
-        var sawDone = false;
         var killed = false;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        await foreach (var json in events.ReadAsync(timeout.Token))
         {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal))
-                continue;
-            var data = line["data: ".Length..];
-            if (data == "[DONE]")
-            {
-                sawDone = true;
-                break;
-            }
-            var json = JsonDocument.Parse(data).RootElement;
             if (json.TryGetProperty("error", out _))
             {
                 sawError = true;
@@ -62,7 +54,7 @@ public sealed class MultiProcessClusterTests(MultiProcessClusterFixture f, Xunit
 
         // Never a hang, never a wrong token: the gateway resumes the request on the surviving decode worker from the
         // tokens already delivered, and the client sees one uninterrupted, correct stream.
-        Assert.True(sawDone, "the stream must end with [DONE]");
+        Assert.True(events.Done, "the stream must end with [DONE]");
         Assert.False(sawError, "the request should have been resumed, not failed");
         Assert.Equal(expected, text);
         Assert.Contains(f.Gateway.Output, l => l.Contains($"Request {id}: worker", StringComparison.Ordinal) && l.Contains("resuming elsewhere", StringComparison.Ordinal));
