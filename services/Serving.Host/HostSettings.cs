@@ -19,6 +19,10 @@ internal sealed record HostSettings
     /// <summary>Redis password, read from a file (a mounted Secret); never on the command line or in a log line.</summary>
     public string? RedisPassword { get; init; }
     public string ClusterId { get; init; } = "serving";
+    /// <summary>Folder with the cluster's ca.crt, tls.crt and tls.key: every internal plane runs over mutual TLS with them.</summary>
+    public string? TlsDirectory { get; init; }
+    /// <summary>Join a cluster through Redis without TLS, knowingly (the process warns at every start).</summary>
+    public bool Insecure { get; init; }
     public string AdvertiseAddress { get; init; } = "127.0.0.1";
     public int HttpPort { get; init; } = 8000;
     public int KvPort { get; init; } = 50051;
@@ -77,7 +81,13 @@ internal sealed record HostSettings
 
     // A record prints every property; these settings hold secrets (API keys, the Redis password): print none of them.
     public override string ToString() =>
-        $"HostSettings {{ Roles = {string.Join(",", Roles)}, Redis = {RedisDisplay ?? "(none)"}, ApiKeys = {ApiKeys.Count} (not shown), RedisPassword = {(RedisPassword is null ? "(none)" : "(not shown)")} }}";
+        $"HostSettings {{ Roles = {string.Join(",", Roles)}, Redis = {RedisDisplay ?? "(none)"}, TLS = {TlsDirectory ?? (Insecure ? "off (--insecure)" : "off")}, ApiKeys = {ApiKeys.Count} (not shown), RedisPassword = {(RedisPassword is null ? "(none)" : "(not shown)")} }}";
+
+    /// <summary>
+    /// Where the cluster-internal ports (KV, silo, Orleans clients) listen: every interface in a cluster that spans
+    /// machines, loopback only in a process that is a cluster of its own (nothing outside it needs them).
+    /// </summary>
+    public IPAddress InternalListenAddress => Redis is null ? IPAddress.Loopback : IPAddress.Any;
 
     public static readonly string[] KnownRoles = ["gateway", "prefill", "decode", "mixed"];
 
@@ -117,6 +127,10 @@ internal sealed record HostSettings
         var complete = Roles.Contains("gateway") && (Roles.Contains("mixed") || Roles.Contains("decode"));
         if (Redis is null && !complete)
             problems.Add("this process does not run a whole cluster (gateway plus decode or mixed workers): give --redis HOST:PORT so it can join the others.");
+        if (Redis is not null && TlsDirectory is null && !Insecure)
+            problems.Add("this process joins a cluster through Redis, whose KV and Orleans ports other machines can reach: give --tls-dir DIR (ca.crt, tls.crt, tls.key; `serving certs --out DIR` writes a development set), or --insecure to run without TLS on a network you trust.");
+        if (TlsDirectory is not null && !Directory.Exists(TlsDirectory))
+            problems.Add($"--tls-dir '{TlsDirectory}' does not exist.");
         if (!Serving.Worker.Transfer.KvTransportKinds.TryParse(Transport, out _))
             problems.Add($"unknown KV transport '{Transport}' ({string.Join(", ", Serving.Worker.Transfer.KvTransportKinds.Names)}).");
         if (Policy is not ("least-loaded" or "round-robin"))

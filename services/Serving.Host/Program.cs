@@ -9,6 +9,7 @@ root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ProbeCommand.Create());
+root.Subcommands.Add(CertsCommand.Create());
 var parse = root.Parse(args);
 // Serving: SIGTERM and Ctrl+C are the host's to handle (it drains before stopping); System.CommandLine's own handler
 // would end the process two seconds after the signal, mid-drain. The other commands keep it (cancellation on Ctrl+C).

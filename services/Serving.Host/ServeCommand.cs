@@ -16,6 +16,10 @@ internal static class ServeCommand
         ServeOption.Of("--model", "SERVING_MODEL", "Hugging Face checkpoint folder (default: the project's tiny model).", s => s.ModelPath, (s, v) => s with { ModelPath = v }),
         ServeOption.Of("--redis", "SERVING_REDIS", "Redis address for cluster membership (HOST:PORT); without it the process is a cluster of its own.", s => s.Redis, (s, v) => s with { Redis = v }),
         ServeOption.Of("--cluster-id", "SERVING_CLUSTER_ID", "Cluster name in Redis.", s => s.ClusterId, (s, v) => s with { ClusterId = v }),
+        ServeOption.Of("--tls-dir", "SERVING_TLS_DIR", "Folder with the cluster's ca.crt, tls.crt and tls.key (a Kubernetes TLS Secret's layout): KV transfer and Orleans run over mutual TLS, peers checked against ca.crt. Required to join through --redis (or --insecure).",
+            s => s.TlsDirectory, (s, v) => s with { TlsDirectory = v }),
+        ServeOption.Of("--insecure", "SERVING_INSECURE", "Join a cluster through --redis without TLS: anyone who reaches the KV and Orleans ports can read prompts' KV and drive the cluster. For a network you trust only.",
+            s => s.Insecure, (s, v) => s with { Insecure = v }),
         ServeOption.Of("--advertise", "SERVING_ADVERTISE_ADDRESS", "Address other processes reach this one at.", s => s.AdvertiseAddress, (s, v) => s with { AdvertiseAddress = v }),
         ServeOption.Of("--http-port", "SERVING_HTTP_PORT", "Gateway HTTP port.", s => s.HttpPort, (s, v) => s with { HttpPort = v }),
         ServeOption.Of("--kv-port", "SERVING_KV_PORT", "KV transfer (gRPC) port; every process with workers listens on it (the planner may make any worker a decode worker).",
@@ -110,7 +114,18 @@ internal static class ServeCommand
                     Console.Error.WriteLine($"error: {p}");
                 return 2;
             }
-            var app = ServingHost.Build(settings, []);
+            if (settings.Redis is not null && settings.Insecure && settings.TlsDirectory is null)
+                Console.Error.WriteLine("serving: WARNING: --insecure: KV transfer and Orleans run without TLS; anyone who reaches their ports can read prompts' KV and drive the cluster.");
+            WebApplication app;
+            try
+            {
+                app = ServingHost.Build(settings, []);
+            }
+            catch (InvalidOperationException e) when (e.Message.StartsWith("TLS folder", StringComparison.Ordinal) || e.Message.Contains(".crt", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
             await app.StartAsync(ct);
             Announce(settings);
             await app.WaitForShutdownAsync(ct);
@@ -123,7 +138,7 @@ internal static class ServeCommand
         var workers = string.Join(", ", s.Workers().Select(w => w.Name));
         Console.WriteLine($"serving: roles {string.Join(",", s.Roles)}; workers: {(workers.Length > 0 ? workers : "none")}; cluster: {(s.Redis is null ? "this process" : $"redis {s.RedisDisplay}")}");
         if (s.HasKvReceiver)
-            Console.WriteLine($"serving: KV receiver on {s.AdvertiseAddress}:{s.KvPort}");
+            Console.WriteLine($"serving: KV receiver on {s.AdvertiseAddress}:{s.KvPort} ({(s.TlsDirectory is null ? "plaintext" : "mutual TLS")}, listening on {s.InternalListenAddress})");
         if (s.IsGateway)
         {
             Console.WriteLine($"serving: OpenAI-compatible API on http://127.0.0.1:{s.HttpPort}/v1");

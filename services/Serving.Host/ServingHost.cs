@@ -10,6 +10,7 @@ using Serving.Engine.Core;
 using Serving.Gateway;
 using Serving.Gateway.Lifecycle;
 using Serving.Host.Lifecycle;
+using Serving.Worker.Security;
 using Serving.Worker.Transfer;
 
 namespace Serving.Host;
@@ -36,12 +37,14 @@ internal static class ServingHost
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
 
         var kvOptions = new GrpcKvOptions();
+        // Loaded once, before anything listens: a missing or foreign certificate stops the process here.
+        var tls = settings.TlsDirectory is { } tlsDirectory ? ClusterTls.Load(tlsDirectory) : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (settings.IsGateway)
                 kestrel.Listen(IPAddress.Any, settings.HttpPort);
             if (settings.HasKvReceiver)
-                kestrel.ListenForKv(IPAddress.Any, settings.KvPort, kvOptions);
+                kestrel.ListenForKv(settings.InternalListenAddress, settings.KvPort, kvOptions, tls);
             if (!settings.IsGateway && settings.MetricsPort is { } metricsPort)
                 kestrel.Listen(IPAddress.Any, metricsPort);
         });
@@ -56,13 +59,13 @@ internal static class ServingHost
         if (settings.Workers().Any())
             checks.AddServingWorkerChecks(new WorkerHealthOptions(TimeSpan.FromSeconds(settings.LivenessStallSeconds)));
         services.AddServingKvTransfer(kvOptions);
-        services.AddServingKvTransport(KvTransportKinds.Parse(settings.Transport));
+        services.AddServingKvTransport(KvTransportKinds.Parse(settings.Transport), tls);
         var engine = EngineOptions(settings, modelFolder);
         services.AddServingWorkers(new ServingClusterOptions
         {
             Workers = settings.Workers().Select(w => new WorkerSpec(w.Name, w.Role, engine)).ToArray(),
             Prefill = new ClusterEngineSettings(settings.PrefillLayerGroups, settings.PrefillChunkTokens),
-            KvAddress = $"http://{settings.AdvertiseAddress}:{settings.KvPort}",
+            KvAddress = $"{(tls is null ? "http" : "https")}://{settings.AdvertiseAddress}:{settings.KvPort}",
             EngineFactory = engines ?? LlmEngine.Create,
             StepTraceDirectory = settings.StepTraceDirectory,
         }, new RoutingOptions { Policy = settings.Policy });
@@ -97,6 +100,8 @@ internal static class ServingHost
             }
             else
                 silo.UseLocalhostClustering(settings.SiloPort, settings.OrleansClientPort);
+            if (tls is not null)
+                silo.UseServingTls(tls);
             silo.AddServingPlacement();
             // Trace context crosses grain calls, so a request is one trace from the gateway to the workers.
             silo.AddActivityPropagation();

@@ -11,6 +11,9 @@ public sealed class StartupValidationTests
     [InlineData("--model /nonexistent/model", "model folder '/nonexistent/model' does not exist")]
     [InlineData("--kv-transport carrier-pigeon", "unknown KV transport")]
     [InlineData("--prefill-chunk-tokens 256 --prefill-layer-groups 4", "are alternatives")]
+    [InlineData("--roles decode --redis 127.0.0.1:1", "give --tls-dir DIR")]
+    [InlineData("--roles decode --redis 127.0.0.1:1", "or --insecure")]
+    [InlineData("--tls-dir /nonexistent/tls", "--tls-dir '/nonexistent/tls' does not exist")]
     public async Task BadSettings_ExitWithAClearMessage(string arguments, string message)
     {
         var (code, output) = await Run(arguments);

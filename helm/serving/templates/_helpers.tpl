@@ -128,6 +128,13 @@ serving.dev/role: {{ .component }}
 {{- .Values.apiKeys.existingSecretKey }}
 {{- end }}
 
+{{/* Cluster TLS: the Secret with ca.crt, tls.crt and tls.key ("" = TLS off). */}}
+{{- define "serving.tlsSecretName" -}}
+{{- if .Values.tls.enabled }}
+{{- default (printf "%s-tls" (include "serving.fullname" .)) .Values.tls.existingSecret }}
+{{- end }}
+{{- end }}
+
 {{/* The model: which source is set ("pvc", "hostPath", "image" or "default") and the folder the pods read. */}}
 {{- define "serving.modelSource" -}}
 {{- $m := .Values.model }}

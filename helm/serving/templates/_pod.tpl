@@ -13,6 +13,7 @@ Argument: dict root (the chart's context), component (gateway, prefill, decode o
 {{- $model := include "serving.modelSource" $root }}
 {{- $redisSecret := include "serving.redisSecretName" $root }}
 {{- $apiKeysSecret := include "serving.apiKeysSecretName" $root }}
+{{- $tlsSecret := include "serving.tlsSecretName" $root }}
 {{- $profile := $v.planner.profile }}
 metadata:
   labels:
@@ -128,6 +129,13 @@ spec:
         {{- if $redisSecret }}
         - name: SERVING_REDIS_PASSWORD_FILE
           value: /var/run/secrets/serving/redis/password
+        {{- end }}
+        {{- if $tlsSecret }}
+        - name: SERVING_TLS_DIR
+          value: /var/run/secrets/serving/tls
+        {{- else }}
+        - name: SERVING_INSECURE
+          value: "true"
         {{- end }}
         - name: SERVING_SILO_PORT
           value: {{ int $v.ports.silo | quote }}
@@ -252,6 +260,11 @@ spec:
           mountPath: /var/run/secrets/serving/api-keys
           readOnly: true
         {{- end }}
+        {{- if $tlsSecret }}
+        - name: tls
+          mountPath: /var/run/secrets/serving/tls
+          readOnly: true
+        {{- end }}
         {{- if or $profile.configMap.name $profile.volume }}
         - name: profile
           mountPath: /etc/serving/profile
@@ -297,6 +310,19 @@ spec:
         items:
           - key: {{ include "serving.apiKeysSecretKey" $root }}
             path: api-keys
+    {{- end }}
+    {{- if $tlsSecret }}
+    - name: tls
+      secret:
+        secretName: {{ $tlsSecret }}
+        defaultMode: 288
+        items:
+          - key: ca.crt
+            path: ca.crt
+          - key: tls.crt
+            path: tls.crt
+          - key: tls.key
+            path: tls.key
     {{- end }}
     {{- if $profile.configMap.name }}
     - name: profile

@@ -1,10 +1,14 @@
 using System.Collections.Concurrent;
 using Grpc.Net.Client;
+using Serving.Worker.Security;
 
 namespace Serving.Worker.Transfer;
 
-/// <summary>One gRPC channel (an HTTP/2 connection pool) per peer process, with windows sized for bulk transfer.</summary>
-public sealed class KvChannels(GrpcKvOptions options) : IDisposable
+/// <summary>
+/// One gRPC channel (an HTTP/2 connection pool) per peer process, with windows sized for bulk transfer. With the
+/// cluster's TLS, each connection presents this process's certificate and accepts only a peer of the cluster CA.
+/// </summary>
+public sealed class KvChannels(GrpcKvOptions options, ClusterTls? tls = null) : IDisposable
 {
     readonly ConcurrentDictionary<string, GrpcChannel> channels = new();
 
@@ -18,6 +22,7 @@ public sealed class KvChannels(GrpcKvOptions options) : IDisposable
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            SslOptions = tls?.ClientOptions() ?? new(),
         },
         MaxSendMessageSize = Options.MaxMessageBytes,
         MaxReceiveMessageSize = Options.MaxMessageBytes,

@@ -12,37 +12,52 @@ internal sealed partial class ServingProcess : IDisposable
     readonly ConcurrentQueue<string> lines = new();
     readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    ServingProcess(string name, Process process, int siloPort, int httpPort)
+    ServingProcess(string name, Process process, int siloPort, int httpPort, int kvPort, int orleansClientPort)
     {
         Name = name;
         this.process = process;
         SiloPort = siloPort;
         HttpPort = httpPort;
+        KvPort = kvPort;
+        OrleansClientPort = orleansClientPort;
     }
 
     public string Name { get; }
     public int SiloPort { get; }
     public int HttpPort { get; }
+    public int KvPort { get; }
+    public int OrleansClientPort { get; }
+    public int ProcessId => process.Id;
     public bool HasExited => process.HasExited;
+    /// <summary>Whether it printed its start-up line (it is serving).</summary>
+    public bool IsReady => ready.Task.IsCompleted;
     public int ExitCode => process.ExitCode;
     public IEnumerable<string> Output => lines;
 
-    /// <summary>Starts a process of a Redis cluster, or a self-contained one (localhost clustering) when <paramref name="redis"/> is null.</summary>
+    /// <summary>
+    /// Starts a process of a Redis cluster, or a self-contained one (localhost clustering) when <paramref name="redis"/>
+    /// is null. A cluster process runs with the cluster's certificates (<see cref="ClusterCertificates"/>) unless
+    /// <paramref name="extra"/> gives its own --tls-dir or --insecure.
+    /// </summary>
     /// <param name="extra">More options, e.g. <c>--drain-timeout-s 2</c>.</param>
     public static ServingProcess Start(string name, string roles, RedisServer? redis, string modelFolder, string transport = "grpc", string extra = "")
     {
         var siloPort = FreePort.Next();
         var httpPort = FreePort.Next();
+        var kvPort = FreePort.Next();
+        var orleansClientPort = FreePort.Next();
         var cluster = redis is null ? "" : $"--redis {redis.Address} --cluster-id test-{redis.Port}";
         if (redis?.PasswordFile is { } passwordFile)
             cluster += $" --redis-password-file {passwordFile}";
+        if (redis is not null && !extra.Contains("--tls-dir", StringComparison.Ordinal) && !extra.Contains("--insecure", StringComparison.Ordinal))
+            cluster += $" --tls-dir {ClusterCertificates.Directory}";
         var args = string.Join(' ',
             ServingDll(), "--roles", roles, cluster,
-            "--model", modelFolder, "--http-port", httpPort, "--kv-port", FreePort.Next(), "--silo-port", siloPort,
-            "--orleans-client-port", FreePort.Next(), "--kv-cache-mb", "64", "--kv-transport", transport, "--dtype", "float32", extra);
+            "--model", modelFolder, "--http-port", httpPort, "--kv-port", kvPort, "--silo-port", siloPort,
+            "--orleans-client-port", orleansClientPort, "--kv-cache-mb", "64", "--kv-transport", transport, "--dtype", "float32", extra);
         var info = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         var process = Process.Start(info)!;
-        var serving = new ServingProcess(name, process, siloPort, httpPort);
+        var serving = new ServingProcess(name, process, siloPort, httpPort, kvPort, orleansClientPort);
         process.OutputDataReceived += (_, e) => serving.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => serving.OnLine(e.Data);
         process.BeginOutputReadLine();

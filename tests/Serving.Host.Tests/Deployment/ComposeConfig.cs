@@ -25,8 +25,8 @@ internal sealed class ComposeConfig
     /// <summary>The named volumes.</summary>
     public IReadOnlySet<string> Volumes { get; }
 
-    /// <summary>The services that run `serving` (built from the repository's Dockerfile).</summary>
-    public IEnumerable<ComposeService> ServingServices => Services.Values.Where(s => s.Build is not null);
+    /// <summary>The services that run `serving` processes (built from the repository's Dockerfile, with roles); not one-shot tools such as `certs`.</summary>
+    public IEnumerable<ComposeService> ServingServices => Services.Values.Where(s => s.Build is not null && s.Environment.ContainsKey("SERVING_ROLES"));
 
     /// <summary>The full output too, for checks on everything the file says.</summary>
     public required string Text { get; init; }

@@ -107,6 +107,29 @@ public sealed partial class ComposeConfigTests
     }
 
     [Fact]
+    public void ServingServices_RunOverMutualTls_WithTheCertificatesTheCertsServiceWritesOnce()
+    {
+        var config = Default.Value;
+        var certs = config.Services["certs"];
+        var written = Assert.Single(certs.Volumes, v => v.Target == "/home/app/tls");
+        // `serving certs` into the volume, only when it holds no key yet: a restart keeps the cluster's CA.
+        var script = string.Join(" ", certs.Command);
+        Assert.Contains("serving.dll certs --out /home/app/tls", script, StringComparison.Ordinal);
+        Assert.Contains("if [ ! -s /home/app/tls/tls.key ]", script, StringComparison.Ordinal);
+        Assert.True(BuildsTheImage(certs), "certs runs the serving image's own `serving certs`");
+
+        foreach (var service in ServingServices())
+        {
+            Assert.Equal("/home/app/tls", service.Environment.GetValueOrDefault("SERVING_TLS_DIR"));
+            Assert.False(service.Environment.ContainsKey("SERVING_INSECURE"), $"{service.Name} runs without TLS");
+            Assert.Equal("service_completed_successfully", service.DependsOn.GetValueOrDefault("certs"));
+            var mount = Assert.Single(service.Volumes, v => v.Target == "/home/app/tls");
+            Assert.Equal(written.Source, mount.Source);
+            Assert.True(mount.ReadOnly, $"{service.Name} mounts the certificates writable");
+        }
+    }
+
+    [Fact]
     public void Secrets_NeverAppearInTheEnvironmentOrOnACommandLine()
     {
         const string key = "sk-compose-test-7f3a";

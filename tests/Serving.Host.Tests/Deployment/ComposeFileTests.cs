@@ -60,7 +60,7 @@ public sealed class ComposeFileTests
         // The image's user's home: the containers run as that user.
         var imageHome = DockerfileEnv()["HOME"];
 
-        foreach (var service in ServiceNodes().Where(s => s.Value.Children.ContainsKey(new YamlScalarNode("build"))))
+        foreach (var service in ServiceNodes().Where(s => RunsServing(s.Value)))
         {
             var volumes = ((YamlSequenceNode)service.Value.Children[new YamlScalarNode("volumes")]).Children.Select(v => ((YamlScalarNode)v).Value!);
             Assert.Contains($"profiles:{imageHome}/{folder}", volumes);
@@ -77,9 +77,13 @@ public sealed class ComposeFileTests
         Assert.All(set, v => Assert.True(known.Contains(v), $"the Dockerfile sets {v}, which `serving` does not read"));
     }
 
-    // The services built from the repository's Dockerfile (Redis and its password maker are not).
+    // The services that run `serving` processes: built from the repository's Dockerfile, with an environment (Redis,
+    // its password maker and the one-shot `certs` are not).
+    static bool RunsServing(YamlMappingNode service) =>
+        service.Children.ContainsKey(new YamlScalarNode("build")) && service.Children.ContainsKey(new YamlScalarNode("environment"));
+
     static Dictionary<string, Dictionary<string, string?>> ServingServices() =>
-        ServiceNodes().Where(s => s.Value.Children.ContainsKey(new YamlScalarNode("build"))).ToDictionary(
+        ServiceNodes().Where(s => RunsServing(s.Value)).ToDictionary(
             s => s.Key,
             s => ((YamlMappingNode)s.Value.Children[new YamlScalarNode("environment")]).Children
                 .ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => ((YamlScalarNode)e.Value).Value));

@@ -36,6 +36,16 @@ internal static class HelmChart
     public static ToolResult TryRender(params string[] args) =>
         KubernetesTools.Run(KubernetesTools.Helm, ["template", Release, Folder, "--namespace", Namespace, .. args]);
 
+    /// <summary>The NOTES.txt an install with these arguments prints (`helm install --dry-run=client`, no cluster needed).</summary>
+    public static string Notes(params string[] args)
+    {
+        var result = KubernetesTools.Run(KubernetesTools.Helm, ["install", Release, Folder, "--namespace", Namespace, "--dry-run=client", .. args]);
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"helm install --dry-run=client {string.Join(' ', args)} failed:\n{result.Output}");
+        var at = result.Stdout.IndexOf("NOTES:", StringComparison.Ordinal);
+        return at < 0 ? "" : result.Stdout[at..];
+    }
+
     public static ToolResult Lint(params string[] args) =>
         KubernetesTools.Run(KubernetesTools.Helm, ["lint", "--strict", Folder, "--namespace", Namespace, .. args]);
 

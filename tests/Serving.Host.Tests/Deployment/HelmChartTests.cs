@@ -476,6 +476,59 @@ public sealed class HelmChartTests
         }
     }
 
+    [Fact]
+    public void Template_Defaults_EveryServingPodReadsTheClusterCertificatesWhereServingTlsDirPoints()
+    {
+        var rendered = HelmChart.Render();
+
+        foreach (var pod in rendered.ServingPods())
+        {
+            Assert.Equal("/var/run/secrets/serving/tls", pod.Env()["SERVING_TLS_DIR"]);
+            Assert.False(pod.Env().ContainsKey("SERVING_INSECURE"), $"{pod.Owner} runs without TLS");
+            var volume = Items(pod.Spec["volumes"]).Single(v => Str(v["name"]) == "tls");
+            Assert.Equal("serving-tls", Str(volume["secret"]!["secretName"]));
+            Assert.Equal(["ca.crt", "tls.crt", "tls.key"], Items(volume["secret"]!["items"]).Select(i => Str(i["path"])!));
+            Assert.Contains(Items(pod.Serving!["volumeMounts"]), m => Str(m["name"]) == "tls" && Str(m["mountPath"]) == "/var/run/secrets/serving/tls" && m["readOnly"]?.ToString() is "true" or "True");
+        }
+        // Without cert-manager the Secret is the user's (NOTES.txt says how to make it); the chart writes no key.
+        Assert.Empty(rendered.OfKind("Certificate"));
+        Assert.DoesNotContain(rendered.OfKind("Secret"), s => Name(s) == "serving-tls");
+    }
+
+    [Fact]
+    public void Template_CertManagerIssuer_IssuesTheClusterCertificateIntoTheSecret_OnlyWhenTheCrdExists()
+    {
+        const string crd = "cert-manager.io/v1/Certificate";
+        string[] issuer = ["--set", "tls.certManager.issuerRef.name=cluster-ca", "--set", "tls.certManager.issuerRef.kind=ClusterIssuer"];
+        Assert.Empty(HelmChart.Render(issuer).OfKind("Certificate"));
+        Assert.Empty(HelmChart.Render("--api-versions", crd).OfKind("Certificate"));
+
+        var rendered = HelmChart.Render([.. issuer, "--api-versions", crd]);
+
+        var certificate = Assert.Single(rendered.OfKind("Certificate"));
+        var spec = certificate["spec"]!;
+        Assert.Equal("serving-tls", Str(spec["secretName"]));
+        Assert.Equal(("cluster-ca", "ClusterIssuer"), (Str(spec["issuerRef"]!["name"]), Str(spec["issuerRef"]!["kind"])));
+        // One certificate serves every pod both ways: it listens and it connects.
+        var usages = spec["usages"]!.AsArray().Select(Str).ToList();
+        Assert.Contains("server auth", usages);
+        Assert.Contains("client auth", usages);
+    }
+
+    [Fact]
+    public void Template_TlsDisabled_PodsRunInsecureExplicitly_AndTheNotesWarn()
+    {
+        var rendered = HelmChart.Render("--set", "tls.enabled=false");
+
+        foreach (var pod in rendered.ServingPods())
+        {
+            Assert.Equal("true", pod.Env()["SERVING_INSECURE"]);
+            Assert.False(pod.Env().ContainsKey("SERVING_TLS_DIR"));
+            Assert.DoesNotContain(Items(pod.Spec["volumes"]), v => Str(v["name"]) == "tls");
+        }
+        Assert.Contains("WARNING: tls.enabled is false", HelmChart.Notes("--set", "tls.enabled=false"), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string[], string?, string> ModelSources() => new()
     {
         { [], null, "emptyDir" },
