@@ -11,8 +11,11 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// </summary>
     IAsyncEnumerable<TokenChunk> Generate(GenerationRequest request, string? prefillWorker, string? prefillKvAddress, CancellationToken cancellationToken);
 
-    /// <summary>Prefills a prompt and pushes its KV and first token to the decode worker at the given KV address.</summary>
-    Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, CancellationToken cancellationToken);
+    /// <summary>
+    /// Prefills a prompt and pushes its KV and first token to the decode worker at the given KV address, presenting
+    /// the transfer token that worker issued for the request (its only proof that this worker is the one assigned).
+    /// </summary>
+    Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, string transferToken, CancellationToken cancellationToken);
 
     /// <summary>
     /// Waits until the worker holds no request (or <paramref name="drainTimeout"/> passes), then takes

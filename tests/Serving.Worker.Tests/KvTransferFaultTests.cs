@@ -18,12 +18,12 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     public async Task LayoutMismatch_IsRefusedBeforeAnyBytesMove()
     {
         var prompt = f.Reference.Encode("layout check");
-        await ReserveAsync("layout-1", prompt);
+        var (token, _) = await ReserveAsync("layout-1", prompt);
         var wrong = f.Decode.Description.KvLayout with { DType = "bfloat16" };
 
         var e = await Assert.ThrowsAsync<KvTransferException>(async () =>
         {
-            await using var sender = await f.Grpc.OpenAsync(f.Endpoint, new Serving.Worker.Transfer.KvTransferHeader("layout-1", "decode-0", wrong, prompt.Count), CancellationToken.None);
+            await using var sender = await f.Grpc.OpenAsync(f.Endpoint, new Serving.Worker.Transfer.KvTransferHeader("layout-1", "decode-0", wrong, prompt.Count, token), CancellationToken.None);
             await sender.CompleteAsync(new FirstToken(1, null), CancellationToken.None);
         });
 
@@ -37,10 +37,10 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     public async Task CorruptedChunk_IsRefusedWithDataLoss()
     {
         var prompt = f.Reference.Encode("a corrupted chunk must never reach the cache");
-        await ReserveAsync("corrupt-1", prompt);
+        var (token, _) = await ReserveAsync("corrupt-1", prompt);
         using var channel = GrpcChannel.ForAddress(f.Endpoint.Address);
         var call = new KvTransfer.KvTransferClient(channel).Push();
-        var header = new Serving.Worker.Transfer.KvTransferHeader("corrupt-1", "decode-0", f.Decode.Description.KvLayout, prompt.Count);
+        var header = new Serving.Worker.Transfer.KvTransferHeader("corrupt-1", "decode-0", f.Decode.Description.KvLayout, prompt.Count, token);
 
         var payload = new byte[4096];
         Random.Shared.NextBytes(payload);
@@ -85,10 +85,10 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     public async Task Pull_WithAMismatchedLayout_IsRefused_AndBothSidesGiveUp()
     {
         var prompt = f.Reference.Encode("pulling with the wrong layout");
-        await ReserveAsync("pull-layout-1", prompt);
+        var (token, _) = await ReserveAsync("pull-layout-1", prompt);
         var prefill = f.PrefillRole("grpc-pull");
-        var compute = prefill.PrefillAsync(new GenerationRequest("pull-layout-1", prompt, Greedy), f.Endpoint, CancellationToken.None);
-        var wrong = new Serving.Worker.Transfer.KvTransferHeader("pull-layout-1", "decode-0", f.Decode.Description.KvLayout with { HeadDim = 1 }, prompt.Count);
+        var compute = prefill.PrefillAsync(new GenerationRequest("pull-layout-1", prompt, Greedy), f.Endpoint, token, CancellationToken.None);
+        var wrong = new Serving.Worker.Transfer.KvTransferHeader("pull-layout-1", "decode-0", f.Decode.Description.KvLayout with { HeadDim = 1 }, prompt.Count, token);
 
         var e = await Assert.ThrowsAsync<KvTransferException>(() => f.Pull.ReceiveAsync(wrong, f.Inbox, f.PrefillEndpoint, CancellationToken.None));
         Assert.Contains("layout mismatch", e.Message);
@@ -96,6 +96,61 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
         await Assert.ThrowsAnyAsync<Exception>(() => compute);
 
         Abandon("pull-layout-1");
+        await f.AssertPoolsWholeAsync();
+    }
+
+    [Fact]
+    public async Task Push_FromAWorkerWithoutTheRequestsTransferToken_IsDenied_AndTheAssignedPrefillStillCompletesIt()
+    {
+        var prompt = f.Reference.Encode("only the assigned prefill worker may fill these blocks");
+        var expected = f.Reference.Generate([prompt], Greedy)[0];
+        var (token, outputs) = await ReserveAsync("assigned-push-1", prompt);
+
+        // Another legitimate worker of the cluster (same certificate, same layout), not assigned to this request.
+        using var channel = GrpcChannel.ForAddress(f.Endpoint.Address);
+        var call = new KvTransfer.KvTransferClient(channel).Push();
+        var intruder = new Serving.Worker.Transfer.KvTransferHeader("assigned-push-1", "decode-0", f.Decode.Description.KvLayout, prompt.Count, Serving.Worker.Transfer.KvTransferHeader.NewToken());
+        var denied = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await call.RequestStream.WriteAsync(new KvPushRequest { Header = intruder.ToProto() });
+            await call.RequestStream.WriteAsync(new KvPushRequest { Done = new KvTransferDone { FirstToken = 1 } });
+            await call.RequestStream.CompleteAsync();
+            await call.ResponseAsync;
+        });
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.DoesNotContain(token, denied.Status.Detail, StringComparison.Ordinal);
+
+        await f.PrefillRole("grpc").PrefillAsync(new GenerationRequest("assigned-push-1", prompt, Greedy), f.Endpoint, token, CancellationToken.None);
+        Assert.Equal(expected, await TokensAsync(outputs));
+        f.Inbox.Forget("assigned-push-1");
+        await f.AssertPoolsWholeAsync();
+    }
+
+    [Fact]
+    public async Task Pull_ByAWorkerWithoutTheRequestsTransferToken_IsDenied_AndTheAssignedDecodeWorkerStillPullsIt()
+    {
+        var prompt = f.Reference.Encode("only the assigned decode worker may take this prompt's KV");
+        var expected = f.Reference.Generate([prompt], Greedy)[0];
+        var (token, outputs) = await ReserveAsync("assigned-pull-1", prompt);
+        var compute = f.PrefillRole("grpc-pull").PrefillAsync(new GenerationRequest("assigned-pull-1", prompt, Greedy), f.Endpoint, token, CancellationToken.None);
+
+        // A worker that names the request, the target worker and the layout, but holds no token for it.
+        using var channel = GrpcChannel.ForAddress(f.PrefillEndpoint.Address);
+        var intruder = new Serving.Worker.Transfer.KvTransferHeader("assigned-pull-1", "decode-0", f.Decode.Description.KvLayout, prompt.Count, Serving.Worker.Transfer.KvTransferHeader.NewToken());
+        var denied = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var pull = new KvTransfer.KvTransferClient(channel).Pull(intruder.ToProto());
+            while (await pull.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        });
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+
+        var assigned = new Serving.Worker.Transfer.KvTransferHeader("assigned-pull-1", "decode-0", f.Decode.Description.KvLayout, prompt.Count, token);
+        await f.Pull.ReceiveAsync(assigned, f.Inbox, f.PrefillEndpoint, CancellationToken.None);
+        await compute;
+        Assert.Equal(expected, await TokensAsync(outputs));
+        f.Inbox.Forget("assigned-pull-1");
         await f.AssertPoolsWholeAsync();
     }
 
@@ -123,11 +178,24 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
         await f.AssertPoolsWholeAsync();
     }
 
-    /// <summary>Reserves blocks on the decode worker and accepts transfers for the request, as DecodeRole does first.</summary>
-    async Task ReserveAsync(string requestId, IReadOnlyList<int> prompt)
+    /// <summary>
+    /// Reserves blocks on the decode worker and accepts transfers for the request, as DecodeRole does first; returns
+    /// the transfer token the inbox issued and the request's outputs.
+    /// </summary>
+    async Task<(string Token, System.Threading.Channels.ChannelReader<RequestOutput> Outputs)> ReserveAsync(string requestId, IReadOnlyList<int> prompt)
     {
-        Assert.NotNull(await f.Decode.ReserveImportAsync(requestId, prompt, Greedy));
-        f.Inbox.Expect(requestId);
+        var outputs = await f.Decode.ReserveImportAsync(requestId, prompt, Greedy);
+        Assert.NotNull(outputs);
+        return (f.Inbox.Expect(requestId), outputs);
+    }
+
+    async Task<List<int>> TokensAsync(System.Threading.Channels.ChannelReader<RequestOutput> outputs)
+    {
+        var tokens = new List<int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (var o in outputs.ReadAllAsync(timeout.Token))
+            tokens.AddRange(o.NewTokenIds);
+        return tokens;
     }
 
     /// <summary>Stops accepting transfers for the request and frees its reserved blocks.</summary>
@@ -143,7 +211,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
 
         public KvEndpoint Endpoint { get; } = new("prefill-failing", "http://127.0.0.1:1");
 
-        public Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken)
+        public Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
             throw new KvTransferException("prefill worker unreachable (test)", retryable: true);

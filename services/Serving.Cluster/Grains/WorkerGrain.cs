@@ -47,7 +47,7 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
         }
     }
 
-    public async Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, CancellationToken cancellationToken)
+    public async Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, string transferToken, CancellationToken cancellationToken)
     {
         var worker = Worker;
         if (worker.Handover.IsCancellationRequested)
@@ -56,7 +56,7 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
         using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
         try
         {
-            await worker.Prefill.PrefillAsync(request, new KvEndpoint(decodeWorker, kvAddress), handover.Token);
+            await worker.Prefill.PrefillAsync(request, new KvEndpoint(decodeWorker, kvAddress), transferToken, handover.Token);
         }
         catch (Exception) when (worker.Handover.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -86,7 +86,7 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
     {
         public KvEndpoint Endpoint { get; } = endpoint;
 
-        public Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken) =>
-            prefill.Prefill(request, target.WorkerId, target.Address, cancellationToken);
+        public Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken) =>
+            prefill.Prefill(request, target.WorkerId, target.Address, transferToken, cancellationToken);
     }
 }

@@ -87,11 +87,11 @@ internal sealed class KvTransferProbe(LlmEngine engine, EngineOptions options, A
         var id = $"kv-transfer-{nextId++}";
         var outputs = await loop.ReserveImportAsync(id, held.Prompt, SamplingParams.Greedy(1) with { IgnoreEos = true })
             ?? throw new InvalidOperationException("the probe's receiving engine has no room for the transfer.");
-        inbox.Expect(id);
+        var transferToken = inbox.Expect(id);
         var layers = engine.KvLayout.NumLayers;
         var exports = Enumerable.Range(0, Groups).Select(g => engine.ExportKv(held.Id, g * layers / Groups, (g + 1) * layers / Groups)).ToList();
         var clock = Stopwatch.StartNew();
-        await using (var sender = await transport.OpenAsync(endpoint, new KvTransferHeader(id, ReceiverId, engine.KvLayout, held.Prompt.Length), cancellationToken))
+        await using (var sender = await transport.OpenAsync(endpoint, new KvTransferHeader(id, ReceiverId, engine.KvLayout, held.Prompt.Length, transferToken), cancellationToken))
         {
             foreach (var group in exports)
                 sender.Enqueue(group);

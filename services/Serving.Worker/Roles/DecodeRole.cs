@@ -35,10 +35,10 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         decode?.SetTag("serving.request_id", id);
         decode?.SetTag("serving.worker", Endpoint.WorkerId);
         var outputs = await ReserveAsync(request, cancellationToken);
-        inbox.Expect(id);
+        var transferToken = inbox.Expect(id);
         try
         {
-            if (await TransferOrFailureAsync(request, prefill, cancellationToken) is { } failure)
+            if (await TransferOrFailureAsync(request, prefill, transferToken, cancellationToken) is { } failure)
             {
                 Log.Recomputing(logger, failure, Endpoint.WorkerId, id);
                 telemetry?.Recomputed.Add(1);
@@ -58,7 +58,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
     }
 
     /// <summary>Runs the transfer with its retries; returns why it finally failed, or null once the request is admitted here.</summary>
-    async Task<Exception?> TransferOrFailureAsync(GenerationRequest request, IPrefillService prefill, CancellationToken cancellationToken)
+    async Task<Exception?> TransferOrFailureAsync(GenerationRequest request, IPrefillService prefill, string transferToken, CancellationToken cancellationToken)
     {
         var direction = transport.Kind == KvTransportKind.GrpcPull ? "pull" : "push";
         var started = Stopwatch.GetTimestamp();
@@ -67,7 +67,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         var outcome = "cancelled";
         try
         {
-            await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, ct), cancellationToken);
+            await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, transferToken, ct), cancellationToken);
             outcome = "ok";
             return null;
         }
@@ -105,12 +105,12 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
     /// Has the prefill worker compute the prompt while this side receives its KV, both at once; whichever fails first
     /// decides the outcome and the other is cancelled rather than left to time out.
     /// </summary>
-    async Task TransferAsync(GenerationRequest request, IPrefillService prefill, CancellationToken cancellationToken)
+    async Task TransferAsync(GenerationRequest request, IPrefillService prefill, string transferToken, CancellationToken cancellationToken)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var header = new KvTransferHeader(request.RequestId, Endpoint.WorkerId, Loop.Description.KvLayout, request.KnownTokens);
+        var header = new KvTransferHeader(request.RequestId, Endpoint.WorkerId, Loop.Description.KvLayout, request.KnownTokens, transferToken);
         var receive = transport.ReceiveAsync(header, inbox, prefill.Endpoint, both.Token);
-        var compute = prefill.PrefillAsync(request, Endpoint, both.Token);
+        var compute = prefill.PrefillAsync(request, Endpoint, transferToken, both.Token);
         var first = await Task.WhenAny(receive, compute);
         if (first.IsFaulted || first.IsCanceled)
             both.Cancel();

@@ -9,5 +9,6 @@ public interface IPrefillService
     /// <summary>The prefill worker: its id and its process's KV server (where a pull reaches it).</summary>
     KvEndpoint Endpoint { get; }
 
-    Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken);
+    /// <param name="transferToken">The token the target issued for this request (<see cref="KvInbox.Expect"/>): the KV it takes.</param>
+    Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken);
 }

@@ -15,12 +15,12 @@ public sealed class PrefillRole(EngineLoop loop, IKvTransport transport, KvEndpo
     public EngineLoop Loop { get; } = loop;
     public KvEndpoint Endpoint { get; } = endpoint;
 
-    public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, CancellationToken cancellationToken)
+    public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken)
     {
         using var activity = WorkerTelemetry.Activities.StartActivity("prefill");
         activity?.SetTag("serving.request_id", request.RequestId);
         activity?.SetTag("serving.prompt_tokens", request.KnownTokens);
-        var header = new KvTransferHeader(request.RequestId, target.WorkerId, Loop.Description.KvLayout, request.KnownTokens);
+        var header = new KvTransferHeader(request.RequestId, target.WorkerId, Loop.Description.KvLayout, request.KnownTokens, transferToken);
         await using var sender = await transport.OpenAsync(target, header, cancellationToken);
         RequestOutput? first = null;
         // The stream ends with the first token; every group is exported (copied) by then and the blocks are freed.

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using Serving.Engine.Core;
 using Serving.Worker.Runtime;
 
@@ -21,11 +23,16 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     /// <summary>KV bytes written into this worker's pool by transfers so far.</summary>
     public long BytesImported => Interlocked.Read(ref bytesImported);
 
-    /// <summary>Accepts transfers for this request from now on (after its blocks are reserved).</summary>
-    public void Expect(string requestId)
+    /// <summary>
+    /// Accepts transfers for this request from now on (after its blocks are reserved), from a sender that presents the
+    /// returned transfer token: give it to the prefill worker assigned to the request, and to no one else.
+    /// </summary>
+    public string Expect(string requestId)
     {
+        var token = KvTransferHeader.NewToken();
         importedFor[requestId] = new StrongBox<long>();
-        expected[requestId] = new Expected();
+        expected[requestId] = new Expected(token);
+        return token;
     }
 
     /// <summary>
@@ -47,13 +54,19 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
             entry.Admitted.TrySetCanceled();
     }
 
-    /// <summary>Refuses a transfer this worker did not reserve for, or whose KV layout differs from the engine's.</summary>
+    /// <summary>
+    /// Refuses a transfer this worker did not reserve for, one without the request's transfer token (a sender not
+    /// assigned to it: <see cref="KvTransferException.Denied"/>, the reservation untouched), or one whose KV layout
+    /// differs from the engine's.
+    /// </summary>
     public void Check(KvTransferHeader header)
     {
         if (header.TargetWorker != WorkerId)
             throw new KvTransferException($"transfer for worker '{header.TargetWorker}' reached worker '{WorkerId}'.", retryable: false);
         if (!expected.TryGetValue(header.RequestId, out var entry) || entry.Closed)
             throw new KvTransferException($"worker '{WorkerId}' has no blocks reserved for request '{header.RequestId}'.", retryable: false);
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(entry.Token), Encoding.ASCII.GetBytes(header.TransferToken)))
+            throw KvTransferException.NotAssigned(header.RequestId, "the sender");
         var mine = loop.Description.KvLayout;
         if (header.Layout != mine)
             throw new KvTransferException(
@@ -133,8 +146,9 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
             ? entry
             : throw new KvTransferException($"worker '{WorkerId}' is not expecting KV for request '{requestId}' (cancelled or failed over).", retryable: false);
 
-    sealed class Expected
+    sealed class Expected(string token)
     {
+        public string Token { get; } = token;
         public TaskCompletionSource Admitted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public volatile bool Closed;
     }

@@ -8,6 +8,7 @@ internal static class KvStatus
     /// <summary>The gRPC status a failure is reported with; null for failures that are not the peer's business.</summary>
     public static Status? Of(Exception e) => e switch
     {
+        KvTransferException { Denied: true } t => new Status(StatusCode.PermissionDenied, t.Message),
         KvTransferException t => new Status(t.Retryable ? StatusCode.Unavailable : StatusCode.FailedPrecondition, t.Message),
         ArgumentException => new Status(StatusCode.InvalidArgument, e.Message),
         InvalidOperationException => new Status(StatusCode.FailedPrecondition, e.Message),

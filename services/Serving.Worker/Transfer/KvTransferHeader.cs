@@ -1,6 +1,23 @@
+using System.Security.Cryptography;
+using System.Text;
 using Serving.Engine.Cache;
 
 namespace Serving.Worker.Transfer;
 
-/// <summary>Opens a transfer: which request, for which worker, in which layout, for how many prompt tokens.</summary>
-public sealed record KvTransferHeader(string RequestId, string TargetWorker, KvLayout Layout, int TokenCount);
+/// <summary>
+/// Opens a transfer: which request, for which worker, in which layout, for how many prompt tokens, and the
+/// assignment's transfer token — issued by the decode worker when it reserves the request's blocks and given only to
+/// the prefill worker it calls, so only those two can move this request's KV.
+/// </summary>
+public sealed record KvTransferHeader(string RequestId, string TargetWorker, KvLayout Layout, int TokenCount, string TransferToken)
+{
+    /// <summary>A fresh transfer token: 128 random bits.</summary>
+    public static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>Whether <paramref name="presented"/> carries this transfer's token (compared in constant time).</summary>
+    public bool Admits(KvTransferHeader presented) =>
+        TransferToken.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(TransferToken), Encoding.ASCII.GetBytes(presented.TransferToken));
+
+    // The token is a capability: it stays out of log lines and exception messages.
+    public override string ToString() => $"KvTransferHeader {{ RequestId = {RequestId}, TargetWorker = {TargetWorker}, Layout = {Layout}, TokenCount = {TokenCount} }}";
+}

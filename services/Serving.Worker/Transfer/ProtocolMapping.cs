@@ -21,13 +21,15 @@ internal static class ProtocolMapping
         TokenCount = h.TokenCount,
         FirstLayer = 0,
         EndLayer = h.Layout.NumLayers,
+        TransferToken = h.TransferToken,
     };
 
     public static KvTransferHeader FromProto(this Protocol.V1.KvTransferHeader h) => new(
         h.RequestId,
         h.TargetWorker,
         new KvLayout(h.NumLayers, h.BlockSize, h.NumKvHeads, h.HeadDim, h.Dtype, h.ModelFingerprint),
-        h.TokenCount);
+        h.TokenCount,
+        h.TransferToken);
 
     public static KvTransferDone ToProto(this FirstToken first)
     {

@@ -27,12 +27,11 @@ internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, PullKvTrans
                 switch (words)
                 {
                     case ["reserve", var id, var tokens, var maxTokens]:
-                        await ReserveAsync(id, int.Parse(tokens, CultureInfo.InvariantCulture), int.Parse(maxTokens, CultureInfo.InvariantCulture));
-                        Reply("ok");
+                        Reply($"ok {await ReserveAsync(id, int.Parse(tokens, CultureInfo.InvariantCulture), int.Parse(maxTokens, CultureInfo.InvariantCulture))}");
                         break;
-                    case ["pull", var id, var address, var tokens]:
+                    case ["pull", var id, var address, var tokens, var transferToken]:
                         // The pull direction: this (decode) side asks the sender's process for the KV; `wait` sees it land.
-                        var header = new KvTransferHeader(id, ReceiverHost.WorkerId, loop.Description.KvLayout, int.Parse(tokens, CultureInfo.InvariantCulture));
+                        var header = new KvTransferHeader(id, ReceiverHost.WorkerId, loop.Description.KvLayout, int.Parse(tokens, CultureInfo.InvariantCulture), transferToken);
                         _ = puller.ReceiveAsync(header, inbox, new KvEndpoint("sender", address), CancellationToken.None).ContinueWith(
                             t => Console.Error.WriteLine($"pull {id} failed: {t.Exception?.GetBaseException().Message}"), TaskContinuationOptions.OnlyOnFaulted);
                         Reply("ok");
@@ -60,13 +59,14 @@ internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, PullKvTrans
         }
     }
 
-    async Task ReserveAsync(string id, int tokens, int maxTokens)
+    async Task<string> ReserveAsync(string id, int tokens, int maxTokens)
     {
         var sampling = new SamplingParams { Temperature = 0, MaxTokens = maxTokens, IgnoreEos = true };
         var outputs = await loop.ReserveImportAsync(id, Prompts.Make(loop.Engine, tokens), sampling)
             ?? throw new InvalidOperationException($"the decode pool has no room for {tokens} tokens.");
-        inbox.Expect(id);
+        var transferToken = inbox.Expect(id);
         watching[id] = Task.Run(() => WatchAsync(outputs));
+        return transferToken;
     }
 
     /// <summary>Stamps the decode worker's first output (the imported first token) and its second (the first decode step).</summary>

@@ -16,12 +16,12 @@ internal sealed class HandoffPhase(IReadOnlyDictionary<int, PrefillRole> rolesBy
     public async Task<HandoffSample> RunAsync(int rep, IReadOnlyList<int> prompt, int groups)
     {
         var id = $"ho-{rep}-{prompt.Count}-g{groups}";
-        await receiver.ReserveAsync(id, prompt.Count, 2);
+        var transferToken = await receiver.ReserveAsync(id, prompt.Count, 2);
         var request = new GenerationRequest(id, prompt, new SamplingParams { Temperature = 0, MaxTokens = 2, IgnoreEos = true, Seed = 1 });
         var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
 
         var start = Clock.Now();
-        await rolesByGroups[groups].PrefillAsync(request, endpoint, CancellationToken.None);
+        await rolesByGroups[groups].PrefillAsync(request, endpoint, transferToken, CancellationToken.None);
         var trace = tracing.Take(id);
         var decode = await receiver.WaitAsync(id);
         if (decode.OutputTokens != 2 || decode.Second == 0)

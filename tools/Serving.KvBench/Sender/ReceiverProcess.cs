@@ -59,10 +59,11 @@ internal sealed class ReceiverProcess : IAsyncDisposable
         }
     }
 
-    public Task ReserveAsync(string requestId, int tokens, int maxTokens) => CallAsync($"reserve {requestId} {tokens} {maxTokens}");
+    /// <summary>Reserves blocks for a request on the decode side; returns the transfer token its inbox issued for it.</summary>
+    public async Task<string> ReserveAsync(string requestId, int tokens, int maxTokens) => (await CallAsync($"reserve {requestId} {tokens} {maxTokens}"))[1];
 
     /// <summary>Tells the receiver to pull the request's KV from the given KV server (the pull direction).</summary>
-    public Task PullAsync(string requestId, string address, int tokens) => CallAsync($"pull {requestId} {address} {tokens}");
+    public Task PullAsync(string requestId, string address, int tokens, string transferToken) => CallAsync($"pull {requestId} {address} {tokens} {transferToken}");
 
     /// <summary>Waits for a reserved request to finish on the decode worker: its first and second output timestamps and output count.</summary>
     public async Task<(long First, long Second, int OutputTokens)> WaitAsync(string requestId)

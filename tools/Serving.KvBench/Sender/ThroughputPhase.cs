@@ -34,7 +34,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
 
     public async Task<ThroughputSample> GrpcAsync(int rep, IKvTransport transport, int chunkBytes, int streams)
     {
-        var (ids, exports, bytes) = await PrepareAsync($"tp-{rep}-{chunkBytes}-{streams}");
+        var (ids, tokens, exports, bytes) = await PrepareAsync($"tp-{rep}-{chunkBytes}-{streams}");
 
         var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
         var next = -1;
@@ -45,7 +45,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
             int i;
             while ((i = Interlocked.Increment(ref next)) < ids.Length)
             {
-                var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Description.KvLayout, prompt.Count);
+                var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Description.KvLayout, prompt.Count, tokens[i]);
                 await using var sender = await transport.OpenAsync(endpoint, header, CancellationToken.None);
                 foreach (var group in exports[i])
                     sender.Enqueue(group);
@@ -70,16 +70,16 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
     /// </summary>
     public async Task<ThroughputSample> PullAsync(int rep, IKvTransport pull, string pullAddress, int chunkBytes)
     {
-        var (ids, exports, bytes) = await PrepareAsync($"tpp-{rep}-{chunkBytes}");
+        var (ids, tokens, exports, bytes) = await PrepareAsync($"tpp-{rep}-{chunkBytes}");
 
         var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
         var cpu = Cpu();
         var start = Clock.Now();
         for (var i = 0; i < ids.Length; i++)
         {
-            var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Description.KvLayout, prompt.Count);
+            var header = new KvTransferHeader(ids[i], ReceiverHost.WorkerId, prefill.Description.KvLayout, prompt.Count, tokens[i]);
             await using var sender = await pull.OpenAsync(endpoint, header, CancellationToken.None);
-            await receiver.PullAsync(ids[i], pullAddress, prompt.Count);
+            await receiver.PullAsync(ids[i], pullAddress, prompt.Count, tokens[i]);
             foreach (var group in exports[i])
                 sender.Enqueue(group);
             await sender.CompleteAsync(new FirstToken(firstToken, null), CancellationToken.None);
@@ -99,17 +99,18 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
     /// Reserves the sample's requests on the receiver and takes their exports before the clock starts: the samples
     /// measure the wire and the receiver's import.
     /// </summary>
-    async Task<(string[] Ids, List<KvExport>[] Exports, long Bytes)> PrepareAsync(string prefix)
+    async Task<(string[] Ids, string[] Tokens, List<KvExport>[] Exports, long Bytes)> PrepareAsync(string prefix)
     {
         var ids = Enumerable.Range(0, Requests).Select(i => $"{prefix}-{i}").ToArray();
-        foreach (var id in ids)
-            await receiver.ReserveAsync(id, prompt.Count, 1);
+        var tokens = new string[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+            tokens[i] = await receiver.ReserveAsync(ids[i], prompt.Count, 1);
         var layers = prefill.Description.KvLayout.NumLayers;
         var exports = new List<KvExport>[ids.Length];
         for (var i = 0; i < ids.Length; i++)
             exports[i] = await prefill.InvokeAsync(e => Enumerable.Range(0, groups)
                 .Select(g => e.ExportKv(HeldId, g * layers / groups, (g + 1) * layers / groups)).ToList());
-        return (ids, exports, exports.Sum(list => list.Sum(x => x.ByteLength)));
+        return (ids, tokens, exports, exports.Sum(list => list.Sum(x => x.ByteLength)));
     }
 
     public async Task<ThroughputSample> TcpAsync(int rep, long bytes)

@@ -14,6 +14,9 @@ internal static class PullServer
     public static async Task ServeAsync(KvOutboxRegistry outboxes, GrpcKvOptions options, KvTransferHeader wanted, IServerStreamWriter<KvPushRequest> responseStream, CancellationToken ct)
     {
         var outbox = await KvStatus.Guard(() => outboxes.WaitAsync(wanted.RequestId, OutboxWait, ct));
+        // A puller without the assignment's token is refused before anything is read: the outbox stays for the one that has it.
+        if (!outbox.Header.Admits(wanted))
+            throw new RpcException(KvStatus.Of(KvTransferException.NotAssigned(wanted.RequestId, wanted.TargetWorker))!.Value);
         try
         {
             if (outbox.Header.TargetWorker != wanted.TargetWorker)
