@@ -28,7 +28,7 @@ internal static class KvBenchCommand
             .Check(n => n > 0, "takes a positive integer");
         var only = new Option<string[]>("--only")
         {
-            Description = $"The measurements to run, a subset of {string.Join(',', KvBenchOptions.AllParts)} (push4: four concurrent streams; default all).",
+            Description = $"The measurements to run, a subset of {string.Join(',', KvBenchOptions.AllParts)} (push4: four concurrent streams; tls: the push over mutual TLS beside plaintext; default all).",
             HelpName = "PART,...",
             CustomParser = result => ToolCommandLine.NameList(result, KvBenchOptions.AllParts),
         };
@@ -59,10 +59,11 @@ internal static class KvBenchCommand
         var poolMb = new Option<int>("--pool-mb") { Description = "Decode KV pool, MiB.", Required = true };
         var maxChunk = new Option<int>("--max-chunk") { Description = "Largest gRPC chunk the parent sends, bytes.", Required = true };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", Required = true };
+        var tlsDir = new Option<string?>("--tls-dir") { Description = "Also serve KV over mutual TLS with these certificates, on a second port." };
         var command = new Command("receiver", "The decode side, started by the benchmark itself.") { Hidden = true };
-        foreach (var option in new Option[] { poolMb, maxChunk, threads })
+        foreach (var option in new Option[] { poolMb, maxChunk, threads, tlsDir })
             command.Options.Add(option);
-        command.SetAction((parse, _) => ReceiverHost.RunAsync(parse.GetValue(poolMb), parse.GetValue(maxChunk), parse.GetValue(threads)));
+        command.SetAction((parse, _) => ReceiverHost.RunAsync(parse.GetValue(poolMb), parse.GetValue(maxChunk), parse.GetValue(threads), parse.GetValue(tlsDir)));
         return command;
     }
 }

@@ -16,7 +16,7 @@ internal sealed record KvBenchOptions
     /// <summary>Which measurements run: push, push4 (4 concurrent streams), pull, bare, handoff.</summary>
     public string[] Only { get; init; } = AllParts;
 
-    public static readonly string[] AllParts = ["push", "push4", "pull", "bare", "handoff"];
+    public static readonly string[] AllParts = ["push", "push4", "pull", "bare", "handoff", "tls"];
 
     public bool Runs(string part) => Only.Contains(part);
 }

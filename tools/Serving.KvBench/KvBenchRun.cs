@@ -4,6 +4,7 @@ using Serving.KvBench.Reporting;
 using Serving.KvBench.Sender;
 using Serving.Worker.Roles;
 using Serving.Worker.Runtime;
+using Serving.Worker.Security;
 using Serving.Worker.Transfer;
 using Serving.Worker.Transfer.Pull;
 using Serving.Worker.Transfer.Push;
@@ -33,7 +34,12 @@ internal sealed class KvBenchRun(KvBenchOptions options)
         // Every throughput request of a repetition is reserved before the clock starts, plus room for the handoffs.
         var decodePoolMb = options.Mb + 64;
         Progress($"starting receiver (decode pool {decodePoolMb} MiB)");
-        await using var receiver = await ReceiverProcess.StartAsync(decodePoolMb, options.ChunkBytes.Max(), options.Threads);
+        // The tls part: development certificates for both processes, so the push runs over mutual TLS beside plaintext.
+        var tlsDir = options.Runs("tls") ? Path.Combine(Path.GetTempPath(), $"kvbench-tls-{Environment.ProcessId}") : null;
+        if (tlsDir is not null)
+            DevelopmentCertificates.Write(tlsDir, [], TimeSpan.FromDays(1));
+        await using var receiver = await ReceiverProcess.StartAsync(decodePoolMb, options.ChunkBytes.Max(), options.Threads, tlsDir);
+        using var tls = tlsDir is null ? null : ClusterTls.Load(tlsDir);
 
         var loops = GroupSettings.ToDictionary(g => g, g => new EngineLoop($"prefill-g{g}", LlmEngine.Create(new EngineOptions
         {
@@ -48,6 +54,8 @@ internal sealed class KvBenchRun(KvBenchOptions options)
         using var pullChannels = new KvChannels(pullOptions);
         var pull = new PullKvTransport(pullServer.Outboxes, pullChannels);
         var handoffChannels = new KvChannels(new GrpcKvOptions());
+        var tlsChannels = tls is null ? null : new KvChannels(new GrpcKvOptions(), tls);
+        var tlsGrpc = tlsChannels is null ? null : new PushKvTransport(tlsChannels);
         var handoffGrpc = new PushKvTransport(handoffChannels);
         try
         {
@@ -83,6 +91,20 @@ internal sealed class KvBenchRun(KvBenchOptions options)
                         g = await throughput.GrpcAsync(rep, grpcByChunk[chunk], chunk, streams: 1);
                     }
                     Record(rep, g, t);
+                }
+                if (tlsGrpc is not null)
+                {
+                    Progress($"{label}: throughput, mutual TLS beside plaintext, chunk {defaultChunk >> 10} KiB");
+                    // Alternate which goes first so drift in machine load favours neither.
+                    var plainFirst = rep % 2 == 0;
+                    var first = await throughput.GrpcAsync(rep, plainFirst ? grpcByChunk.GetValueOrDefault(defaultChunk) ?? handoffGrpc : tlsGrpc, defaultChunk, streams: 1, tls: !plainFirst);
+                    var second = await throughput.GrpcAsync(rep, plainFirst ? tlsGrpc : grpcByChunk.GetValueOrDefault(defaultChunk) ?? handoffGrpc, defaultChunk, streams: 1, tls: plainFirst);
+                    // Labelled apart from the push part's own plaintext samples, so each row has one sample per repetition.
+                    var plain = (plainFirst ? first : second) with { Transport = "grpc-plain" };
+                    var secure = plainFirst ? second : first;
+                    var t = await throughput.TcpAsync(rep, plain.Bytes);
+                    Record(rep, plain, t);
+                    Record(rep, secure, t);
                 }
                 if (options.Runs("push4") && grpcByChunk.ContainsKey(defaultChunk))
                 {
@@ -132,6 +154,9 @@ internal sealed class KvBenchRun(KvBenchOptions options)
             foreach (var c in channelsByChunk.Values)
                 c.Dispose();
             handoffChannels.Dispose();
+            tlsChannels?.Dispose();
+            if (tlsDir is not null)
+                Directory.Delete(tlsDir, recursive: true);
             foreach (var loop in loops.Values)
                 await loop.DisposeAsync();
         }
@@ -143,7 +168,7 @@ internal sealed class KvBenchRun(KvBenchOptions options)
             return;
         Throughput.Add(grpc);
         Throughput.Add(tcp with { Transport = $"tcp/{grpc.Transport}", ChunkBytes = grpc.ChunkBytes, Streams = grpc.Streams });
-        Progress($"  grpc {grpc.MbPerS:0} MB/s ({grpc.CpuSecondsPerGb:0.00} CPU s/GB), tcp {tcp.MbPerS:0} MB/s ({tcp.CpuSecondsPerGb:0.00} CPU s/GB)");
+        Progress($"  {grpc.Transport} {grpc.MbPerS:0} MB/s ({grpc.CpuSecondsPerGb:0.00} CPU s/GB), tcp {tcp.MbPerS:0} MB/s ({tcp.CpuSecondsPerGb:0.00} CPU s/GB)");
     }
 
     async Task CheckPoolsAsync(ReceiverProcess receiver, IEnumerable<EngineLoop> loops)

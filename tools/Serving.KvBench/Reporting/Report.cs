@@ -7,6 +7,8 @@ internal static class Report
 {
     public const double TargetMbPerS = 600;
     public const double TargetRatio = 0.35;
+    /// <summary>Issue 16: TLS may cost at most 25% of the plaintext throughput.</summary>
+    public const double TargetTlsShare = 0.75;
 
     public static string Markdown(Summary summary, IReadOnlyList<ThroughputSample> ceiling)
     {
@@ -17,6 +19,15 @@ internal static class Report
             summary.Throughput.Select(r =>
                 $"| {(r.Transport == "grpc" ? "grpc (push)" : r.Transport)} | {r.ChunkBytes >> 10} KiB | {r.Streams} | {r.GrpcMbPerS:0} | {r.TcpMbPerS:0} | {r.Ratio:0.00} | " +
                 $"{Mark(r.GrpcMbPerS >= TargetMbPerS)} | {Mark(r.Ratio >= TargetRatio)} | {r.GrpcCpuSecondsPerGb:0.00} | {r.TcpCpuSecondsPerGb:0.00} |"));
+        if (summary.Throughput.FirstOrDefault(r => r.Transport == "grpc-plain") is { } plain
+            && summary.Throughput.FirstOrDefault(r => r.Transport == "grpc-tls") is { } tls)
+            Table(md, "Mutual TLS beside plaintext: the same push, alternated in each repetition (medians)",
+                "| transport | chunk | MB/s | CPU s/GB (both processes) | TLS / plaintext | TLS costs ≤ 25% |",
+                "|---|---|---:|---:|---:|:---:|",
+                [
+                    $"| plaintext (h2c) | {plain.ChunkBytes >> 10} KiB | {plain.GrpcMbPerS:0} | {plain.GrpcCpuSecondsPerGb:0.00} | | |",
+                    $"| mutual TLS | {tls.ChunkBytes >> 10} KiB | {tls.GrpcMbPerS:0} | {tls.GrpcCpuSecondsPerGb:0.00} | {tls.GrpcMbPerS / plain.GrpcMbPerS:0.00} | {Mark(tls.GrpcMbPerS >= TargetTlsShare * plain.GrpcMbPerS)} |",
+                ]);
         Table(md, "gRPC ceiling on this machine: the same bytes with no KV work (medians)",
             "| direction | chunk | MB/s | CPU s/GB |",
             "|---|---|---:|---:|",

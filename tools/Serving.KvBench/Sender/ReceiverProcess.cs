@@ -10,17 +10,21 @@ internal sealed class ReceiverProcess : IAsyncDisposable
     readonly Process process;
     readonly SemaphoreSlim gate = new(1);
 
-    ReceiverProcess(Process process, string kvAddress, TcpClient tcp)
+    ReceiverProcess(Process process, string kvAddress, string? tlsAddress, TcpClient tcp)
     {
         this.process = process;
         KvAddress = kvAddress;
+        TlsAddress = tlsAddress;
         Tcp = tcp;
     }
 
     public string KvAddress { get; }
+
+    /// <summary>The same KV service over mutual TLS, when started with certificates.</summary>
+    public string? TlsAddress { get; }
     public TcpClient Tcp { get; }
 
-    public static async Task<ReceiverProcess> StartAsync(int poolMb, int maxChunk, int threads)
+    public static async Task<ReceiverProcess> StartAsync(int poolMb, int maxChunk, int threads, string? tlsDir = null)
     {
         // Run as `dotnet Serving.KvBench.dll` or as the apphost: re-launch the same way.
         var host = Environment.ProcessPath ?? "dotnet";
@@ -29,13 +33,18 @@ internal sealed class ReceiverProcess : IAsyncDisposable
             info.ArgumentList.Add(typeof(ReceiverProcess).Assembly.Location);
         foreach (var a in new[] { "receiver", "--pool-mb", $"{poolMb}", "--max-chunk", $"{maxChunk}", "--threads", $"{threads}" })
             info.ArgumentList.Add(a);
+        if (tlsDir is not null)
+        {
+            info.ArgumentList.Add("--tls-dir");
+            info.ArgumentList.Add(tlsDir);
+        }
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the receiver process.");
         var ready = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the receiver exited before it was ready.");
-        if (ready.Split(' ') is not ["ready", var address, var port])
+        if (ready.Split(' ') is not ["ready", var address, var port, var tlsAddress])
             throw new InvalidOperationException($"unexpected line from the receiver: {ready}");
         var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync("127.0.0.1", int.Parse(port, CultureInfo.InvariantCulture));
-        return new ReceiverProcess(process, address, tcp);
+        return new ReceiverProcess(process, address, tlsAddress == "-" ? null : tlsAddress, tcp);
     }
 
     public int ProcessId => process.Id;

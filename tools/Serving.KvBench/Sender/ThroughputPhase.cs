@@ -32,11 +32,12 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
 
     public void Release() => prefill.Release(HeldId);
 
-    public async Task<ThroughputSample> GrpcAsync(int rep, IKvTransport transport, int chunkBytes, int streams)
+    /// <param name="tls">Over the receiver's mutual-TLS port (the transport's channels carry the certificate).</param>
+    public async Task<ThroughputSample> GrpcAsync(int rep, IKvTransport transport, int chunkBytes, int streams, bool tls = false)
     {
-        var (ids, tokens, exports, bytes) = await PrepareAsync($"tp-{rep}-{chunkBytes}-{streams}");
+        var (ids, tokens, exports, bytes) = await PrepareAsync($"tp{(tls ? "s" : "")}-{rep}-{chunkBytes}-{streams}");
 
-        var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
+        var endpoint = new KvEndpoint(ReceiverHost.WorkerId, tls ? receiver.TlsAddress! : receiver.KvAddress);
         var next = -1;
         var cpu = Cpu();
         var start = Clock.Now();
@@ -61,7 +62,7 @@ internal sealed class ThroughputPhase(EngineLoop prefill, ReceiverProcess receiv
             if (done.OutputTokens != 1)
                 throw new InvalidOperationException($"{id}: decode worker produced {done.OutputTokens} tokens, expected the imported first token only.");
         }
-        return ThroughputSample.Of(rep, "grpc", chunkBytes, streams, bytes, Clock.Ms(start, end) / 1000, cpu);
+        return ThroughputSample.Of(rep, tls ? "grpc-tls" : "grpc", chunkBytes, streams, bytes, Clock.Ms(start, end) / 1000, cpu);
     }
 
     /// <summary>
