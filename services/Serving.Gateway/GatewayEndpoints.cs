@@ -19,6 +19,7 @@ public static class GatewayEndpoints
         services.AddSingleton(options);
         services.AddSingleton<ServedModel>();
         services.AddSingleton(new AdmissionControl(options.MaxConcurrentRequests));
+        services.AddSingleton(new ApiKeys(options.ApiKeys, options.MetricsPort));
         services.AddSingleton<ServingClient>();
         // Every request the gateway runs is measured and reported to the planner.
         services.AddSingleton<RequestObservations>();
@@ -39,7 +40,7 @@ public static class GatewayEndpoints
 
         app.UseRequestOutcomes();
         app.UseOpenAiErrors();
-        app.UseApiKeys(options.ApiKeys);
+        app.UseApiKeys();
         app.UseDrainGate(app.Services.GetRequiredService<GatewayDrain>());
 
         app.MapGet("/health", HealthEndpoint.Handle);

@@ -6,6 +6,9 @@ public sealed record ServingGatewayOptions(string ModelName, string ModelFolder)
     /// <summary>Accepted bearer keys; empty leaves the API open.</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
 
+    /// <summary>A port of its own for /metrics (scrapers, no key); on the API port /metrics then needs a key like the API.</summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary>Sequences (prompts × n of every request) held at once before new requests get 429.</summary>
     public int MaxConcurrentRequests { get; init; } = 4096;
 }

@@ -44,7 +44,10 @@ internal sealed record HostSettings
     public string? OtlpEndpoint { get; init; }
     /// <summary>OTLP over gRPC (port 4317 by convention) or http/protobuf (4318).</summary>
     public string OtlpProtocol { get; init; } = "grpc";
-    /// <summary>A port for /metrics in a process without a gateway (the gateway serves it on its HTTP port).</summary>
+    /// <summary>
+    /// A port for /metrics and the probes: in a process without a gateway the only HTTP port; in a gateway, where
+    /// scrapers read /metrics without an API key (on the API port it then needs one, when keys are on).
+    /// </summary>
     public int? MetricsPort { get; init; }
 
     /// <summary>How long a stopping process lets running requests finish before handing them to other workers.</summary>
@@ -181,7 +184,7 @@ internal sealed record HostSettings
     {
         if (IsGateway)
             yield return (HttpPort, "--http-port");
-        if (MetricsPort is { } metrics && !IsGateway)
+        if (MetricsPort is { } metrics)
             yield return (metrics, "--metrics-port");
         if (HasKvReceiver)
             yield return (KvPort, "--kv-port");

@@ -55,7 +55,7 @@ internal static class ServeCommand
         ServeOption.Of("--otlp-endpoint", "SERVING_OTLP_ENDPOINT", "OTLP collector for traces and metrics (e.g. http://collector:4317); OTEL_EXPORTER_OTLP_ENDPOINT also works.",
             s => s.OtlpEndpoint, (s, v) => s with { OtlpEndpoint = v }),
         ServeOption.Of("--otlp-protocol", "SERVING_OTLP_PROTOCOL", "OTLP protocol: grpc or http/protobuf.", s => s.OtlpProtocol, (s, v) => s with { OtlpProtocol = v }),
-        ServeOption.Of("--metrics-port", "SERVING_METRICS_PORT", "Port for /metrics in a process without the gateway role (the gateway serves /metrics on --http-port).",
+        ServeOption.Of("--metrics-port", "SERVING_METRICS_PORT", "Port for /metrics and the probes (/livez, /readyz). Needed in a process without the gateway role; in a gateway, scrapers read /metrics here without an API key, while /metrics on --http-port needs one when API keys are on.",
             s => s.MetricsPort, (s, v) => s with { MetricsPort = v }),
         ServeOption.Of("--step-trace", "SERVING_STEP_TRACE", "Folder where each worker writes one CSV line per engine step (timing and batch); `serving calibrate` fits a profile to it.",
             s => s.StepTraceDirectory, (s, v) => s with { StepTraceDirectory = v }),

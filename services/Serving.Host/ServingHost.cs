@@ -45,7 +45,8 @@ internal static class ServingHost
                 kestrel.Listen(IPAddress.Any, settings.HttpPort);
             if (settings.HasKvReceiver)
                 kestrel.ListenForKv(settings.InternalListenAddress, settings.KvPort, kvOptions, tls);
-            if (!settings.IsGateway && settings.MetricsPort is { } metricsPort)
+            // A gateway's /metrics moves here (open to scrapers) when given; on its API port it then needs a key.
+            if (settings.MetricsPort is { } metricsPort)
                 kestrel.Listen(IPAddress.Any, metricsPort);
         });
         builder.AddServingTelemetry(settings);
@@ -75,6 +76,7 @@ internal static class ServingHost
             services.AddServingGateway(new ServingGatewayOptions(Path.GetFileName(modelFolder.TrimEnd('/')), modelFolder)
             {
                 ApiKeys = settings.ApiKeys,
+                MetricsPort = settings.MetricsPort,
                 MaxConcurrentRequests = settings.MaxConcurrentRequests,
             });
         if (settings.IsGateway)

@@ -28,6 +28,32 @@ public sealed class AdmissionAndAuthTests(GuardedHost host) : IClassFixture<Guar
     }
 
     [Fact]
+    public async Task Health_WithoutAKey_SaysOnlyWhetherTheClusterIsReady_WithAKey_ListsItsWorkers()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.Http.BaseAddress };
+        using var bare = System.Text.Json.JsonDocument.Parse(await anonymous.GetStringAsync("/health"));
+        Assert.Equal(["status"], bare.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("ok", bare.RootElement.GetProperty("status").GetString());
+
+        using var detailed = System.Text.Json.JsonDocument.Parse(await host.Http.GetStringAsync("/health"));
+        Assert.NotEmpty(detailed.RootElement.GetProperty("workers").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Metrics_OnTheApiPort_NeedAKey_OnTheMetricsPort_ScrapersNeedNone()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.Http.BaseAddress };
+        using var refused = await anonymous.GetAsync("/metrics");
+        await ErrorTests.AssertErrorAsync(refused, 401, null);
+
+        using var keyed = await host.Http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, keyed.StatusCode);
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.MetricsPort}") };
+        var scraped = await scraper.GetStringAsync("/metrics");
+        Assert.Contains("serving_", scraped, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BeyondConcurrencyLimit_Is429WithRetryAfter_ThenAdmitsAgain()
     {
         var body = new { prompt = "A long story begins", max_tokens = 3000, ignore_eos = true, stream = true };

@@ -25,7 +25,7 @@ metadata:
   {{- $annotations := dict }}
   {{- if $v.metrics.podAnnotations }}
   {{- $_ := set $annotations "prometheus.io/scrape" "true" }}
-  {{- $_ := set $annotations "prometheus.io/port" (toString (ternary $v.ports.http $v.ports.metrics $gateway)) }}
+  {{- $_ := set $annotations "prometheus.io/port" (toString $v.ports.metrics) }}
   {{- $_ := set $annotations "prometheus.io/path" "/metrics" }}
   {{- end }}
   {{- $annotations = merge (deepCopy (default (dict) $pool.podAnnotations)) $annotations }}
@@ -105,10 +105,11 @@ spec:
         - name: kv
           containerPort: {{ $v.ports.kv }}
           protocol: TCP
+        {{- end }}
+        # /metrics for scrapers (no API key) and the probes; the gateway's API port serves /metrics only with a key.
         - name: metrics
           containerPort: {{ $v.ports.metrics }}
           protocol: TCP
-        {{- end }}
         - name: silo
           containerPort: {{ $v.ports.silo }}
           protocol: TCP
@@ -150,6 +151,8 @@ spec:
         - name: SERVING_API_KEY_FILE
           value: /var/run/secrets/serving/api-keys/api-keys
         {{- end }}
+        - name: SERVING_METRICS_PORT
+          value: {{ int $v.ports.metrics | quote }}
         {{- else }}
         - name: SERVING_KV_PORT
           value: {{ int $v.ports.kv | quote }}

@@ -5,4 +5,4 @@ namespace Serving.Gateway.Responses;
 internal sealed record HealthReport(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("reason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
-    [property: JsonPropertyName("workers")] IReadOnlyList<WorkerHealth> Workers);
+    [property: JsonPropertyName("workers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WorkerHealth>? Workers);

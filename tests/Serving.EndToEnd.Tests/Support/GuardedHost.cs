@@ -1,11 +1,14 @@
 using Serving.Host;
+using Serving.Tests.Shared;
 
 namespace Serving.EndToEnd.Tests.Support;
 
-/// <summary>A host that requires an API key and holds at most two requests at once.</summary>
+/// <summary>A host that requires an API key, holds at most two requests at once, and serves /metrics on a port of its own too.</summary>
 public sealed class GuardedHost : GatewayHost
 {
     public override string ApiKey => "sk-test-key";
+
+    public int MetricsPort { get; } = FreePort.Next();
 
     private protected override HostSettings Settings(int httpPort) => new()
     {
@@ -14,5 +17,6 @@ public sealed class GuardedHost : GatewayHost
         KvCacheMb = 64,
         ApiKeys = [ApiKey],
         MaxConcurrentRequests = 2,
+        MetricsPort = MetricsPort,
     };
 }

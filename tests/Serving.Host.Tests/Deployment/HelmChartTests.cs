@@ -84,18 +84,18 @@ public sealed class HelmChartTests
             Assert.Equal(HelmChart.Release, env["SERVING_CLUSTER_ID"]);
             Assert.False(string.IsNullOrEmpty(env["SERVING_REDIS"]), $"{pod.Owner} has no SERVING_REDIS");
 
-            // Every pod is an Orleans silo; the gateway serves HTTP, each worker KV and its metrics.
+            // Every pod is an Orleans silo with a metrics port; the gateway serves HTTP, each worker KV.
             var ports = Items(pod.Serving["ports"]).ToDictionary(p => Str(p["name"])!, p => Str(p["containerPort"]));
-            string[] expected = role == "gateway" ? ["http", "orleans-client", "silo"] : ["kv", "metrics", "orleans-client", "silo"];
+            string[] expected = role == "gateway" ? ["http", "metrics", "orleans-client", "silo"] : ["kv", "metrics", "orleans-client", "silo"];
             Assert.Equal(expected, ports.Keys.Order(StringComparer.Ordinal));
             Assert.Equal(ports["silo"], env["SERVING_SILO_PORT"]);
             Assert.Equal(ports["orleans-client"], env["SERVING_ORLEANS_CLIENT_PORT"]);
+            Assert.Equal(ports["metrics"], env["SERVING_METRICS_PORT"]);
             if (role == "gateway")
                 Assert.Equal(ports["http"], env["SERVING_HTTP_PORT"]);
             else
             {
                 Assert.Equal(ports["kv"], env["SERVING_KV_PORT"]);
-                Assert.Equal(ports["metrics"], env["SERVING_METRICS_PORT"]);
                 Assert.Equal("1", env[$"SERVING_{role.ToUpperInvariant()}_WORKERS"]); // one worker, one device per pod
             }
         }
@@ -395,7 +395,8 @@ public sealed class HelmChartTests
         var rendered = HelmChart.Render("--set", "metrics.serviceMonitor.enabled=true", "--api-versions", crd);
 
         var monitor = Assert.Single(rendered.OfKind("ServiceMonitor"));
-        Assert.Equal(["http", "metrics"], Items(monitor["spec"]!["endpoints"]).Select(e => Str(e["port"])!).Order(StringComparer.Ordinal));
+        // Every Service's metrics port: the gateway's API port would want an API key for /metrics when keys are on.
+        Assert.Equal(["metrics"], Items(monitor["spec"]!["endpoints"]).Select(e => Str(e["port"])!));
         var selector = monitor["spec"]!["selector"]!["matchLabels"]!.AsObject();
         var scraped = rendered.OfKind("Service").Where(s => selector.All(l => Label(s, l.Key) == Str(l.Value))).Select(Name).Order(StringComparer.Ordinal);
         Assert.Equal(["serving-decode", "serving-gateway", "serving-prefill"], scraped);
