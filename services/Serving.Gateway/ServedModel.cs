@@ -19,6 +19,7 @@ internal sealed class ServedModel
         VocabSize = config.VocabSize;
         Chat = ChatPrompt.Load(options.ModelFolder);
         Logprobs = new LogprobsFormatter(Tokenizer);
+        Limits = options.Limits;
     }
 
     public string Name { get; }
@@ -27,6 +28,7 @@ internal sealed class ServedModel
     public int VocabSize { get; }
     public ChatPrompt Chat { get; }
     public LogprobsFormatter Logprobs { get; }
+    public RequestLimits Limits { get; }
 
     /// <summary>Refuses a request for another model (404, as OpenAI answers); a request naming none gets this one.</summary>
     public void Require(JsonBody body)

@@ -9,6 +9,9 @@ public sealed record ServingGatewayOptions(string ModelName, string ModelFolder)
     /// <summary>A port of its own for /metrics (scrapers, no key); on the API port /metrics then needs a key like the API.</summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>What one request may hold (body size, messages, tools, stop strings and ids).</summary>
+    public Requests.RequestLimits Limits { get; init; } = new();
+
     /// <summary>Sequences (prompts × n of every request) held at once before new requests get 429.</summary>
     public int MaxConcurrentRequests { get; init; } = 4096;
 }

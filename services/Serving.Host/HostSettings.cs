@@ -40,6 +40,8 @@ internal sealed record HostSettings
     /// <summary>Bearer keys the gateway accepts; none leaves the API open.</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
     public int MaxConcurrentRequests { get; init; } = 4096;
+    /// <summary>What one API request may hold (body, messages, tools, stop strings and ids); the defaults are the gateway's.</summary>
+    public Serving.Gateway.Requests.RequestLimits Limits { get; init; } = new();
     /// <summary>Where traces and metrics are exported over OTLP; none exports nothing (Prometheus can still scrape).</summary>
     public string? OtlpEndpoint { get; init; }
     /// <summary>OTLP over gRPC (port 4317 by convention) or http/protobuf (4318).</summary>
@@ -174,6 +176,8 @@ internal sealed record HostSettings
             problems.Add("--liveness-stall-s must be positive.");
         if (MaxConcurrentRequests < 1)
             problems.Add("--max-concurrent-requests must be at least 1.");
+        if (Limits.MaxBodyBytes < 1024 || Limits.MaxMessages < 1 || Limits.MaxTools < 0 || Limits.MaxStop < 0 || Limits.MaxStopLength < 1 || Limits.MaxStopTokenIds < 0)
+            problems.Add("request limits: --max-request-kb must be at least 1, --max-messages and --max-stop-length at least 1, --max-tools, --max-stop and --max-stop-token-ids at least 0.");
         foreach (var (port, what) in Ports())
             if (!IsFree(port))
                 problems.Add($"port {port} ({what}) is already in use; choose another with the matching option.");

@@ -77,6 +77,7 @@ internal static class ServingHost
             {
                 ApiKeys = settings.ApiKeys,
                 MetricsPort = settings.MetricsPort,
+                Limits = settings.Limits,
                 MaxConcurrentRequests = settings.MaxConcurrentRequests,
             });
         if (settings.IsGateway)

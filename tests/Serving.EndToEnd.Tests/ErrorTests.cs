@@ -25,6 +25,8 @@ public sealed class ErrorTests(DefaultHost host)
     [InlineData("/v1/completions", """{"prompt": "Hi", "max_tokens": 1e400}""", 400, "max_tokens")]
     [InlineData("/v1/completions", """{"prompt": "Hi", "max_tokens": 0}""", 400, "max_tokens")]
     [InlineData("/v1/completions", """{"prompt": "Hi", "max_tokens": 5000}""", 400, "max_tokens")]
+    [InlineData("/v1/completions", """{"prompt": "Hi", "max_tokens": 2147483647}""", 400, "max_tokens")]
+    [InlineData("/v1/chat/completions", """{"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2147483647}""", 400, "max_tokens")]
     [InlineData("/v1/completions", """{"prompt": "Hi", "temperature": "hot"}""", 400, "temperature")]
     [InlineData("/v1/completions", """{"prompt": "Hi", "temperature": -1}""", 400, "temperature")]
     [InlineData("/v1/completions", """{"prompt": "Hi", "top_p": 1.5}""", 400, "top_p")]

@@ -36,11 +36,13 @@ internal sealed class Sequence
         if (promptTokens.Count == 0)
             throw new ArgumentException("the prompt is empty.", nameof(promptTokens));
         limits.CheckTokens(promptTokens, "token id", nameof(promptTokens));
-        if (promptTokens.Count + sampling.MaxTokens > limits.MaxModelLength)
+        // In 64 bits: max_tokens near int.MaxValue must not wrap around to a length that fits.
+        var length = (long)promptTokens.Count + sampling.MaxTokens;
+        if (length > limits.MaxModelLength)
             throw new ArgumentException(
                 $"prompt ({promptTokens.Count} tokens) plus max_tokens ({sampling.MaxTokens}) exceeds the model's context length ({limits.MaxModelLength}).",
                 nameof(sampling));
-        var blocksNeeded = (promptTokens.Count + sampling.MaxTokens + limits.BlockSize - 1) / limits.BlockSize;
+        var blocksNeeded = (length + limits.BlockSize - 1) / limits.BlockSize;
         if (blocksNeeded > limits.NumBlocks)
             throw new ArgumentException(
                 $"the request needs {blocksNeeded} KV blocks but the pool has {limits.NumBlocks}; raise the KV cache memory or shorten the request.",

@@ -40,14 +40,18 @@ internal sealed class ChatPrompt
         }
     }
 
-    /// <summary>Reads <c>messages</c>, <c>add_generation_prompt</c> and <c>tools</c> from the body and renders the prompt.</summary>
-    public string Render(JsonBody body)
+    /// <summary>Reads <c>messages</c>, <c>add_generation_prompt</c> and <c>tools</c> from the body (within the limits) and renders the prompt.</summary>
+    public string Render(JsonBody body, RequestLimits limits)
     {
+        if (body.Field("messages") is { ValueKind: JsonValueKind.Array } given && given.GetArrayLength() > limits.MaxMessages)
+            throw ApiException.BadRequest($"'messages' holds {given.GetArrayLength()} messages; this server takes at most {limits.MaxMessages}.", "messages");
         var messages = Messages(body);
         var addGenerationPrompt = body.Bool("add_generation_prompt") ?? true;
         var tools = body.Field("tools") switch
         {
             null => null,
+            { ValueKind: JsonValueKind.Array } t when t.GetArrayLength() > limits.MaxTools =>
+                throw ApiException.BadRequest($"'tools' holds {t.GetArrayLength()} tools; this server takes at most {limits.MaxTools}.", "tools"),
             { ValueKind: JsonValueKind.Array } t => (object?)t,
             _ => throw JsonBody.WrongType("tools", "an array of tool definitions"),
         };

@@ -16,9 +16,9 @@ internal static class ChatCompletionsEndpoint
     public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
-        var body = await JsonBody.ReadAsync(http.Request, cancellationToken);
+        var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, cancellationToken);
         model.Require(body);
-        var prompt = model.Chat.Render(body);
+        var prompt = model.Chat.Render(body, model.Limits);
         // The template writes the special tokens (BOS included) itself, as vLLM's chat path assumes.
         var promptTokens = model.Tokenizer.Encode(prompt, addSpecialTokens: false);
         if (promptTokens.Count == 0)

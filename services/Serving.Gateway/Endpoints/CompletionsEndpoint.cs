@@ -18,7 +18,7 @@ internal static class CompletionsEndpoint
     public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
-        var body = await JsonBody.ReadAsync(http.Request, cancellationToken);
+        var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, cancellationToken);
         model.Require(body);
         var prompts = CompletionPrompts.Read(body, model);
         var echo = body.Bool("echo") ?? false;

@@ -12,12 +12,12 @@ internal static class TokenizeEndpoints
 {
     public static async Task<IResult> Tokenize(HttpContext http, ServedModel model)
     {
-        var body = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
+        var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, http.RequestAborted);
         model.Require(body);
         IReadOnlyList<int> tokens;
         if (body.Field("messages") is not null)
         {
-            var text = model.Chat.Render(body);
+            var text = model.Chat.Render(body, model.Limits);
             tokens = model.Tokenizer.Encode(text, addSpecialTokens: body.Bool("add_special_tokens") ?? false);
         }
         else if (body.String("prompt") is { } prompt)
@@ -29,7 +29,7 @@ internal static class TokenizeEndpoints
 
     public static async Task<IResult> Detokenize(HttpContext http, ServedModel model)
     {
-        var body = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
+        var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, http.RequestAborted);
         model.Require(body);
         if (body.Field("tokens") is not { ValueKind: JsonValueKind.Array } ids)
             throw JsonBody.WrongType("tokens", "an array of token ids");

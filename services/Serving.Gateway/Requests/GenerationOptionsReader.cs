@@ -50,6 +50,13 @@ internal static class GenerationOptionsReader
             throw ApiException.BadRequest("'repetition_penalty' must be greater than 0.", "repetition_penalty");
         if (sampling.Stop.Any(s => s.Length == 0))
             throw ApiException.BadRequest("'stop' must not contain empty strings.", "stop");
+        var limits = model.Limits;
+        if (sampling.Stop.Count > limits.MaxStop)
+            throw ApiException.BadRequest($"'stop' holds {sampling.Stop.Count} strings; this server takes at most {limits.MaxStop}.", "stop");
+        if (sampling.Stop.FirstOrDefault(s => s.Length > limits.MaxStopLength) is { } tooLong)
+            throw ApiException.BadRequest($"a 'stop' string is {tooLong.Length} characters; this server takes at most {limits.MaxStopLength}.", "stop");
+        if (sampling.StopTokenIds.Count > limits.MaxStopTokenIds)
+            throw ApiException.BadRequest($"'stop_token_ids' holds {sampling.StopTokenIds.Count} ids; this server takes at most {limits.MaxStopTokenIds}.", "stop_token_ids");
         if (sampling.MaxTokens > 0 && sampling.MinTokens > sampling.MaxTokens)
             throw ApiException.BadRequest($"'min_tokens' ({sampling.MinTokens}) must not exceed the completion's maximum ({sampling.MaxTokens}).", "min_tokens");
         return new GenerationOptions { Model = model.Name, Sampling = sampling, MaxTokensField = maxTokensField, N = n, Stream = stream, IncludeUsage = includeUsage, Logprobs = logprobs };
@@ -62,9 +69,11 @@ internal static class GenerationOptionsReader
     public static SamplingParams ForPrompt(GenerationOptions o, int promptTokens, int maxModelLength, int? fallback, string promptField)
     {
         var room = maxModelLength - promptTokens;
-        if (o.HasMaxTokens ? promptTokens + o.Sampling.MaxTokens > maxModelLength : room < 1)
+        // In 64 bits: max_tokens near int.MaxValue must not wrap around to a length that fits.
+        var requested = (long)promptTokens + Math.Max(o.Sampling.MaxTokens, 1);
+        if (o.HasMaxTokens ? requested > maxModelLength : room < 1)
             throw ApiException.BadRequest(
-                $"This model's maximum context length is {maxModelLength} tokens. However, you requested {promptTokens + Math.Max(o.Sampling.MaxTokens, 1)} tokens " +
+                $"This model's maximum context length is {maxModelLength} tokens. However, you requested {requested} tokens " +
                 $"({promptTokens} in the {promptField}, {Math.Max(o.Sampling.MaxTokens, 1)} in the completion). Please reduce the length of the {promptField} or completion.",
                 o.HasMaxTokens ? o.MaxTokensField : promptField, "context_length_exceeded");
         var sampling = o.HasMaxTokens ? o.Sampling : o.Sampling with { MaxTokens = Math.Min(room, fallback ?? room) };

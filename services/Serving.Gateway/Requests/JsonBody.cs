@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Serving.Gateway.Errors;
 
 namespace Serving.Gateway.Requests;
@@ -15,8 +16,13 @@ internal sealed class JsonBody(JsonElement root)
 
     public JsonElement Root { get; } = root;
 
-    public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Reads the whole body, at most <paramref name="maxBytes"/> of it (Kestrel answers 413 beyond, before reading more).</summary>
+    public static async Task<JsonBody> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = maxBytes;
+        if (request.ContentLength > maxBytes)
+            throw new ApiException(413, $"The request body is {request.ContentLength} bytes; this server takes at most {maxBytes}.", "invalid_request_error", code: "request_too_large");
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);

@@ -100,6 +100,8 @@ public sealed class ContinuousBatchingTests
         Assert.Contains("empty", Assert.Throws<ArgumentException>(() => engine.AddRequest("a", [], Greedy)).Message);
         Assert.Contains("vocabulary", Assert.Throws<ArgumentException>(() => engine.AddRequest("b", [5000], Greedy)).Message);
         Assert.Contains("context length", Assert.Throws<ArgumentException>(() => engine.AddRequest("c", TestModels.Prompt(500, 1), Greedy)).Message);
+        // prompt + max_tokens would wrap around in 32 bits and look like it fits.
+        Assert.Contains("context length", Assert.Throws<ArgumentException>(() => engine.AddRequest("c2", [1, 2, 3], Greedy with { MaxTokens = int.MaxValue })).Message);
         Assert.Contains("KV blocks", Assert.Throws<ArgumentException>(() => engine.AddRequest("d", TestModels.Prompt(200, 1), Greedy)).Message);
         Assert.Contains("temperature", Assert.Throws<ArgumentException>(() => engine.AddRequest("e", [1], Greedy with { Temperature = -1 })).Message);
         Assert.False(engine.HasUnfinishedRequests);

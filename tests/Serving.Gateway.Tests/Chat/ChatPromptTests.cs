@@ -27,7 +27,7 @@ public sealed class ChatPromptTests : IDisposable
               {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]},
               {"role": "tool", "tool_call_id": "call_1", "content": "18 C"}
             ]}
-            """));
+            """), new RequestLimits());
 
         Assert.Contains("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>", prompt);
         Assert.Contains("<tool_response>\n18 C\n</tool_response>", prompt);
@@ -41,7 +41,7 @@ public sealed class ChatPromptTests : IDisposable
 
         var prompt = ChatPrompt.Load(folder).Render(Body("""
             {"messages": [{"role": "user", "content": "a"}], "chat_template_kwargs": {"enable_thinking": true, "messages": "ignored"}}
-            """));
+            """), new RequestLimits());
 
         Assert.Equal("think:a", prompt);
     }
@@ -51,7 +51,7 @@ public sealed class ChatPromptTests : IDisposable
     {
         var prompt = WithTemplate("llama-3-8b-instruct.jinja").Render(Body("""
             {"messages": [{"role": "user", "content": [{"type": "text", "text": "First."}, {"type": "text", "text": "Second."}]}], "add_generation_prompt": false}
-            """));
+            """), new RequestLimits());
 
         Assert.Equal("<|start_header_id|>user<|end_header_id|>\n\nFirst.\nSecond.<|eot_id|>", prompt.Replace("<|begin_of_text|>", ""));
     }
@@ -61,7 +61,7 @@ public sealed class ChatPromptTests : IDisposable
     {
         var e = Assert.Throws<ApiException>(() => WithTemplate("llama-2-chat.jinja").Render(Body("""
             {"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}
-            """)));
+            """), new RequestLimits()));
 
         Assert.Equal(400, e.Status);
         Assert.Equal("chat_template_rejected", e.Code);
@@ -73,7 +73,7 @@ public sealed class ChatPromptTests : IDisposable
     {
         File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), "{% for m in messages %}{{ m.content | wordwrap(10) }}{% endfor %}");
 
-        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}""")));
+        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}"""), new RequestLimits()));
 
         Assert.Equal(400, e.Status);
         Assert.Contains("'wordwrap'", e.Message);
@@ -83,7 +83,7 @@ public sealed class ChatPromptTests : IDisposable
     [Fact]
     public void Render_NoTemplate_Is400PointingToCompletions()
     {
-        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}""")));
+        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(folder).Render(Body("""{"messages": [{"role": "user", "content": "a"}]}"""), new RequestLimits()));
 
         Assert.Equal("chat_template_unavailable", e.Code);
         Assert.Contains("/v1/completions", e.Message);
