@@ -18,23 +18,98 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
     {
         var (id, group) = await ReserveAsync("parse-1");
         var importedBefore = f.Inbox.BytesImported;
+        var layers = f.Decode.Description.KvLayout.NumLayers;
         await using (var session = new KvReceiveSession(f.Inbox, id))
         {
-            foreach (var message in Chunks(group, chunkBytes: 20_000))
-            {
-                // An unknown field after the chunk is skipped, as any protobuf parser would.
-                var frame = KvPullParser.Parse(Segmented([.. message.ToByteArray(), .. UnknownField()], 7_000), session);
-                Assert.Same(KvPullFrame.Chunk, frame);
-            }
-            Assert.Equal(group.Length, session.BytesReceived);
+            // Every layer, two at a time: a request is admitted only once all its layers are in.
+            for (var first = 0; first < layers; first += 2)
+                foreach (var message in Chunks(group, chunkBytes: 20_000, first))
+                {
+                    // An unknown field after the chunk is skipped, as any protobuf parser would.
+                    var frame = KvPullParser.Parse(Segmented([.. message.ToByteArray(), .. UnknownField()], 7_000), session);
+                    Assert.Same(KvPullFrame.Chunk, frame);
+                }
+            Assert.Equal(group.Length * layers / 2, session.BytesReceived);
 
             var done = new KvPushRequest { Done = new KvTransferDone { FirstToken = 42 } };
             var last = KvPullParser.Parse(new ReadOnlySequence<byte>(done.ToByteArray()), session);
             Assert.Equal(42, last.Done?.FirstToken);
             await session.CompleteAsync(last.Done!);
         }
-        Assert.Equal(group.Length, f.Inbox.BytesImported - importedBefore);
+        Assert.Equal(group.Length * layers / 2, f.Inbox.BytesImported - importedBefore);
         await FinishAsync(id);
+    }
+
+    [Fact]
+    public async Task Session_DoneBeforeEveryLayerArrived_IsRefused_AndNothingIsAdmitted()
+    {
+        var (id, group) = await ReserveAsync("parse-5");
+        await using (var session = new KvReceiveSession(f.Inbox, id))
+        {
+            foreach (var message in Chunks(group, chunkBytes: group.Length, firstLayer: 0))
+                session.Accept(message.Chunk);
+
+            var e = await Assert.ThrowsAsync<KvTransferException>(() => session.CompleteAsync(new KvTransferDone { FirstToken = 42 }));
+            Assert.Contains("ended without layers [2, ", e.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(0, await f.Decode.InvokeAsync(e => e.NumRunning));
+        Abandon(id);
+        await f.AssertPoolsWholeAsync();
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public async Task Session_AGroupWithANonFiniteValue_IsRefused_BeforeItReachesThePool(float bad)
+    {
+        var (id, group) = await ReserveAsync("parse-8");
+        BitConverter.TryWriteBytes(group.AsSpan(group.Length / 2 / sizeof(float) * sizeof(float)), bad);
+        var importedBefore = f.Inbox.BytesImported;
+        await using (var session = new KvReceiveSession(f.Inbox, id))
+        {
+            var chunks = Chunks(group, chunkBytes: group.Length / 2).ToList();
+            session.Accept(chunks[0].Chunk);
+            var e = Assert.Throws<RpcException>(() => session.Accept(chunks[1].Chunk));
+            Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+            Assert.Contains("non-finite", e.Status.Detail, StringComparison.Ordinal);
+        }
+        Assert.Equal(importedBefore, f.Inbox.BytesImported);
+        Abandon(id);
+        await f.AssertPoolsWholeAsync();
+    }
+
+    [Fact]
+    public async Task Session_HeaderThenDoneWithNoChunks_IsRefused()
+    {
+        var (id, _) = await ReserveAsync("parse-6");
+        await using (var session = new KvReceiveSession(f.Inbox, id))
+            await Assert.ThrowsAsync<KvTransferException>(() => session.CompleteAsync(new KvTransferDone { FirstToken = 42 }));
+        Abandon(id);
+        await f.AssertPoolsWholeAsync();
+    }
+
+    [Fact]
+    public async Task Session_FirstTokenOutsideTheVocabulary_IsRefused_AndTheEngineKeepsServing()
+    {
+        var (id, group) = await ReserveAsync("parse-7");
+        var layers = f.Decode.Description.KvLayout.NumLayers;
+        await using (var session = new KvReceiveSession(f.Inbox, id))
+        {
+            for (var first = 0; first < layers; first += 2)
+                foreach (var message in Chunks(group, chunkBytes: group.Length, first))
+                    session.Accept(message.Chunk);
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => session.CompleteAsync(new KvTransferDone { FirstToken = 1 << 30 }));
+            Assert.Contains("vocabulary", e.Message, StringComparison.Ordinal);
+        }
+        Abandon(id);
+        await f.AssertPoolsWholeAsync();
+        // The bad token never reached a step: the engine still generates for others.
+        var prompt = f.Reference.Encode("still serving");
+        var outputs = f.Decode.Submit("after-bad-token", prompt, Greedy);
+        var tokens = new List<int>();
+        await foreach (var o in outputs.ReadAllAsync())
+            tokens.AddRange(o.NewTokenIds);
+        Assert.Equal(f.Reference.Generate([prompt], Greedy)[0], tokens);
     }
 
     [Fact]
@@ -84,19 +159,23 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
         await f.AssertPoolsWholeAsync();
     }
 
-    /// <summary>Reserves a short prompt's blocks and returns random bytes of the size of its layers [0, 2).</summary>
+    /// <summary>Reserves a short prompt's blocks and returns random finite float32 KV of the size of two layers.</summary>
     async Task<(string Id, byte[] Group)> ReserveAsync(string id)
     {
         var prompt = f.Reference.Encode("bytes parsed straight into the import buffer");
         Assert.NotNull(await f.Decode.ReserveImportAsync(id, prompt, Greedy));
-        f.Inbox.Expect(id);
+        f.Inbox.Expect(id, prompt.Count);
         var layout = f.Decode.Description.KvLayout;
-        var group = new byte[(prompt.Count + layout.BlockSize - 1) / layout.BlockSize * layout.BlockBytesPerLayer * 2];
-        new Random(7).NextBytes(group);
-        return (id, group);
+        Assert.Equal("float32", layout.DType);
+        var values = new float[(prompt.Count + layout.BlockSize - 1) / layout.BlockSize * layout.BlockBytesPerLayer * 2 / sizeof(float)];
+        var random = new Random(7);
+        for (var i = 0; i < values.Length; i++)
+            values[i] = (float)(random.NextDouble() * 2 - 1);
+        return (id, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
     }
 
-    static IEnumerable<KvPushRequest> Chunks(byte[] group, int chunkBytes)
+    /// <summary>The chunks of one two-layer group starting at <paramref name="firstLayer"/>.</summary>
+    static IEnumerable<KvPushRequest> Chunks(byte[] group, int chunkBytes, int firstLayer = 0)
     {
         for (var offset = 0; offset < group.Length; offset += chunkBytes)
         {
@@ -105,7 +184,7 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
             {
                 Chunk = new KvChunk
                 {
-                    FirstLayer = 0, EndLayer = 2, Offset = offset, GroupBytes = group.Length,
+                    FirstLayer = firstLayer, EndLayer = firstLayer + 2, Offset = offset, GroupBytes = group.Length,
                     Data = ByteString.CopyFrom(data), Checksum = XxHash3.HashToUInt64(data),
                 },
             };

@@ -186,7 +186,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     {
         var outputs = await f.Decode.ReserveImportAsync(requestId, prompt, Greedy);
         Assert.NotNull(outputs);
-        return (f.Inbox.Expect(requestId), outputs);
+        return (f.Inbox.Expect(requestId, prompt.Count), outputs);
     }
 
     async Task<List<int>> TokensAsync(System.Threading.Channels.ChannelReader<RequestOutput> outputs)

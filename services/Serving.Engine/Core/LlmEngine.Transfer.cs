@@ -97,6 +97,10 @@ public sealed partial class LlmEngine
     public RequestOutput CompleteImport(string requestId, int firstToken, TokenLogprob? firstLogprob = null)
     {
         var seq = Find(requestId, SequenceStatus.Importing);
+        // A peer's bad token would fail the next step for every request in the batch: refuse it here, alone.
+        limits.CheckTokens([firstToken, .. firstLogprob?.Top.Select(t => t.TokenId) ?? []], "first token id", nameof(firstToken));
+        if (firstLogprob is not null && firstLogprob.TokenId != firstToken)
+            throw new ArgumentException($"the first token's logprob is for token {firstLogprob.TokenId}, not {firstToken}.", nameof(firstLogprob));
         scheduler.Imported(seq);
         return Postprocess(seq, new Sampler.Result(firstToken, firstLogprob));
     }

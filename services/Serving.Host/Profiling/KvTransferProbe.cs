@@ -87,7 +87,7 @@ internal sealed class KvTransferProbe(LlmEngine engine, EngineOptions options, A
         var id = $"kv-transfer-{nextId++}";
         var outputs = await loop.ReserveImportAsync(id, held.Prompt, SamplingParams.Greedy(1) with { IgnoreEos = true })
             ?? throw new InvalidOperationException("the probe's receiving engine has no room for the transfer.");
-        var transferToken = inbox.Expect(id);
+        var transferToken = inbox.Expect(id, held.Prompt.Length);
         var layers = engine.KvLayout.NumLayers;
         var exports = Enumerable.Range(0, Groups).Select(g => engine.ExportKv(held.Id, g * layers / Groups, (g + 1) * layers / Groups)).ToList();
         var clock = Stopwatch.StartNew();

@@ -35,7 +35,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         decode?.SetTag("serving.request_id", id);
         decode?.SetTag("serving.worker", Endpoint.WorkerId);
         var outputs = await ReserveAsync(request, cancellationToken);
-        var transferToken = inbox.Expect(id);
+        var transferToken = inbox.Expect(id, request.KnownTokens);
         try
         {
             if (await TransferOrFailureAsync(request, prefill, transferToken, cancellationToken) is { } failure)

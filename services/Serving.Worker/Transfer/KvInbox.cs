@@ -20,6 +20,9 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
 
     public string WorkerId { get; } = workerId;
 
+    /// <summary>The dtype of this worker's KV, as transfers carry it.</summary>
+    public string KvDType => loop.Description.KvLayout.DType;
+
     /// <summary>KV bytes written into this worker's pool by transfers so far.</summary>
     public long BytesImported => Interlocked.Read(ref bytesImported);
 
@@ -27,11 +30,12 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     /// Accepts transfers for this request from now on (after its blocks are reserved), from a sender that presents the
     /// returned transfer token: give it to the prefill worker assigned to the request, and to no one else.
     /// </summary>
-    public string Expect(string requestId)
+    /// <param name="tokenCount">The tokens whose KV the reservation holds (the header must say the same).</param>
+    public string Expect(string requestId, int tokenCount)
     {
         var token = KvTransferHeader.NewToken();
         importedFor[requestId] = new StrongBox<long>();
-        expected[requestId] = new Expected(token);
+        expected[requestId] = new Expected(token, tokenCount, loop.Description.KvLayout.NumLayers);
         return token;
     }
 
@@ -67,6 +71,9 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
             throw new KvTransferException($"worker '{WorkerId}' has no blocks reserved for request '{header.RequestId}'.", retryable: false);
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(entry.Token), Encoding.ASCII.GetBytes(header.TransferToken)))
             throw KvTransferException.NotAssigned(header.RequestId, "the sender");
+        if (header.TokenCount != entry.TokenCount)
+            throw new KvTransferException(
+                $"the transfer of request '{header.RequestId}' carries {header.TokenCount} tokens; worker '{WorkerId}' reserved blocks for {entry.TokenCount}.", retryable: false);
         var mine = loop.Description.KvLayout;
         if (header.Layout != mine)
             throw new KvTransferException(
@@ -90,18 +97,19 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
 
     /// <summary>Writes one assembled layer group into the reserved blocks (on the engine thread); disposes the buffer.</summary>
     public Task ImportAsync(string requestId, int firstLayer, int endLayer, KvImportBuffer buffer) =>
-        ImportAsync(requestId, buffer, buffer.Length, e => e.ImportKv(requestId, firstLayer, endLayer, buffer));
+        ImportAsync(requestId, firstLayer, endLayer, buffer, buffer.Length, e => e.ImportKv(requestId, firstLayer, endLayer, buffer));
 
     /// <summary>Imports a layer group exported by an engine in this process, straight from its buffer; disposes the export.</summary>
     public Task ImportAsync(string requestId, KvExport export) =>
-        ImportAsync(requestId, export, export.ByteLength, e => e.ImportKv(requestId, export));
+        ImportAsync(requestId, export.FirstLayer, export.EndLayer, export, export.ByteLength, e => e.ImportKv(requestId, export));
 
     // Either source is disposed exactly once: here when the request is not expected, else on the engine thread after the import.
-    Task ImportAsync(string requestId, IDisposable source, long bytes, Action<LlmEngine> import)
+    Task ImportAsync(string requestId, int firstLayer, int endLayer, IDisposable source, long bytes, Action<LlmEngine> import)
     {
+        Expected entry;
         try
         {
-            CheckExpected(requestId);
+            entry = CheckExpected(requestId);
         }
         catch
         {
@@ -113,6 +121,7 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
             using (source)
             {
                 import(e);
+                entry.Imported(firstLayer, endLayer);
                 Interlocked.Add(ref bytesImported, bytes);
                 Count(requestId, bytes);
             }
@@ -123,6 +132,9 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     public async Task CompleteAsync(string requestId, FirstToken first)
     {
         var entry = CheckExpected(requestId);
+        // A sender that skipped a layer group would admit the request over stale blocks: every layer must have come in.
+        if (entry.MissingLayers() is { } missing)
+            throw new KvTransferException($"the KV of request '{requestId}' ended without layers {missing}; nothing is admitted.", retryable: false);
         // Nothing more is imported for it from here on.
         entry.Closed = true;
         try
@@ -146,9 +158,33 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
             ? entry
             : throw new KvTransferException($"worker '{WorkerId}' is not expecting KV for request '{requestId}' (cancelled or failed over).", retryable: false);
 
-    sealed class Expected(string token)
+    sealed class Expected(string token, int tokenCount, int numLayers)
     {
+        readonly bool[] imported = new bool[numLayers];
+
         public string Token { get; } = token;
+        public int TokenCount { get; } = tokenCount;
+
+        /// <summary>Records layers written into the reservation (on the engine thread, after the import).</summary>
+        public void Imported(int firstLayer, int endLayer)
+        {
+            lock (imported)
+                Array.Fill(imported, true, firstLayer, endLayer - firstLayer);
+        }
+
+        /// <summary>The first run of layers no import covered, as text; null when every layer is in.</summary>
+        public string? MissingLayers()
+        {
+            lock (imported)
+            {
+                var first = Array.IndexOf(imported, false);
+                if (first < 0)
+                    return null;
+                var end = Array.IndexOf(imported, true, first);
+                return $"[{first}, {(end < 0 ? imported.Length : end)})";
+            }
+        }
+
         public TaskCompletionSource Admitted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public volatile bool Closed;
     }

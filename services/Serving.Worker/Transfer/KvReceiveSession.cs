@@ -52,6 +52,8 @@ internal sealed class KvReceiveSession(KvInbox inbox, string requestId) : IAsync
         BytesReceived += data.Length;
         if (filled == group.Length)
         {
+            if (KvValues.FirstNonFinite(group.Span, inbox.KvDType) is var at and >= 0)
+                throw Invalid($"layers [{groupFirstLayer}, {groupEndLayer}) of request {requestId} hold a non-finite value (element {at}); KV must be finite.");
             var whole = group;
             group = null;
             filled = 0;

@@ -64,7 +64,7 @@ internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, PullKvTrans
         var sampling = new SamplingParams { Temperature = 0, MaxTokens = maxTokens, IgnoreEos = true };
         var outputs = await loop.ReserveImportAsync(id, Prompts.Make(loop.Engine, tokens), sampling)
             ?? throw new InvalidOperationException($"the decode pool has no room for {tokens} tokens.");
-        var transferToken = inbox.Expect(id);
+        var transferToken = inbox.Expect(id, tokens);
         watching[id] = Task.Run(() => WatchAsync(outputs));
         return transferToken;
     }
