@@ -23,6 +23,7 @@ public sealed class EngineLoopLivenessTests
     {
         var engine = new HeldModel();
         await using var loop = new EngineLoop("hung", engine.CreateEngine(), NullLogger.Instance);
+        await engine.WarmUpAsync(loop);
         var outputs = loop.Submit("r1", [1, 2, 3], SamplingParams.Greedy(1));
         Assert.True(await engine.StepEntered.WaitAsync(TimeSpan.FromSeconds(10)));
 
@@ -42,6 +43,7 @@ public sealed class EngineLoopLivenessTests
     {
         var engine = new HeldModel();
         await using var loop = new EngineLoop("rested", engine.CreateEngine(), NullLogger.Instance);
+        await engine.WarmUpAsync(loop);
         await Task.Delay(Limit * 3);
 
         var outputs = loop.Submit("r1", [1, 2, 3], SamplingParams.Greedy(1));

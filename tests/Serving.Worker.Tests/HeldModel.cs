@@ -31,6 +31,20 @@ internal sealed class HeldModel : IForwardModel
     public Device Device => CPU;
     public int NumLayers => 1;
 
+    /// <summary>
+    /// Runs one request through the loop first: a cold engine's first step spends its first hundreds of milliseconds in
+    /// libtorch and the JIT before the model begins, which a test timing a step's own length must not count.
+    /// </summary>
+    public async Task WarmUpAsync(Serving.Worker.Runtime.EngineLoop loop)
+    {
+        var outputs = loop.Submit("warm-up", [1, 2, 3], Serving.Model.Sampling.SamplingParams.Greedy(1));
+        Assert.True(await StepEntered.WaitAsync(TimeSpan.FromSeconds(30)), "the warm-up step did not start");
+        Release.Release();
+        await foreach (var _ in outputs.ReadAllAsync())
+        {
+        }
+    }
+
     public LlmEngine CreateEngine() =>
         new(Config, new EngineOptions { Device = "cpu", DType = "float32", NumBlocks = 16 }, tokenizer: null, (_, _) => (this, "held"));
 
