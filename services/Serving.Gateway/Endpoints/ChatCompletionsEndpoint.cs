@@ -13,7 +13,7 @@ namespace Serving.Gateway.Endpoints;
 /// <summary>POST /v1/chat/completions: messages rendered with the model's chat template, n choices, JSON or server-sent events.</summary>
 internal static class ChatCompletionsEndpoint
 {
-    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ILoggerFactory loggers)
+    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ClusterLoadMetrics load, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
         var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, cancellationToken);
@@ -33,7 +33,7 @@ internal static class ChatCompletionsEndpoint
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         // Without a limit a chat reply may use the rest of the context (OpenAI's and vLLM's default).
-        var requests = ChoiceStreams.Build(id, [promptTokens], o, model, fallbackMaxTokens: null, "messages");
+        var requests = ChoiceStreams.Build(id, [promptTokens], o, model, fallbackMaxTokens: null, "messages", load.KvCapacityTokens());
 
         using var lease = admission.Enter(requests.Length);
         using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), RequestOutcomes.ArrivedAt(http), id, promptTokens.Count, requests.Length);

@@ -15,7 +15,7 @@ internal static class CompletionsEndpoint
 {
     const int DefaultMaxTokens = 16; // OpenAI's default for this endpoint
 
-    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ILoggerFactory loggers)
+    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ClusterLoadMetrics load, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
         var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, cancellationToken);
@@ -29,7 +29,7 @@ internal static class CompletionsEndpoint
 
         var id = $"cmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var requests = ChoiceStreams.Build(id, [.. prompts.Select(p => p.Tokens)], o, model, DefaultMaxTokens, "prompt");
+        var requests = ChoiceStreams.Build(id, [.. prompts.Select(p => p.Tokens)], o, model, DefaultMaxTokens, "prompt", load.KvCapacityTokens());
         var promptTokens = prompts.Sum(p => p.Tokens.Count);
         string? Echo(int choice) => echo ? prompts[choice / o.N].Text : null;
 

@@ -18,13 +18,14 @@ internal static class ChoiceStreams
 
     /// <summary>One cluster request per choice, numbered prompt × n + sample as OpenAI does.</summary>
     /// <param name="fallbackMaxTokens">max_tokens when the client gave none (completions: 16; chat: the context left).</param>
+    /// <param name="kvCapacityTokens">The most tokens a worker's KV pool holds, when known (<see cref="Telemetry.ClusterLoadMetrics.KvCapacityTokens"/>).</param>
     public static GenerationRequest[] Build(string id, IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions o, ServedModel model,
-        int? fallbackMaxTokens, string promptField)
+        int? fallbackMaxTokens, string promptField, long? kvCapacityTokens = null)
     {
         var requests = new GenerationRequest[prompts.Count * o.N];
         for (var p = 0; p < prompts.Count; p++)
         {
-            var sampling = GenerationOptionsReader.ForPrompt(o, prompts[p].Count, model.MaxModelLength, fallbackMaxTokens, promptField);
+            var sampling = GenerationOptionsReader.ForPrompt(o, prompts[p].Count, model.MaxModelLength, fallbackMaxTokens, promptField, kvCapacityTokens);
             for (var s = 0; s < o.N; s++)
             {
                 var index = p * o.N + s;

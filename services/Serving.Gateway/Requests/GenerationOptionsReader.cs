@@ -66,7 +66,8 @@ internal static class GenerationOptionsReader
     /// Sets max_tokens for one prompt: the client's value, or the default (<paramref name="fallback"/>, capped by the
     /// room left in the context), and refuses a prompt that leaves no room — before any worker is involved.
     /// </summary>
-    public static SamplingParams ForPrompt(GenerationOptions o, int promptTokens, int maxModelLength, int? fallback, string promptField)
+    /// <param name="kvCapacityTokens">The most tokens a worker's KV pool holds, when known: a request must fit it as well as the context.</param>
+    public static SamplingParams ForPrompt(GenerationOptions o, int promptTokens, int maxModelLength, int? fallback, string promptField, long? kvCapacityTokens = null)
     {
         var room = maxModelLength - promptTokens;
         // In 64 bits: max_tokens near int.MaxValue must not wrap around to a length that fits.
@@ -76,7 +77,14 @@ internal static class GenerationOptionsReader
                 $"This model's maximum context length is {maxModelLength} tokens. However, you requested {requested} tokens " +
                 $"({promptTokens} in the {promptField}, {Math.Max(o.Sampling.MaxTokens, 1)} in the completion). Please reduce the length of the {promptField} or completion.",
                 o.HasMaxTokens ? o.MaxTokensField : promptField, "context_length_exceeded");
-        var sampling = o.HasMaxTokens ? o.Sampling : o.Sampling with { MaxTokens = Math.Min(room, fallback ?? room) };
+        if (kvCapacityTokens is { } capacity && (o.HasMaxTokens ? requested : (long)promptTokens + 1) > capacity)
+            throw ApiException.BadRequest(
+                $"This request needs KV for {requested} tokens ({promptTokens} in the {promptField}, {Math.Max(o.Sampling.MaxTokens, 1)} in the completion); " +
+                $"the workers' KV cache holds at most {capacity} tokens per request. Please reduce the length of the {promptField} or completion.",
+                o.HasMaxTokens ? o.MaxTokensField : promptField, "kv_capacity_exceeded");
+        // Without max_tokens, the completion gets what is left of the context and of the KV pool.
+        var left = (int)Math.Min(room, (kvCapacityTokens ?? long.MaxValue) - promptTokens);
+        var sampling = o.HasMaxTokens ? o.Sampling : o.Sampling with { MaxTokens = Math.Min(left, fallback ?? left) };
         if (sampling.MinTokens > sampling.MaxTokens)
             throw ApiException.BadRequest($"'min_tokens' ({sampling.MinTokens}) exceeds the {sampling.MaxTokens} tokens left for the completion.", "min_tokens");
         return sampling;

@@ -59,6 +59,13 @@ internal sealed partial class ClusterLoadMetrics
 
     WorkerStatus[] Workers() => workers.Read();
 
+    /// <summary>
+    /// Tokens the smallest KV pool among the workers that hold whole requests (decode and mixed) can keep: the most a
+    /// request may need. Null while the gateway knows no such worker.
+    /// </summary>
+    public long? KvCapacityTokens() =>
+        Workers().Where(w => w.Worker.Role != WorkerRole.Prefill && w.Worker.KvCapacityTokens > 0).Select(w => (long?)w.Worker.KvCapacityTokens).Min();
+
     IEnumerable<Measurement<double>> Planner(Func<PlannerStatus, IEnumerable<Measurement<double>>> measure) =>
         planner.Read().SelectMany(p => measure(p).Where(m => double.IsFinite(m.Value)));
 
