@@ -97,8 +97,9 @@ internal sealed class KvBenchRun(KvBenchOptions options)
                     Progress($"{label}: throughput, mutual TLS beside plaintext, chunk {defaultChunk >> 10} KiB");
                     // Alternate which goes first so drift in machine load favours neither.
                     var plainFirst = rep % 2 == 0;
-                    var first = await throughput.GrpcAsync(rep, plainFirst ? grpcByChunk.GetValueOrDefault(defaultChunk) ?? handoffGrpc : tlsGrpc, defaultChunk, streams: 1, tls: !plainFirst);
-                    var second = await throughput.GrpcAsync(rep, plainFirst ? tlsGrpc : grpcByChunk.GetValueOrDefault(defaultChunk) ?? handoffGrpc, defaultChunk, streams: 1, tls: plainFirst);
+                    var plainGrpc = grpcByChunk.GetValueOrDefault(defaultChunk) ?? handoffGrpc;
+                    var first = await throughput.GrpcAsync(rep, plainFirst ? plainGrpc : tlsGrpc, defaultChunk, streams: 1, tls: !plainFirst);
+                    var second = await throughput.GrpcAsync(rep, plainFirst ? tlsGrpc : plainGrpc, defaultChunk, streams: 1, tls: plainFirst);
                     // Labelled apart from the push part's own plaintext samples, so each row has one sample per repetition.
                     var plain = (plainFirst ? first : second) with { Transport = "grpc-plain" };
                     var secure = plainFirst ? second : first;

@@ -16,8 +16,6 @@ public readonly record struct StepStats(
     double PrefillSumSquares,
     int PrefillLayers)
 {
-    public static readonly StepStats None = default;
-
     internal static StepStats Of(IReadOnlyList<Sequence> decodes, IReadOnlyList<Sequence> prefills, int prefillLayers)
     {
         long context = 0, tokens = 0;

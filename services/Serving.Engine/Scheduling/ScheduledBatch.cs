@@ -7,5 +7,4 @@ namespace Serving.Engine.Scheduling;
 internal sealed record ScheduledBatch(IReadOnlyList<Sequence> Decodes, IReadOnlyList<Sequence> Prefills)
 {
     public bool IsEmpty => Decodes.Count == 0 && Prefills.Count == 0;
-    public int NumTokens => Decodes.Count + Prefills.Sum(p => p.ScheduledEnd - p.NumComputedTokens);
 }

@@ -77,7 +77,8 @@ internal static class GenerationOptionsReader
                 $"This model's maximum context length is {maxModelLength} tokens. However, you requested {requested} tokens " +
                 $"({promptTokens} in the {promptField}, {Math.Max(o.Sampling.MaxTokens, 1)} in the completion). Please reduce the length of the {promptField} or completion.",
                 o.HasMaxTokens ? o.MaxTokensField : promptField, "context_length_exceeded");
-        if (kvCapacityTokens is { } capacity && (o.HasMaxTokens ? requested : (long)promptTokens + 1) > capacity)
+        // Without max_tokens, requested is the prompt and one token: the least the request needs.
+        if (kvCapacityTokens is { } capacity && requested > capacity)
             throw ApiException.BadRequest(
                 $"This request needs KV for {requested} tokens ({promptTokens} in the {promptField}, {Math.Max(o.Sampling.MaxTokens, 1)} in the completion); " +
                 $"the workers' KV cache holds at most {capacity} tokens per request. Please reduce the length of the {promptField} or completion.",

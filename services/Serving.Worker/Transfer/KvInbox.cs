@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using Serving.Engine.Core;
 using Serving.Worker.Runtime;
 
@@ -67,9 +65,8 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     {
         if (header.TargetWorker != WorkerId)
             throw new KvTransferException($"transfer for worker '{header.TargetWorker}' reached worker '{WorkerId}'.", retryable: false);
-        if (!expected.TryGetValue(header.RequestId, out var entry) || entry.Closed)
-            throw new KvTransferException($"worker '{WorkerId}' has no blocks reserved for request '{header.RequestId}'.", retryable: false);
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(entry.Token), Encoding.ASCII.GetBytes(header.TransferToken)))
+        var entry = CheckExpected(header.RequestId);
+        if (!KvTransferHeader.TokensMatch(entry.Token, header.TransferToken))
             throw KvTransferException.NotAssigned(header.RequestId, "the sender");
         if (header.TokenCount != entry.TokenCount)
             throw new KvTransferException(

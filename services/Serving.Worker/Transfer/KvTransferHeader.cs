@@ -14,9 +14,12 @@ public sealed record KvTransferHeader(string RequestId, string TargetWorker, KvL
     /// <summary>A fresh transfer token: 128 random bits.</summary>
     public static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
-    /// <summary>Whether <paramref name="presented"/> carries this transfer's token (compared in constant time).</summary>
-    public bool Admits(KvTransferHeader presented) =>
-        TransferToken.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(TransferToken), Encoding.ASCII.GetBytes(presented.TransferToken));
+    /// <summary>Whether <paramref name="presented"/> carries this transfer's token.</summary>
+    public bool Admits(KvTransferHeader presented) => TokensMatch(TransferToken, presented.TransferToken);
+
+    /// <summary>Whether a presented token is the issued one, compared in constant time; an empty issued token admits no one.</summary>
+    public static bool TokensMatch(string issued, string presented) =>
+        issued.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(issued), Encoding.ASCII.GetBytes(presented));
 
     // The token is a capability: it stays out of log lines and exception messages.
     public override string ToString() => $"KvTransferHeader {{ RequestId = {RequestId}, TargetWorker = {TargetWorker}, Layout = {Layout}, TokenCount = {TokenCount} }}";
