@@ -16,19 +16,23 @@ public interface IRouterGrain : IGrainWithIntegerKey
     Task Leave(string workerId);
 
     /// <summary>
-    /// A request failed on this worker: route new requests elsewhere while others of its role are up, until it has
-    /// kept reporting for a while (a dead process stops reporting and is dropped; a live one comes back).
+    /// A request failed on this worker (a decode worker's stream broke, or a prefill worker's transfer finally failed):
+    /// route new requests elsewhere while others of its role are up, until it has kept reporting for a while (a dead
+    /// process stops reporting and is dropped; a live one comes back). Repeated failures open its circuit breaker:
+    /// it is avoided for a cool-down, and a prefill worker gets no prompts at all meanwhile (decode workers prefill).
     /// </summary>
-    Task Suspect(string workerId);
+    Task Failed(string workerId);
 
     /// <summary>Picks the workers for a request; throws <see cref="NoWorkersException"/> when none can serve it.</summary>
     Task<Assignment> Assign(int promptTokens);
 
     /// <summary>
     /// Stops assigning new work to a worker that is about to take <paramref name="role"/>, until it reports that role
-    /// (if it is the last of its kind, it still serves rather than leave requests without a worker).
+    /// (if it is the last of its kind, it still serves rather than leave requests without a worker). A drain not
+    /// reported done within <paramref name="timeout"/> plus a second is given up, and the worker routed to as before;
+    /// draining to the role it has cancels a drain at once (a failed switch).
     /// </summary>
-    Task Drain(string workerId, WorkerRole role);
+    Task Drain(string workerId, WorkerRole role, TimeSpan timeout);
 
     /// <summary>Prompts of at most this many tokens go to a decode worker to prefill locally (0: every prompt goes to the prefill pool).</summary>
     Task SetShortPromptThreshold(int tokens);

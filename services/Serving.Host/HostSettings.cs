@@ -56,6 +56,12 @@ internal sealed record HostSettings
     public double DrainTimeoutSeconds { get; init; } = 30;
     /// <summary>A worker whose engine has work but finished no step for this long is reported not alive (/livez).</summary>
     public double LivenessStallSeconds { get; init; } = 60;
+    /// <summary>How often each silo probes its peers; three missed probes declare a peer's process dead (see AddServingFailureDetection).</summary>
+    public double ProbeSeconds { get; init; } = 1;
+    /// <summary>A worker whose engine has work but makes no progress for this long gives up its requests and leaves routing until it moves.</summary>
+    public double StallSeconds { get; init; } = 10;
+    /// <summary>Fault injection (tests, soak runs): while this file exists, this process's engine loops hang.</summary>
+    public string? HangFile { get; init; }
 
     /// <summary>Folder each worker writes its per-step CSV trace to (off when null).</summary>
     public string? StepTraceDirectory { get; init; }
@@ -174,6 +180,10 @@ internal sealed record HostSettings
             problems.Add("--drain-timeout-s must be at least 0.");
         if (LivenessStallSeconds <= 0)
             problems.Add("--liveness-stall-s must be positive.");
+        if (ProbeSeconds < 0.1)
+            problems.Add("--probe-interval-s must be at least 0.1.");
+        if (StallSeconds <= 0)
+            problems.Add("--stall-s must be positive.");
         if (MaxConcurrentRequests < 1)
             problems.Add("--max-concurrent-requests must be at least 1.");
         if (Limits.MaxBodyBytes < 1024 || Limits.MaxMessages < 1 || Limits.MaxTools < 0 || Limits.MaxStop < 0 || Limits.MaxStopLength < 1 || Limits.MaxStopTokenIds < 0)

@@ -69,7 +69,9 @@ internal static class ServingHost
             KvAddress = $"{(tls is null ? "http" : "https")}://{settings.AdvertiseAddress}:{settings.KvPort}",
             EngineFactory = engines ?? LlmEngine.Create,
             StepTraceDirectory = settings.StepTraceDirectory,
-        }, new RoutingOptions { Policy = settings.Policy });
+            StallTimeout = TimeSpan.FromSeconds(settings.StallSeconds),
+            HangFile = settings.HangFile,
+        }, new RoutingOptions { Policy = settings.Policy, StallTimeout = TimeSpan.FromSeconds(settings.StallSeconds) });
         using (var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true)))
             services.AddServingPlanner(PlannerWiring.Options(settings, modelFolder, loggers.CreateLogger("Serving.Host.Planner")));
         if (settings.IsGateway)
@@ -106,6 +108,7 @@ internal static class ServingHost
             if (tls is not null)
                 silo.UseServingTls(tls);
             silo.AddServingPlacement();
+            silo.AddServingFailureDetection(TimeSpan.FromSeconds(settings.ProbeSeconds));
             // Trace context crosses grain calls, so a request is one trace from the gateway to the workers.
             silo.AddActivityPropagation();
         });

@@ -161,8 +161,20 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
         {
             var id = w.Worker.WorkerId;
             var to = roles[id];
-            await router.Drain(id, to);
-            var drained = await GrainFactory.GetGrain<IWorkerGrain>(id).Reconfigure(to, setup.LayerGroups, options.DrainTimeout);
+            await router.Drain(id, to, options.DrainTimeout);
+            bool drained;
+            try
+            {
+                drained = await GrainFactory.GetGrain<IWorkerGrain>(id).Reconfigure(to, setup.LayerGroups, options.DrainTimeout);
+            }
+            catch (Exception e)
+            {
+                // The worker kept its role (a switch that fails restores its engine): route to it as before at once,
+                // and stop here — the moves after this one assumed it.
+                Log.SwitchFailed(logger, e, id, w.Worker.Role, to);
+                await router.Drain(id, w.Worker.Role, TimeSpan.Zero);
+                throw;
+            }
             switches++;
             if (drained)
                 Log.Switched(logger, id, w.Worker.Role, to);
@@ -214,6 +226,9 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Planner: worker {WorkerId} drained and switched {From} → {To}.")]
         public static partial void Switched(ILogger logger, string workerId, WorkerRole from, WorkerRole to);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Worker {WorkerId} could not switch from {From} to {To}; it stays {From} and back in routing, and the rest of this setup is not applied.")]
+        public static partial void SwitchFailed(ILogger logger, Exception e, string workerId, WorkerRole from, WorkerRole to);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Planner: worker {WorkerId} still held requests after {Seconds} s; switched {From} → {To} anyway (its requests continue there).")]
         public static partial void SwitchedUndrained(ILogger logger, string workerId, WorkerRole from, WorkerRole to, double seconds);

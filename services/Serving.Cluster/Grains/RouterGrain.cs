@@ -34,11 +34,23 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
             workers[worker.WorkerId] = state = new WorkerState(worker);
             Log.Registered(logger, worker.WorkerId, worker.Role, worker.KvAddress);
         }
+        var now = time.GetUtcNow().UtcDateTime;
+        if (state.LastReport == default || load.Iterations != state.Load.Iterations || !load.Busy)
+            state.ProgressAt = now;
         state.Info = worker;
         state.Load = load;
         if (worker.Leaving)
             MarkLeaving(state);
-        state.LastReport = time.GetUtcNow().UtcDateTime;
+        state.LastReport = now;
+        var stuck = now - state.ProgressAt > options.StallTimeout;
+        if (stuck != state.Stuck)
+        {
+            state.Stuck = stuck;
+            if (stuck)
+                Log.Stuck(logger, worker.WorkerId, (now - state.ProgressAt).TotalSeconds, load.Waiting + load.Running);
+            else
+                Log.Unstuck(logger, worker.WorkerId);
+        }
         state.AssignedSinceReport = 0;
         if (state.DrainingTo == worker.Role)
         {
@@ -46,7 +58,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
             Log.Switched(logger, worker.WorkerId, worker.Role);
         }
         // Still reporting well after a failed request: the failure was the request's, not the worker's.
-        if (state.SuspectSince is { } since && state.LastReport - since > SuspicionPeriod)
+        if (state.SuspectSince is { } since && !state.Stuck && state.LastReport - since > SuspicionPeriod)
         {
             state.SuspectSince = null;
             Log.Cleared(logger, worker.WorkerId);
@@ -76,22 +88,44 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         Log.Leaving(logger, state.Info.WorkerId, state.Load.Waiting + state.Load.Running + state.Load.Importing);
     }
 
-    public Task Suspect(string workerId)
+    public Task Failed(string workerId)
     {
-        if (workers.TryGetValue(workerId, out var state) && state.SuspectSince is null)
+        if (!workers.TryGetValue(workerId, out var state))
+            return Task.CompletedTask;
+        var now = time.GetUtcNow().UtcDateTime;
+        if (state.SuspectSince is null)
         {
-            state.SuspectSince = time.GetUtcNow().UtcDateTime;
+            state.SuspectSince = now;
             Log.Suspected(logger, workerId);
+        }
+        state.Failures.Enqueue(now);
+        while (state.Failures.Peek() < now - options.BreakerWindow)
+            state.Failures.Dequeue();
+        if (state.Failures.Count >= options.BreakerFailures && !Broken(state, now))
+        {
+            state.BrokenUntil = now + options.BreakerCooldown;
+            state.Failures.Clear();
+            Log.Broken(logger, workerId, options.BreakerFailures, options.BreakerWindow.TotalSeconds, options.BreakerCooldown.TotalSeconds);
         }
         return Task.CompletedTask;
     }
 
-    public Task Drain(string workerId, WorkerRole role)
+    static bool Broken(WorkerState state, DateTime now) => state.BrokenUntil > now;
+
+    public Task Drain(string workerId, WorkerRole role, TimeSpan timeout)
     {
-        if (workers.TryGetValue(workerId, out var state) && state.Info.Role != role)
+        if (!workers.TryGetValue(workerId, out var state))
+            return Task.CompletedTask;
+        if (state.Info.Role != role)
         {
             state.DrainingTo = role;
+            state.DrainDeadline = time.GetUtcNow().UtcDateTime + timeout + DrainGrace;
             Log.Draining(logger, workerId, state.Info.Role, role);
+        }
+        else if (state.DrainingTo is { } was)
+        {
+            state.DrainingTo = null;
+            Log.DrainCancelled(logger, workerId, was, role);
         }
         return Task.CompletedTask;
     }
@@ -127,16 +161,23 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
     Assignment TryAssign(int promptTokens)
     {
-        // A worker whose process is shutting down gets nothing new, even as the last of its role.
-        var live = Live().Where(w => !w.Leaving).ToList();
-        // A draining prefill worker gets no new prompts (decode workers can prefill locally); a draining decode or
-        // mixed worker only when no other worker can decode.
-        var prefills = Candidates(live.Where(w => w.DrainingTo is null), WorkerRole.Prefill);
+        var now = time.GetUtcNow().UtcDateTime;
+        // A worker whose process is shutting down gets nothing new, even as the last of its role; nor does one whose
+        // engine is stuck.
+        var live = Live().Where(w => !w.Leaving && !w.Stuck).ToList();
+        foreach (var w in live.Where(w => w.DrainingTo is not null && now > w.DrainDeadline))
+        {
+            Log.DrainExpired(logger, w.Info.WorkerId, w.DrainingTo!.Value, w.Info.Role);
+            w.DrainingTo = null;
+        }
+        // A draining prefill worker gets no new prompts (decode workers can prefill locally), nor does one in doubt
+        // (failing, its breaker open); a draining decode or mixed worker only when no other worker can decode.
+        var prefills = live.Where(w => w.Info.Role == WorkerRole.Prefill && w.DrainingTo is null && w.SuspectSince is null && !Broken(w, now)).ToList();
         var decoding = live.Where(w => w.Info.Role != WorkerRole.Prefill).ToList();
         if (decoding.Any(w => w.DrainingTo is null))
             decoding.RemoveAll(w => w.DrainingTo is not null);
-        var decodes = Candidates(decoding, WorkerRole.Decode);
-        var mixed = Candidates(decoding, WorkerRole.Mixed);
+        var decodes = Candidates(decoding, WorkerRole.Decode, now);
+        var mixed = Candidates(decoding, WorkerRole.Mixed, now);
 
         Assignment assignment;
         if (prefills.Count > 0 && decodes.Count > 0 && promptTokens > shortPromptThreshold)
@@ -169,12 +210,18 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
     public Task<WorkerStatus[]> Workers() => Task.FromResult(Live().Where(w => !w.Leaving).Select(w => new WorkerStatus(w.Info, w.Load)).ToArray());
 
-    /// <summary>The workers of a role, leaving out suspects unless they are all there is.</summary>
-    static List<WorkerState> Candidates(IEnumerable<WorkerState> workers, WorkerRole role)
+    /// <summary>
+    /// The workers of a role, leaving out those in doubt (a recent failure, an open breaker) unless they are all there
+    /// is: a request that may fail is better than one refused.
+    /// </summary>
+    static List<WorkerState> Candidates(IEnumerable<WorkerState> workers, WorkerRole role, DateTime now)
     {
         var all = workers.Where(w => w.Info.Role == role).ToList();
-        var trusted = all.Where(w => w.SuspectSince is null).ToList();
-        return trusted.Count > 0 ? trusted : all;
+        var trusted = all.Where(w => w.SuspectSince is null && !Broken(w, now)).ToList();
+        if (trusted.Count > 0)
+            return trusted;
+        var closed = all.Where(w => !Broken(w, now)).ToList();
+        return closed.Count > 0 ? closed : all;
     }
 
     List<WorkerState> Live()
@@ -195,6 +242,9 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
     // Long enough for a dead process to miss several heartbeats (and be dropped), short enough to recover quickly.
     static readonly TimeSpan SuspicionPeriod = TimeSpan.FromSeconds(2);
 
+    // Past a drain's own timeout: the worker's switch and its next heartbeat.
+    static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(1);
+
     static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} is draining: no new {From} work; it becomes {To} once idle.")]
@@ -211,6 +261,21 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} is suspect after a failed request: new requests go to others of its role while there are any.")]
         public static partial void Suspected(ILogger logger, string workerId);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}: {Failures} failed requests within {Window} s; avoiding it for {Cooldown} s.")]
+        public static partial void Broken(ILogger logger, string workerId, int failures, double window, double cooldown);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}'s engine has had {Work} request(s) but made no progress for {Seconds:0} s: out of routing until it moves.")]
+        public static partial void Stuck(ILogger logger, string workerId, double seconds, int work);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId}'s engine is making progress again; back in routing.")]
+        public static partial void Unstuck(ILogger logger, string workerId);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}'s switch to {To} was cancelled; it serves as {Role} again.")]
+        public static partial void DrainCancelled(ILogger logger, string workerId, WorkerRole to, WorkerRole role);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} did not report its new role {To} in time; routing to it as {Role} again.")]
+        public static partial void DrainExpired(ILogger logger, string workerId, WorkerRole to, WorkerRole role);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} kept reporting after a failed request; back in routing.")]
         public static partial void Cleared(ILogger logger, string workerId);

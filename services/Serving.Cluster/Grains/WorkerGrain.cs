@@ -22,13 +22,13 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
     public async IAsyncEnumerable<TokenChunk> Generate(GenerationRequest request, string? prefillWorker, string? prefillKvAddress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var worker = Worker;
-        if (worker.Handover.IsCancellationRequested)
-            throw Leaving(worker);
+        ThrowIfUnavailable(worker);
         using var tracked = worker.Track();
-        // Past the drain time of a stopping process the request ends here and the gateway resumes it elsewhere.
-        using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
+        // Past the drain time of a stopping process, or once its engine is stuck, the request ends here and the
+        // gateway resumes it elsewhere.
+        using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover, worker.Stall);
         var outputs = prefillWorker is not null
-            ? worker.Decode.GenerateAsync(request, new GrainPrefillService(GrainFactory.GetGrain<IWorkerGrain>(prefillWorker), new KvEndpoint(prefillWorker,
+            ? worker.Decode.GenerateAsync(request, new GrainPrefillService(GrainFactory, prefillWorker, new KvEndpoint(prefillWorker,
                 prefillKvAddress ?? throw new ArgumentException($"prefill worker {prefillWorker} was assigned without its KV address."))), handover.Token)
             : worker.Mixed.GenerateAsync(request, handover.Token);
         await using var chunks = outputs.GetAsyncEnumerator(handover.Token);
@@ -39,9 +39,10 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
                 if (!await chunks.MoveNextAsync())
                     yield break;
             }
-            catch (Exception) when (worker.Handover.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (Exception) when (!cancellationToken.IsCancellationRequested && (worker.Handover.IsCancellationRequested || worker.Stalled))
             {
-                throw Leaving(worker);
+                ThrowIfUnavailable(worker);
+                throw;
             }
             yield return ToChunk(chunks.Current);
         }
@@ -50,22 +51,31 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
     public async Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, string transferToken, CancellationToken cancellationToken)
     {
         var worker = Worker;
-        if (worker.Handover.IsCancellationRequested)
-            throw Leaving(worker);
+        ThrowIfUnavailable(worker);
         using var tracked = worker.Track();
-        using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover);
+        using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover, worker.Stall);
         try
         {
             await worker.Prefill.PrefillAsync(request, new KvEndpoint(decodeWorker, kvAddress), transferToken, handover.Token);
         }
-        catch (Exception) when (worker.Handover.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested && (worker.Handover.IsCancellationRequested || worker.Stalled))
         {
-            throw Leaving(worker);
+            ThrowIfUnavailable(worker);
+            throw;
         }
     }
 
-    static WorkerLeavingException Leaving(LocalWorker worker) =>
-        new($"worker {worker.Key} is shutting down and its drain time is over; the request continues on another worker.");
+    /// <summary>
+    /// A stopping process past its drain time hands the request back (<see cref="WorkerLeavingException"/>: nothing
+    /// failed); a stuck engine fails it, so the gateway resumes it elsewhere and counts the failure against this worker.
+    /// </summary>
+    static void ThrowIfUnavailable(LocalWorker worker)
+    {
+        if (worker.Handover.IsCancellationRequested)
+            throw new WorkerLeavingException($"worker {worker.Key} is shutting down and its drain time is over; the request continues on another worker.");
+        if (worker.Stalled)
+            throw new InvalidOperationException($"worker {worker.Key}'s engine has made no progress for too long; the request continues on another worker.");
+    }
 
     public Task<bool> Reconfigure(WorkerRole role, int layerGroups, TimeSpan drainTimeout) =>
         Worker.ReconfigureAsync(role, layerGroups, drainTimeout);
@@ -81,12 +91,26 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
         o.OutputTokens,
         o.CachedPromptTokens);
 
-    /// <summary>A prefill worker reached through its grain, wherever its silo is.</summary>
-    sealed class GrainPrefillService(IWorkerGrain prefill, KvEndpoint endpoint) : IPrefillService
+    /// <summary>
+    /// A prefill worker reached through its grain, wherever its silo is. A call that fails (not one cancelled because
+    /// the receiving side failed first) counts against it with the router, whose breaker then keeps prompts off it.
+    /// </summary>
+    sealed class GrainPrefillService(IGrainFactory grains, string prefillWorker, KvEndpoint endpoint) : IPrefillService
     {
         public KvEndpoint Endpoint { get; } = endpoint;
 
-        public Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken) =>
-            prefill.Prefill(request, target.WorkerId, target.Address, transferToken, cancellationToken);
+        public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await grains.GetGrain<IWorkerGrain>(prefillWorker).Prefill(request, target.WorkerId, target.Address, transferToken, cancellationToken);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or WorkerLeavingException) && !cancellationToken.IsCancellationRequested)
+            {
+                // Best effort, not awaited by the request: the router also drops a worker that stops reporting.
+                _ = grains.GetGrain<IRouterGrain>(0).Failed(prefillWorker).ContinueWith(_ => { }, TaskScheduler.Default);
+                throw;
+            }
+        }
     }
 }

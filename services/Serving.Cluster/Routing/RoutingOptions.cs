@@ -12,4 +12,15 @@ public sealed record RoutingOptions
     /// workers (several heartbeat intervals).
     /// </summary>
     public TimeSpan LearningPeriod { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>A worker whose engine has work but whose loop has not moved for this long leaves routing until it moves.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Failed requests within <see cref="BreakerWindow"/> that open a worker's circuit breaker.</summary>
+    public int BreakerFailures { get; init; } = 3;
+
+    public TimeSpan BreakerWindow { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a worker whose breaker opened is avoided.</summary>
+    public TimeSpan BreakerCooldown { get; init; } = TimeSpan.FromSeconds(10);
 }

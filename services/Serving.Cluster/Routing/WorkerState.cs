@@ -21,9 +21,24 @@ public sealed class WorkerState(WorkerInfo info)
     /// <summary>When a request last failed here; null when the worker is in good standing.</summary>
     public DateTime? SuspectSince { get; set; }
 
+    /// <summary>When recent requests failed here (within the breaker's window), oldest first.</summary>
+    public Queue<DateTime> Failures { get; } = new();
+
+    /// <summary>Until when its circuit breaker is open (it is avoided); null when closed.</summary>
+    public DateTime? BrokenUntil { get; set; }
+
+    /// <summary>When its engine loop was last seen to move, or to have nothing to do.</summary>
+    public DateTime ProgressAt { get; set; }
+
+    /// <summary>Its engine has work but its loop has not moved for the stall timeout: it is out of routing.</summary>
+    public bool Stuck { get; set; }
+
     /// <summary>Its process is shutting down: it never gets new work again.</summary>
     public bool Leaving { get; set; }
 
     /// <summary>The role it is being drained for; null when it takes work as usual.</summary>
     public WorkerRole? DrainingTo { get; set; }
+
+    /// <summary>When a drain that has not been reported done is given up (the switch failed, or its planner went away).</summary>
+    public DateTime DrainDeadline { get; set; }
 }

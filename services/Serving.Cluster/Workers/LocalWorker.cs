@@ -19,6 +19,9 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
     volatile bool registered;
     volatile bool leaving;
     readonly CancellationTokenSource handover = new();
+    // Cancelled while its engine loop is stuck; replaced (not reset) once the loop moves again, so a request that
+    // starts afterwards is not cut by the old stall.
+    volatile CancellationTokenSource stall = new();
     int inFlight;
 
     public string Key { get; } = key;
@@ -52,6 +55,30 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
     public void BeginLeaving() => leaving = true;
 
     public void HandOver() => handover.Cancel();
+
+    /// <summary>Cancelled while its engine loop is stuck: the requests it serves then are given up (see <see cref="CheckStall"/>).</summary>
+    public CancellationToken Stall => stall.Token;
+
+    /// <summary>Whether its engine loop is stuck (as of the last <see cref="CheckStall"/>).</summary>
+    public bool Stalled => stall.IsCancellationRequested;
+
+    /// <summary>
+    /// Looks at its engine loop. Stuck in one iteration for longer than <paramref name="limit"/> (a hung kernel, a
+    /// deadlock), it gives up the requests it serves: their grain calls fail, so the gateways resume them elsewhere
+    /// instead of waiting on a loop that may never return (the router stops sending it work from the same signs in
+    /// its heartbeats). Moving again, it serves new requests. Returns whether the state changed.
+    /// </summary>
+    public bool CheckStall(TimeSpan limit)
+    {
+        var stuck = Loop.StuckFor(limit) is not null;
+        if (stuck == Stalled)
+            return false;
+        if (stuck)
+            stall.Cancel();
+        else
+            stall = new CancellationTokenSource();
+        return true;
+    }
 
     /// <summary>Whether it holds nothing: no grain call in flight, nothing queued, running or importing in its loop.</summary>
     public bool Idle => InFlight == 0 && Loop.Load is { Waiting: 0, Running: 0, Importing: 0 };
@@ -89,7 +116,17 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
             }
         }
         var settings = RoleEngineSettings.For(newRole, cluster with { PrefillLayerGroups = Math.Min(layerGroups, Loop.Description.ModelConfig.NumLayers) });
-        await Loop.InvokeAsync(settings.ApplyTo);
+        try
+        {
+            await Loop.InvokeAsync(settings.ApplyTo);
+        }
+        catch
+        {
+            // Settings applied halfway would leave the engine matching neither role: put back what it ran with. The
+            // role does not change, and the caller (the planner) tells the router to route to it as before.
+            await Loop.InvokeAsync(engineSettings.ApplyTo);
+            throw;
+        }
         engineSettings = settings;
         role = newRole;
         return drained;

@@ -56,7 +56,7 @@ public sealed partial class LocalWorkers(
         var trace = options.StepTraceDirectory is { } dir
             ? new StepTrace(Path.Combine(dir, $"steps-{spec.Name}-{Environment.ProcessId}.csv"), engine.Config.NumLayers)
             : null;
-        var loop = new EngineLoop(spec.Name, engine, loggers.CreateLogger($"Serving.Worker.{spec.Name}"), trace);
+        var loop = new EngineLoop(spec.Name, engine, loggers.CreateLogger($"Serving.Worker.{spec.Name}"), trace, options.HangFile);
         // Every worker can take either phase, so the planner can switch its role at runtime.
         var endpoint = new KvEndpoint(key, options.KvAddress);
         var prefill = new PrefillRole(loop, transport, endpoint);
@@ -88,9 +88,11 @@ public sealed partial class LocalWorkers(
             MaxRetryAttempts = options.TransferRetries,
             Delay = TimeSpan.FromMilliseconds(50),
             BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
             // Anything but a refusal (layout, unknown request) may be transient: a peer restarting, a dropped connection.
-            // A prefill worker that is shutting down refuses at once: recompute here rather than ask it again.
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not (OperationCanceledException or KvTransferException { Retryable: false } or WorkerLeavingException)),
+            // A prefill worker that is shutting down refuses at once, and one whose process is dead will not answer:
+            // recompute here rather than ask it again.
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not (OperationCanceledException or KvTransferException { Retryable: false } or WorkerLeavingException or SiloUnavailableException)),
         })
         .AddTimeout(options.TransferTimeout)
         .Build();

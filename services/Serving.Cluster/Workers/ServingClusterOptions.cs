@@ -15,6 +15,16 @@ public sealed record ServingClusterOptions
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// A worker whose engine has work but stays inside one loop iteration this long is stuck: it gives up the requests
+    /// it serves (they resume elsewhere) and the router sends it nothing until it moves again. Above the longest
+    /// step a worker runs (a whole prefill of the longest prompt, unless chunked or layered).
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Fault injection for tests and soak runs: while this file exists, every engine loop here hangs (see <see cref="Serving.Worker.Runtime.EngineLoop"/>).</summary>
+    public string? HangFile { get; init; }
+
     /// <summary>Retries of a failed KV transfer before the decode worker recomputes the prefill itself.</summary>
     public int TransferRetries { get; init; } = 2;
 

@@ -25,11 +25,19 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
         {
             foreach (var worker in workers.All)
             {
+                if (worker.CheckStall(options.StallTimeout))
+                {
+                    if (worker.Stalled)
+                        Log.Stalled(logger, worker.Key, options.StallTimeout.TotalSeconds, worker.InFlight);
+                    else
+                        Log.Moving(logger, worker.Key);
+                }
                 var load = worker.Loop.Load;
                 try
                 {
                     await router.Report(new WorkerInfo(worker.Key, worker.Role, options.KvAddress, worker.LayerGroups, worker.KvCapacityTokens, worker.Leaving),
-                        new WorkerLoadReport(load.Waiting, load.Running, load.Importing, load.FreeBlocks, load.TotalBlocks));
+                        new WorkerLoadReport(load.Waiting, load.Running, load.Importing, load.FreeBlocks, load.TotalBlocks,
+                            worker.Loop.Iterations, worker.Loop.BusyFor.TotalSeconds));
                     worker.MarkRegistered();
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -85,6 +93,12 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
 
     static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Worker {WorkerKey}: the engine loop has had work but made no progress for over {Seconds:0} s; giving up its {Requests} request(s) (they resume on other workers) and taking no new work until it moves again.")]
+        public static partial void Stalled(ILogger logger, string workerKey, double seconds, int requests);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerKey}: the engine loop is making progress again; it takes new work.")]
+        public static partial void Moving(ILogger logger, string workerKey);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report worker {WorkerKey} to the router; retrying.")]
         public static partial void ReportFailed(ILogger logger, Exception e, string workerKey);
     }

@@ -30,6 +30,8 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
             MaxRetryAttempts = 5,
             Delay = TimeSpan.FromMilliseconds(50),
             BackoffType = DelayBackoffType.Exponential,
+            // Many gateways retrying after the same hiccup should not come back in step.
+            UseJitter = true,
             ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not (NoWorkersException or ArgumentException or OperationCanceledException)),
         })
         .AddTimeout(TimeSpan.FromSeconds(10))
@@ -111,7 +113,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
                 catch (Exception e) when (e is not WorkerLeavingException && ++failures < Attempts && !cancellationToken.IsCancellationRequested && e is not ArgumentException)
                 {
                     Log.Rerouting(logger, e, request.RequestId, assignment.DecodeWorker, delivered.Count, attempt);
-                    await TrySuspect(router, assignment.DecodeWorker);
+                    await TryReportFailure(router, assignment.DecodeWorker);
                     break;
                 }
                 delivered.AddRange(chunk.TokenIds);
@@ -132,11 +134,11 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
     /// <summary>One quick look at the workers, without retries (health probes must answer within their own timeout).</summary>
     public Task<WorkerStatus[]> WorkersOnceAsync(TimeSpan timeout) => grains.GetGrain<IRouterGrain>(0).Workers().WaitAsync(timeout);
 
-    async Task TrySuspect(IRouterGrain router, string workerId)
+    async Task TryReportFailure(IRouterGrain router, string workerId)
     {
         try
         {
-            await router.Suspect(workerId);
+            await router.Failed(workerId);
         }
         catch (Exception e)
         {
@@ -150,7 +152,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: decode on {DecodeWorker}, prefill on {PrefillWorker}.")]
         public static partial void Assigned(ILogger logger, string requestId, string decodeWorker, string prefillWorker);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report worker {WorkerId} to the router as suspect; it will drop out if it stops reporting.")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report a failure of worker {WorkerId} to the router; it will drop out if it stops reporting.")]
         public static partial void SuspectFailed(ILogger logger, Exception e, string workerId);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: worker {WorkerId} is shutting down and handed it back after {Delivered} tokens; resuming elsewhere.")]

@@ -35,11 +35,18 @@ public sealed partial class EngineLoop : IAsyncDisposable
     // Liveness: whether the loop is inside an iteration (commands or a step), and when that iteration started.
     volatile bool busy;
     long lastProgress = Stopwatch.GetTimestamp();
+    long iterations;
+    readonly string? hangFile;
 
     /// <param name="trace">Records every step (timing and what it ran); the loop disposes it.</param>
-    public EngineLoop(string name, LlmEngine engine, ILogger logger, StepTrace? trace = null)
+    /// <param name="hangFile">
+    /// Fault injection for tests and soak runs: while this file exists, the loop hangs inside its iteration (as a hung
+    /// kernel would), so what the cluster does about a stuck worker can be checked on real processes.
+    /// </param>
+    public EngineLoop(string name, LlmEngine engine, ILogger logger, StepTrace? trace = null, string? hangFile = null)
     {
         Name = name;
+        this.hangFile = hangFile;
         this.engine = engine;
         this.trace = trace;
         Description = new EngineDescription(engine.KvLayout, engine.Config, engine.Tokenizer, engine.NumTotalBlocks);
@@ -54,6 +61,12 @@ public sealed partial class EngineLoop : IAsyncDisposable
 
     /// <summary>The engine's fixed facts, for any thread; everything else about the engine is the loop thread's.</summary>
     public EngineDescription Description { get; }
+
+    /// <summary>Iterations the loop has finished: it moves while the loop makes progress.</summary>
+    public long Iterations => Interlocked.Read(ref iterations);
+
+    /// <summary>How long the loop has been inside its current iteration; zero while it waits for work.</summary>
+    public TimeSpan BusyFor => busy ? Stopwatch.GetElapsedTime(Interlocked.Read(ref lastProgress)) : TimeSpan.Zero;
 
     /// <summary>Requests this loop ran to their end (a held prefill, released after its first token, does not count).</summary>
     public long Finished => Interlocked.Read(ref finished);
@@ -241,6 +254,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
             // its own recent assignments at each report, would send it the next request too.
             if (ranCommands)
                 PublishLoad();
+            while (hangFile is not null && engine.HasUnfinishedRequests && File.Exists(hangFile) && !token.IsCancellationRequested)
+                Thread.Sleep(50);
             if (engine.HasUnfinishedRequests)
                 StepOnce();
             else
@@ -259,7 +274,11 @@ public sealed partial class EngineLoop : IAsyncDisposable
         }
     }
 
-    void Progressed() => Interlocked.Exchange(ref lastProgress, Stopwatch.GetTimestamp());
+    void Progressed()
+    {
+        Interlocked.Exchange(ref lastProgress, Stopwatch.GetTimestamp());
+        Interlocked.Increment(ref iterations);
+    }
 
     void StepOnce()
     {

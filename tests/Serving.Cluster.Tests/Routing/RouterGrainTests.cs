@@ -149,12 +149,12 @@ public sealed class RouterGrainTests : IAsyncLifetime
         await Report(router, "decode-0", WorkerRole.Decode);
         await Report(router, "decode-1", WorkerRole.Decode, queued: 50);
 
-        await router.Suspect(Key("decode-0"));
+        await router.Failed(Key("decode-0"));
 
         // The less loaded worker is passed over while it is suspect...
         Assert.Equal(Key("decode-1"), (await router.Assign(10)).DecodeWorker);
         // ...but a suspect is better than refusing: with every decode worker suspect, requests still go out.
-        await router.Suspect(Key("decode-1"));
+        await router.Failed(Key("decode-1"));
         Assert.Contains((await router.Assign(10)).DecodeWorker, new[] { Key("decode-0"), Key("decode-1") });
         Assert.Equal(2, (await router.Workers()).Length);
 
@@ -170,7 +170,7 @@ public sealed class RouterGrainTests : IAsyncLifetime
     {
         var router = await SplitRouterAsync();
 
-        await router.Drain(Key("prefill-0"), WorkerRole.Mixed);
+        await router.Drain(Key("prefill-0"), WorkerRole.Mixed, TimeSpan.FromSeconds(30));
         var during = await router.Assign(100);
         await Report(router, "prefill-0", WorkerRole.Mixed);
         var after = await router.Assign(100);
@@ -186,17 +186,102 @@ public sealed class RouterGrainTests : IAsyncLifetime
         var router = Router();
         await Report(router, "decode-0", WorkerRole.Decode);
         await Report(router, "mixed-0", WorkerRole.Mixed, queued: 40);
-        await router.Drain(Key("decode-0"), WorkerRole.Prefill);
+        await router.Drain(Key("decode-0"), WorkerRole.Prefill, TimeSpan.FromSeconds(30));
         var picks = new List<string>();
         for (var i = 0; i < 4; i++)
             picks.Add((await router.Assign(10)).DecodeWorker);
 
         var alone = Router();
         await Report(alone, "decode-0", WorkerRole.Decode);
-        await alone.Drain(Key("decode-0"), WorkerRole.Prefill);
+        await alone.Drain(Key("decode-0"), WorkerRole.Prefill, TimeSpan.FromSeconds(30));
 
         Assert.All(picks, p => Assert.Equal(Key("mixed-0"), p));
         Assert.Equal(Key("decode-0"), (await alone.Assign(10)).DecodeWorker);
+    }
+
+    [Fact]
+    public async Task AFailedSwitch_CancelsTheDrainAtOnce_AndAnUnreportedOne_ExpiresAfterItsTimeoutAndASecond()
+    {
+        var router = await SplitRouterAsync();
+        await Report(router, "decode-1", WorkerRole.Decode, queued: 30);
+
+        // The planner tells the router the switch failed: the worker takes work as its old role at once.
+        await router.Drain(Key("prefill-0"), WorkerRole.Decode, TimeSpan.FromSeconds(30));
+        Assert.Null((await router.Assign(100)).PrefillWorker);
+        await router.Drain(Key("prefill-0"), WorkerRole.Prefill, TimeSpan.Zero);
+        Assert.Equal(Key("prefill-0"), (await router.Assign(100)).PrefillWorker);
+
+        // No word at all (the planner's silo died mid-switch): the drain lapses after its timeout plus a second.
+        await router.Drain(Key("decode-0"), WorkerRole.Prefill, TimeSpan.FromSeconds(5));
+        Assert.Equal(Key("decode-1"), (await router.Assign(100)).DecodeWorker);
+        SkippableClock.Instance.Skip(TimeSpan.FromSeconds(4));
+        await Report(router, "decode-0", WorkerRole.Decode);
+        await Report(router, "decode-1", WorkerRole.Decode, queued: 30);
+        await Report(router, "prefill-0", WorkerRole.Prefill);
+        Assert.Equal(Key("decode-1"), (await router.Assign(100)).DecodeWorker);
+        SkippableClock.Instance.Skip(TimeSpan.FromSeconds(2.5));
+        await Report(router, "decode-0", WorkerRole.Decode);
+        await Report(router, "decode-1", WorkerRole.Decode, queued: 30);
+        await Report(router, "prefill-0", WorkerRole.Prefill);
+        Assert.Equal(Key("decode-0"), (await router.Assign(100)).DecodeWorker);
+    }
+
+    [Fact]
+    public async Task AWorkerWhoseEngineHasWorkButDoesNotMove_LeavesRouting_AndComesBackWhenItMoves()
+    {
+        var router = Router();
+        Task Beat(string name, int queued, long iterations) =>
+            router.Report(new WorkerInfo(Key(name), WorkerRole.Decode, "kv"), new WorkerLoadReport(queued, 0, 0, 100, 100, iterations));
+        await Beat("decode-0", queued: 1, iterations: 10);
+        await Beat("decode-1", queued: 20, iterations: 10);
+
+        // Idle and still (nothing to do) is not stuck; busy and moving is not either.
+        SkippableClock.Instance.Skip(TimeSpan.FromSeconds(6));
+        await Beat("decode-0", queued: 1, iterations: 10);
+        await Beat("decode-1", queued: 20, iterations: 500);
+        Assert.Equal(Key("decode-0"), (await router.Assign(10)).DecodeWorker);
+        // Busy and still for longer than the stall timeout (10 s): out of routing, though it keeps reporting.
+        SkippableClock.Instance.Skip(TimeSpan.FromSeconds(5));
+        await Beat("decode-0", queued: 1, iterations: 10);
+        await Beat("decode-1", queued: 20, iterations: 900);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(Key("decode-1"), (await router.Assign(10)).DecodeWorker);
+        // Moving again: back.
+        await Beat("decode-0", queued: 0, iterations: 11);
+        Assert.Equal(Key("decode-0"), (await router.Assign(10)).DecodeWorker);
+    }
+
+    [Fact]
+    public async Task RepeatedFailures_OpenTheBreaker_APrefillWorkerGetsNoPrompts_UntilTheCooldownEnds()
+    {
+        var router = await SplitRouterAsync();
+        for (var i = 0; i < 3; i++)
+            await router.Failed(Key("prefill-0"));
+        // Even well past the suspicion period, with heartbeats that would clear a mere suspect.
+        SkippableClock.Instance.Skip(TimeSpan.FromSeconds(3));
+        await Report(router, "prefill-0", WorkerRole.Prefill);
+        await Report(router, "decode-0", WorkerRole.Decode);
+        Assert.Null((await router.Assign(500)).PrefillWorker); // the decode worker prefills itself
+
+        SkippableClock.Instance.Skip(TimeSpan.FromSeconds(8));
+        await Report(router, "prefill-0", WorkerRole.Prefill);
+        await Report(router, "decode-0", WorkerRole.Decode);
+        Assert.Equal(Key("prefill-0"), (await router.Assign(500)).PrefillWorker);
+    }
+
+    [Fact]
+    public async Task FailuresSpreadOverMoreThanTheWindow_DoNotOpenTheBreaker()
+    {
+        var router = await SplitRouterAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await router.Failed(Key("prefill-0"));
+            SkippableClock.Instance.Skip(TimeSpan.FromSeconds(6));
+            await Report(router, "prefill-0", WorkerRole.Prefill);
+            await Report(router, "decode-0", WorkerRole.Decode);
+        }
+        // Each failure made it a suspect for a moment only; three in 18 s are not three in 10 s.
+        Assert.Equal(Key("prefill-0"), (await router.Assign(500)).PrefillWorker);
     }
 
     [Fact]
