@@ -14,4 +14,7 @@ public sealed record ServingGatewayOptions(string ModelName, string ModelFolder)
 
     /// <summary>Sequences (prompts × n of every request) held at once before new requests get 429.</summary>
     public int MaxConcurrentRequests { get; init; } = 4096;
+
+    /// <summary>The longest a request may run, queueing included; past it, it ends with a 504 (or an error event mid-stream) and frees what it held. Null: no limit.</summary>
+    public TimeSpan? RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
 }

@@ -60,6 +60,10 @@ internal sealed record HostSettings
     public double ProbeSeconds { get; init; } = 1;
     /// <summary>A worker whose engine has work but makes no progress for this long gives up its requests and leaves routing until it moves.</summary>
     public double StallSeconds { get; init; } = 10;
+    /// <summary>Requests a worker's engine may have waiting; beyond it the worker refuses (the gateway tries others, then 503).</summary>
+    public int MaxWaiting { get; init; } = 1024;
+    /// <summary>The longest a request may run at the gateway (0: no limit).</summary>
+    public double RequestTimeoutSeconds { get; init; } = 600;
     /// <summary>Fault injection (tests, soak runs): while this file exists, this process's engine loops hang.</summary>
     public string? HangFile { get; init; }
 
@@ -184,6 +188,10 @@ internal sealed record HostSettings
             problems.Add("--probe-interval-s must be at least 0.1.");
         if (StallSeconds <= 0)
             problems.Add("--stall-s must be positive.");
+        if (MaxWaiting < 1)
+            problems.Add("--max-waiting must be at least 1.");
+        if (RequestTimeoutSeconds < 0)
+            problems.Add("--request-timeout-s must be at least 0 (0: no limit).");
         if (MaxConcurrentRequests < 1)
             problems.Add("--max-concurrent-requests must be at least 1.");
         if (Limits.MaxBodyBytes < 1024 || Limits.MaxMessages < 1 || Limits.MaxTools < 0 || Limits.MaxStop < 0 || Limits.MaxStopLength < 1 || Limits.MaxStopTokenIds < 0)

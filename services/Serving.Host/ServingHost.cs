@@ -71,6 +71,7 @@ internal static class ServingHost
             StepTraceDirectory = settings.StepTraceDirectory,
             StallTimeout = TimeSpan.FromSeconds(settings.StallSeconds),
             HangFile = settings.HangFile,
+            MaxWaiting = settings.MaxWaiting,
         }, new RoutingOptions { Policy = settings.Policy, StallTimeout = TimeSpan.FromSeconds(settings.StallSeconds) });
         using (var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true)))
             services.AddServingPlanner(PlannerWiring.Options(settings, modelFolder, loggers.CreateLogger("Serving.Host.Planner")));
@@ -81,6 +82,7 @@ internal static class ServingHost
                 MetricsPort = settings.MetricsPort,
                 Limits = settings.Limits,
                 MaxConcurrentRequests = settings.MaxConcurrentRequests,
+                RequestTimeout = settings.RequestTimeoutSeconds > 0 ? TimeSpan.FromSeconds(settings.RequestTimeoutSeconds) : null,
             });
         if (settings.IsGateway)
             checks.AddServingGatewayChecks();

@@ -15,7 +15,7 @@ namespace Serving.Cluster.Grains;
 /// through it at once into the worker's continuous batch.
 /// </summary>
 [Reentrant, WorkerPlacement, GrainDirectory(GrainDirectoryName = ClusterWiring.WorkerDirectory)]
-internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
+internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions options) : Grain, IWorkerGrain
 {
     LocalWorker Worker => workers.Get(WorkerKey.Name(this.GetPrimaryKeyString()));
 
@@ -23,6 +23,9 @@ internal sealed class WorkerGrain(LocalWorkers workers) : Grain, IWorkerGrain
     {
         var worker = Worker;
         ThrowIfUnavailable(worker);
+        // A bounded queue: a request beyond it is refused before it holds anything, and the gateway tries elsewhere.
+        if (worker.Loop.Load.Waiting >= options.MaxWaiting)
+            throw new WorkerBusyException($"worker {worker.Key} has {options.MaxWaiting} requests waiting already.");
         using var tracked = worker.Track();
         // Past the drain time of a stopping process, or once its engine is stuck, the request ends here and the
         // gateway resumes it elsewhere.

@@ -22,6 +22,15 @@ public sealed record ServingClusterOptions
     /// </summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Requests a worker's engine may have waiting for a batch slot; beyond it the worker refuses new ones
+    /// (<see cref="Serving.Contracts.WorkerBusyException"/>) rather than queue without end.
+    /// </summary>
+    public int MaxWaiting { get; init; } = 1024;
+
+    /// <summary>How long a decode worker waits for KV room for an incoming request before refusing it (busy).</summary>
+    public TimeSpan ReservationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Fault injection for tests and soak runs: while this file exists, every engine loop here hangs (see <see cref="Serving.Worker.Runtime.EngineLoop"/>).</summary>
     public string? HangFile { get; init; }
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Serving.Contracts;
+using Serving.Gateway.Errors;
 using Serving.Model.Requests;
 
 namespace Serving.Gateway.Cluster;
@@ -12,11 +13,14 @@ namespace Serving.Gateway.Cluster;
 /// tokens. When a worker fails, the request is routed elsewhere — from the start if nothing came back yet, or resumed
 /// from the tokens already delivered, which continues exactly where it stopped (same seed, same draws).
 /// </summary>
-public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingClient> logger, RequestObservations? observations = null)
+public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingClient> logger, RequestObservations? observations = null, ServingGatewayOptions? options = null)
 {
     // Workers that fail before a request ends; handovers from stopping processes are not failures and have their own bound.
     const int Attempts = 3;
     const int MaxHandovers = 8;
+    // Workers that refuse a request as busy before it starts: tried in turn (the router prefers the least loaded),
+    // then the client is told to come back.
+    const int BusyAttempts = 3;
 
     public const string ActivitySourceName = "Serving.Cluster";
 
@@ -41,7 +45,11 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
     public async IAsyncEnumerable<TokenChunk> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var timer = observations?.Start(request.KnownTokens);
-        await using var chunks = RouteAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // The request's own deadline: cancelling the route frees what it holds on the workers, as a client leaving does.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options?.RequestTimeout is { } limit)
+            deadline.CancelAfter(limit);
+        await using var chunks = RouteAsync(request, deadline.Token).GetAsyncEnumerator(deadline.Token);
         while (true)
         {
             TokenChunk chunk;
@@ -54,6 +62,8 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
                 timer?.Finish(completed: false);
+                if (deadline.IsCancellationRequested)
+                    throw new ApiException(504, $"the request did not finish within the server's limit of {options!.RequestTimeout!.Value.TotalSeconds:0} s.", "timeout", code: "request_timeout");
                 throw;
             }
             timer?.Tokens(chunk.TokenIds.Length);
@@ -72,6 +82,7 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
         var deliveredChars = 0;
         var failures = 0;
         var handovers = 0;
+        var busy = 0;
         for (var attempt = 1; ; attempt++)
         {
             var attemptRequest = delivered.Count == 0 ? request : request with { Resume = new ResumePoint([.. delivered], deliveredChars) };
@@ -104,13 +115,19 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
                         yield break;
                     chunk = chunks.Current;
                 }
+                catch (WorkerBusyException e) when (++busy < BusyAttempts && !cancellationToken.IsCancellationRequested)
+                {
+                    Log.Busy(logger, request.RequestId, assignment.DecodeWorker, e.Message);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(20, 100)), cancellationToken);
+                    break;
+                }
                 catch (WorkerLeavingException) when (++handovers <= MaxHandovers && !cancellationToken.IsCancellationRequested)
                 {
                     // A stopping process handed the request back: nothing failed, and the router already skips that worker.
                     Log.HandedOver(logger, request.RequestId, assignment.DecodeWorker, delivered.Count);
                     break;
                 }
-                catch (Exception e) when (e is not WorkerLeavingException && ++failures < Attempts && !cancellationToken.IsCancellationRequested && e is not ArgumentException)
+                catch (Exception e) when (e is not (WorkerLeavingException or WorkerBusyException) && ++failures < Attempts && !cancellationToken.IsCancellationRequested && e is not ArgumentException)
                 {
                     Log.Rerouting(logger, e, request.RequestId, assignment.DecodeWorker, delivered.Count, attempt);
                     await TryReportFailure(router, assignment.DecodeWorker);
@@ -149,6 +166,9 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
 
     static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: worker {WorkerId} is busy ({Reason}); trying another.")]
+        public static partial void Busy(ILogger logger, string requestId, string workerId, string reason);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: decode on {DecodeWorker}, prefill on {PrefillWorker}.")]
         public static partial void Assigned(ILogger logger, string requestId, string decodeWorker, string prefillWorker);
 

@@ -20,6 +20,9 @@ internal static partial class ClusterErrors
             case NoWorkersException:
                 Log.NoWorkers(logger, requestId, e.Message);
                 return new ApiException(503, e.Message, "service_unavailable", code: "no_workers") { RetryAfterSeconds = 1 };
+            case WorkerBusyException:
+                Log.NoWorkers(logger, requestId, e.Message);
+                return new ApiException(503, "Every worker's queue is full; retry the request shortly.", "service_unavailable", code: "server_busy") { RetryAfterSeconds = 1 };
             default:
                 Log.Failed(logger, e, requestId);
                 return new ApiException(503, $"The cluster could not complete request {requestId}; the server log has the cause.", "service_unavailable", code: "worker_failed");

@@ -23,6 +23,9 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
     public EngineLoop Loop { get; } = loop;
     public KvEndpoint Endpoint { get; } = endpoint;
 
+    /// <summary>How long a request waits for KV room here before it is refused as busy (it holds nothing meanwhile).</summary>
+    public TimeSpan ReservationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Requests whose transfer finally failed and whose prefill this worker recomputed.</summary>
     public int Recomputed => Volatile.Read(ref recomputed);
 
@@ -128,10 +131,13 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
     async Task<ChannelReader<RequestOutput>> ReserveAsync(GenerationRequest request, CancellationToken cancellationToken)
     {
         var wait = TimeSpan.FromMilliseconds(5);
+        var started = Stopwatch.GetTimestamp();
         while (true)
         {
             if (await Loop.ReserveImportAsync(request.RequestId, request.PromptTokens, request.Sampling, request.Resume) is { } outputs)
                 return outputs;
+            if (Stopwatch.GetElapsedTime(started) > ReservationTimeout)
+                throw new WorkerBusyException($"worker {Endpoint.WorkerId} found no KV room for request {request.RequestId} within {ReservationTimeout.TotalSeconds:0} s.");
             // No room in the pool yet: running sequences free blocks as they finish.
             await Task.Delay(wait, cancellationToken);
             wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks));

@@ -11,6 +11,18 @@ public sealed record GrpcKvOptions
     public int StreamWindowBytes { get; init; } = 16 << 20;
     public int ConnectionWindowBytes { get; init; } = 64 << 20;
     public int MaxFrameBytes { get; init; } = 1 << 20;
+    /// <summary>The deadline of every KV call: a transfer that has not finished by then fails (and is retried or recomputed).</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// KV bytes one transfer may hold queued in the sending process (computed groups the network has not taken yet);
+    /// past it the transfer fails rather than grow without bound behind a slow receiver.
+    /// </summary>
+    public long MaxQueuedBytes { get; init; } = 1L << 30;
+
+    /// <summary>How long a prefill worker keeps a request's KV for a pull that does not come; then it is dropped.</summary>
+    public TimeSpan PullWait { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest message either side accepts: a chunk plus its framing.</summary>
     public int MaxMessageBytes => ChunkBytes + (64 << 10);
 }

@@ -16,7 +16,7 @@ public sealed class PullKvTransport(KvOutboxRegistry outboxes, KvChannels channe
     {
         var outbox = new KvOutbox(header);
         outboxes.Add(outbox);
-        return Task.FromResult<IKvSender>(new PullSender(outboxes, outbox));
+        return Task.FromResult<IKvSender>(new PullSender(outboxes, outbox, channels.Options));
     }
 
     /// <summary>Pulls the request's KV from the prefill worker's process; returns once it is admitted with its first token.</summary>
@@ -29,7 +29,8 @@ public sealed class PullKvTransport(KvOutboxRegistry outboxes, KvChannels channe
             var method = KvPullMethod.Rent(session);
             try
             {
-                using var call = invoker.AsyncServerStreamingCall(method.Method, null, new CallOptions(cancellationToken: cancellationToken), header.ToProto());
+                using var call = invoker.AsyncServerStreamingCall(method.Method, null,
+                    new CallOptions(deadline: DateTime.UtcNow + channels.Options.CallTimeout, cancellationToken: cancellationToken), header.ToProto());
                 // Chunks are checked and copied into the session as they are parsed; what is left here is the ending.
                 await foreach (var frame in call.ResponseStream.ReadAllAsync(cancellationToken))
                 {

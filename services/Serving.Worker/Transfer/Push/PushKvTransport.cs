@@ -15,7 +15,7 @@ public sealed class PushKvTransport(KvChannels channels) : IKvTransport
     public async Task<IKvSender> OpenAsync(KvEndpoint target, KvTransferHeader header, CancellationToken cancellationToken)
     {
         var client = new KvTransfer.KvTransferClient(channels.For(target.Address));
-        var call = client.Push(cancellationToken: cancellationToken);
+        var call = client.Push(deadline: DateTime.UtcNow + channels.Options.CallTimeout, cancellationToken: cancellationToken);
         try
         {
             await call.RequestStream.WriteAsync(new KvPushRequest { Header = header.ToProto() }, cancellationToken);
@@ -24,7 +24,7 @@ public sealed class PushKvTransport(KvChannels channels) : IKvTransport
         {
             throw await PushSender.Describe(call, e);
         }
-        return new PushSender(call, channels.Options.ChunkBytes);
+        return new PushSender(call, channels.Options.ChunkBytes, channels.Options.MaxQueuedBytes);
     }
 
     public Task ReceiveAsync(KvTransferHeader header, KvInbox inbox, KvEndpoint peer, CancellationToken cancellationToken) =>

@@ -12,16 +12,27 @@ internal sealed class PushSender : IKvSender
     readonly int chunkBytes;
     readonly Channel<KvExport> queue = Channel.CreateUnbounded<KvExport>(new UnboundedChannelOptions { SingleReader = true });
     readonly Task pump;
+    readonly long maxQueuedBytes;
+    long queuedBytes;
+    volatile bool overflowed;
 
-    public PushSender(AsyncClientStreamingCall<KvPushRequest, KvPushReply> call, int chunkBytes)
+    /// <param name="maxQueuedBytes">KV bytes computed but not yet written that this transfer may hold; past it, it fails.</param>
+    public PushSender(AsyncClientStreamingCall<KvPushRequest, KvPushReply> call, int chunkBytes, long maxQueuedBytes)
     {
         this.call = call;
         this.chunkBytes = chunkBytes;
+        this.maxQueuedBytes = maxQueuedBytes;
         pump = Task.Run(Pump);
     }
 
+    /// <summary>Called on the engine thread, so it never waits: a receiver too slow to keep the queue under its cap fails the transfer.</summary>
     public void Enqueue(KvExport group)
     {
+        if (Interlocked.Add(ref queuedBytes, group.ByteLength) > maxQueuedBytes)
+        {
+            overflowed = true;
+            queue.Writer.TryComplete();
+        }
         if (!queue.Writer.TryWrite(group))
             group.Dispose();
     }
@@ -30,17 +41,24 @@ internal sealed class PushSender : IKvSender
     {
         await foreach (var group in queue.Reader.ReadAllAsync())
         {
+            var bytes = group.ByteLength;
             using (group)
             {
                 foreach (var chunk in KvChunking.Chunks(group, chunkBytes))
                     await call.RequestStream.WriteAsync(chunk);
             }
+            Interlocked.Add(ref queuedBytes, -bytes);
         }
     }
 
     public async Task CompleteAsync(FirstToken first, CancellationToken cancellationToken)
     {
         queue.Writer.TryComplete();
+        if (overflowed)
+        {
+            call.Dispose();
+            throw new KvTransferException($"the KV waiting to be sent outgrew the send queue's cap of {maxQueuedBytes >> 20} MiB: the receiver reads too slowly.", retryable: true);
+        }
         try
         {
             await pump.WaitAsync(cancellationToken);
