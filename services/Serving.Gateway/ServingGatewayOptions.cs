@@ -14,4 +14,13 @@ public sealed record ServingGatewayOptions(string ModelName, string ModelFolder)
 
     /// <summary>Sequences (prompts × n of every request) held at once before new requests get 429.</summary>
     public int MaxConcurrentRequests { get; init; } = 4096;
+
+    /// <summary>Requests parsed, rendered and tokenized at once (CPU work before admission): one per core.</summary>
+    public int PrepareConcurrency { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Requests beyond <see cref="PrepareConcurrency"/> that may read their body or wait for their turn; beyond, 429.
+    /// Each holds at most one body, so bodies before admission take at most (concurrency + queue) × the body limit.
+    /// </summary>
+    public int PrepareQueue { get; init; } = 64;
 }

@@ -79,6 +79,8 @@ internal static class ServingHost
                 MetricsPort = settings.MetricsPort,
                 Limits = settings.Limits,
                 MaxConcurrentRequests = settings.MaxConcurrentRequests,
+                PrepareConcurrency = settings.PrepareConcurrency,
+                PrepareQueue = settings.PrepareQueue,
             });
         if (settings.IsGateway)
             checks.AddServingGatewayChecks();
