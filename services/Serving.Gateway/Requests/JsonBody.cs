@@ -53,12 +53,38 @@ internal sealed class JsonBody(JsonElement root, IDisposable? owner = null) : ID
         {
             throw ApiException.BadRequest($"the request body is not valid JSON ({Describe(e)}).");
         }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        var problem = document.RootElement.ValueKind != JsonValueKind.Object ? "the request body must be a JSON object."
+            : LoneSurrogate(bytes.Span) is { } at ? $"the request body holds a \\u escape of a lone surrogate (at byte {at}), which is not text."
+            : null;
+        if (problem is not null)
         {
             document.Dispose();
-            throw ApiException.BadRequest("the request body must be a JSON object.");
+            throw ApiException.BadRequest(problem);
         }
         return new JsonBody(document.RootElement, document);
+    }
+
+    /// <summary>
+    /// Where a string or name escapes half a surrogate pair (<c>"\ud800"</c>): valid JSON, yet reading it as text
+    /// throws, so it is refused here once rather than as a 500 wherever a field happens to be read.
+    /// </summary>
+    static long? LoneSurrogate(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxBodyDepth });
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped)
+                continue;
+            try
+            {
+                reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                return reader.TokenStartIndex;
+            }
+        }
+        return null;
     }
 
     /// <summary>Gives back the parsed document's buffers (a body from <see cref="Parse"/>); its elements are unusable after.</summary>
