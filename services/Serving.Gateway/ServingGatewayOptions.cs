@@ -17,4 +17,12 @@ public sealed record ServingGatewayOptions(string ModelName, string ModelFolder)
 
     /// <summary>The longest a request may run, queueing included; past it, it ends with a 504 (or an error event mid-stream) and frees what it held. Null: no limit.</summary>
     public TimeSpan? RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Requests parsed, rendered and tokenized at once (CPU work before admission): one per core.</summary>
+    public int PrepareConcurrency { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Requests beyond <see cref="PrepareConcurrency"/> that may read their body or wait for their turn; beyond, 429.
+    /// Each holds at most one body, so bodies before admission take at most (concurrency + queue) × the body limit.
+    /// </summary>
+    public int PrepareQueue { get; init; } = 64;
 }

@@ -40,6 +40,10 @@ internal sealed record HostSettings
     /// <summary>Bearer keys the gateway accepts; none leaves the API open.</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
     public int MaxConcurrentRequests { get; init; } = 4096;
+    /// <summary>Requests the gateway parses, renders and tokenizes at once, before admission (one per core).</summary>
+    public int PrepareConcurrency { get; init; } = Environment.ProcessorCount;
+    /// <summary>Requests beyond those that may read their body or wait for their turn before new ones get 429.</summary>
+    public int PrepareQueue { get; init; } = 64;
     /// <summary>What one API request may hold (body, messages, tools, stop strings and ids); the defaults are the gateway's.</summary>
     public Serving.Gateway.Requests.RequestLimits Limits { get; init; } = new();
     /// <summary>Where traces and metrics are exported over OTLP; none exports nothing (Prometheus can still scrape).</summary>
@@ -194,6 +198,8 @@ internal sealed record HostSettings
             problems.Add("--request-timeout-s must be at least 0 (0: no limit).");
         if (MaxConcurrentRequests < 1)
             problems.Add("--max-concurrent-requests must be at least 1.");
+        if (PrepareConcurrency < 1 || PrepareQueue < 0)
+            problems.Add("--prepare-concurrency must be at least 1, --prepare-queue at least 0.");
         if (Limits.MaxBodyBytes < 1024 || Limits.MaxMessages < 1 || Limits.MaxTools < 0 || Limits.MaxStop < 0 || Limits.MaxStopLength < 1 || Limits.MaxStopTokenIds < 0)
             problems.Add("request limits: --max-request-kb must be at least 1, --max-messages and --max-stop-length at least 1, --max-tools, --max-stop and --max-stop-token-ids at least 0.");
         foreach (var (port, what) in Ports())

@@ -83,6 +83,8 @@ internal static class ServingHost
                 Limits = settings.Limits,
                 MaxConcurrentRequests = settings.MaxConcurrentRequests,
                 RequestTimeout = settings.RequestTimeoutSeconds > 0 ? TimeSpan.FromSeconds(settings.RequestTimeoutSeconds) : null,
+                PrepareConcurrency = settings.PrepareConcurrency,
+                PrepareQueue = settings.PrepareQueue,
             });
         if (settings.IsGateway)
             checks.AddServingGatewayChecks();

@@ -22,13 +22,22 @@ internal sealed class AdmissionControl(int maxSequences)
         if (Interlocked.Add(ref inFlight, sequences) > maxSequences)
         {
             Interlocked.Add(ref inFlight, -sequences);
-            throw new ApiException(429, $"The server is at its limit of {maxSequences} concurrent sequences; retry shortly.", "rate_limit_error", code: "queue_full")
-            {
-                RetryAfterSeconds = 1,
-            };
+            throw Full();
         }
         return new AdmissionLease(this, sequences);
     }
+
+    /// <summary>Refuses (429) while no sequence is free: checked before a request's body is read, rendered and tokenized.</summary>
+    public void ThrowIfFull()
+    {
+        if (InFlight >= maxSequences)
+            throw Full();
+    }
+
+    ApiException Full() => new(429, $"The server is at its limit of {maxSequences} concurrent sequences; retry shortly.", "rate_limit_error", code: "queue_full")
+    {
+        RetryAfterSeconds = 1,
+    };
 
     internal void Leave(int sequences) => Interlocked.Add(ref inFlight, -sequences);
 }

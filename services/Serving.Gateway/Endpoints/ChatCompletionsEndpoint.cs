@@ -13,30 +13,34 @@ namespace Serving.Gateway.Endpoints;
 /// <summary>POST /v1/chat/completions: messages rendered with the model's chat template, n choices, JSON or server-sent events.</summary>
 internal static class ChatCompletionsEndpoint
 {
-    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ClusterLoadMetrics load, ILoggerFactory loggers)
+    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, PreparationPool preparation,
+        GatewayMetrics metrics, ClusterLoadMetrics load, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
-        var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, cancellationToken);
-        model.Require(body);
-        var prompt = model.Chat.Render(body, model.Limits);
-        // The template writes the special tokens (BOS included) itself, as vLLM's chat path assumes.
-        var promptTokens = model.Tokenizer.Encode(prompt, addSpecialTokens: false);
-        if (promptTokens.Count == 0)
-            throw ApiException.BadRequest("the rendered chat prompt is empty.", "messages");
-        var wantLogprobs = body.Bool("logprobs") ?? false;
-        var topLogprobs = body.Int("top_logprobs", 0, 20);
-        if (topLogprobs is not null && !wantLogprobs)
-            throw ApiException.BadRequest("'top_logprobs' needs 'logprobs' set to true.", "top_logprobs");
-        int? logprobs = wantLogprobs ? topLogprobs ?? 0 : null;
-        var o = GenerationOptionsReader.Read(body, model, ["max_completion_tokens", "max_tokens"], logprobs);
-
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        // Without a limit a chat reply may use the rest of the context (OpenAI's and vLLM's default).
-        var requests = ChoiceStreams.Build(id, [promptTokens], o, model, fallbackMaxTokens: null, "messages", load.KvCapacityTokens());
+        // A full cluster refuses before the body is read: rendering and tokenizing would be spent on a 429.
+        admission.ThrowIfFull();
+        var (o, logprobs, promptTokens, requests) = await preparation.PrepareAsync(http.Request, model.Limits.MaxBodyBytes, body =>
+        {
+            model.Require(body);
+            var prompt = model.Chat.Render(body, model.Limits);
+            // The template writes the special tokens (BOS included) itself, as vLLM's chat path assumes.
+            var tokens = model.Tokenizer.Encode(prompt, addSpecialTokens: false);
+            if (tokens.Count == 0)
+                throw ApiException.BadRequest("the rendered chat prompt is empty.", "messages");
+            var wantLogprobs = body.Bool("logprobs") ?? false;
+            var topLogprobs = body.Int("top_logprobs", 0, 20);
+            if (topLogprobs is not null && !wantLogprobs)
+                throw ApiException.BadRequest("'top_logprobs' needs 'logprobs' set to true.", "top_logprobs");
+            int? wanted = wantLogprobs ? topLogprobs ?? 0 : null;
+            var options = GenerationOptionsReader.Read(body, model, ["max_completion_tokens", "max_tokens"], wanted);
+            // Without a limit a chat reply may use the rest of the context (OpenAI's and vLLM's default).
+            return (options, wanted, tokens.Count, ChoiceStreams.Build(id, [tokens], options, model, fallbackMaxTokens: null, "messages", load.KvCapacityTokens()));
+        }, cancellationToken);
 
         using var lease = admission.Enter(requests.Length);
-        using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), RequestOutcomes.ArrivedAt(http), id, promptTokens.Count, requests.Length);
+        using var telemetry = RequestTelemetry.Start(metrics, loggers.CreateLogger("Serving.Gateway"), RequestOutcomes.ArrivedAt(http), id, promptTokens, requests.Length);
         var formatter = model.Logprobs;
         if (!o.Stream)
         {
@@ -46,7 +50,7 @@ internal static class ChatCompletionsEndpoint
                 new ChatMessageOut("assistant", c.Text.ToString()),
                 logprobs is null ? null : new ChatLogprobs(formatter.Chat(c.Logprobs)),
                 c.FinishReason)).ToArray();
-            await Results.Json(new ChatCompletionResponse(id, created, o.Model, result, new Usage(promptTokens.Count, choices.Sum(c => c.OutputTokens))), GatewayJson.Api.ChatCompletionResponse)
+            await Results.Json(new ChatCompletionResponse(id, created, o.Model, result, new Usage(promptTokens, choices.Sum(c => c.OutputTokens))), GatewayJson.Api.ChatCompletionResponse)
                 .ExecuteAsync(http);
             return;
         }
@@ -75,7 +79,7 @@ internal static class ChatCompletionsEndpoint
                     await sse.WriteAsync(Chunk(new ChatChunkChoice(index, new ChatMessageOut(null, null), null, chunk.FinishReason)), GatewayJson.Api.ChatChunk, cancellationToken);
             }
             if (o.IncludeUsage)
-                await sse.WriteAsync(new ChatChunk(id, created, o.Model, [], new Usage(promptTokens.Count, states.Sum(c => c.OutputTokens))), GatewayJson.Api.ChatChunk, cancellationToken);
+                await sse.WriteAsync(new ChatChunk(id, created, o.Model, [], new Usage(promptTokens, states.Sum(c => c.OutputTokens))), GatewayJson.Api.ChatChunk, cancellationToken);
         }, telemetry, cancellationToken);
     }
 }

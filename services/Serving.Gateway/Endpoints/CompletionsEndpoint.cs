@@ -15,21 +15,25 @@ internal static class CompletionsEndpoint
 {
     const int DefaultMaxTokens = 16; // OpenAI's default for this endpoint
 
-    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, GatewayMetrics metrics, ClusterLoadMetrics load, ILoggerFactory loggers)
+    public static async Task Handle(HttpContext http, ServingClient cluster, ServedModel model, AdmissionControl admission, PreparationPool preparation,
+        GatewayMetrics metrics, ClusterLoadMetrics load, ILoggerFactory loggers)
     {
         var cancellationToken = http.RequestAborted;
-        var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, cancellationToken);
-        model.Require(body);
-        var prompts = CompletionPrompts.Read(body, model);
-        var echo = body.Bool("echo") ?? false;
-        var logprobs = body.Int("logprobs", 0, 20);
-        if (echo && logprobs is not null)
-            throw ApiException.BadRequest("'echo' together with 'logprobs' is not supported: this server does not compute prompt logprobs.", "echo");
-        var o = GenerationOptionsReader.Read(body, model, ["max_tokens"], logprobs);
-
         var id = $"cmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var requests = ChoiceStreams.Build(id, [.. prompts.Select(p => p.Tokens)], o, model, DefaultMaxTokens, "prompt", load.KvCapacityTokens());
+        // A full cluster refuses before the body is read: tokenizing would be spent on a 429.
+        admission.ThrowIfFull();
+        var (prompts, echo, logprobs, o, requests) = await preparation.PrepareAsync(http.Request, model.Limits.MaxBodyBytes, body =>
+        {
+            model.Require(body);
+            var read = CompletionPrompts.Read(body, model);
+            var echoes = body.Bool("echo") ?? false;
+            var wanted = body.Int("logprobs", 0, 20);
+            if (echoes && wanted is not null)
+                throw ApiException.BadRequest("'echo' together with 'logprobs' is not supported: this server does not compute prompt logprobs.", "echo");
+            var options = GenerationOptionsReader.Read(body, model, ["max_tokens"], wanted);
+            return (read, echoes, wanted, options, ChoiceStreams.Build(id, [.. read.Select(p => p.Tokens)], options, model, DefaultMaxTokens, "prompt", load.KvCapacityTokens()));
+        }, cancellationToken);
         var promptTokens = prompts.Sum(p => p.Tokens.Count);
         string? Echo(int choice) => echo ? prompts[choice / o.N].Text : null;
 

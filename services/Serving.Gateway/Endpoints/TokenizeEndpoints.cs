@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Serving.Gateway.Chat;
+using Serving.Gateway.Admission;
 using Serving.Gateway.Errors;
 using Serving.Gateway.Requests;
 using Serving.Gateway.Responses;
@@ -10,30 +10,36 @@ namespace Serving.Gateway.Endpoints;
 /// <summary>POST /tokenize and /detokenize, as vLLM serves them: the model's own tokenizer and chat template.</summary>
 internal static class TokenizeEndpoints
 {
-    public static async Task<IResult> Tokenize(HttpContext http, ServedModel model)
+    // Each holds its place until its answer is written: a client that reads slowly keeps the answer (as large as
+    // the body) in this process, so such answers count against the pool too.
+    public static async Task Tokenize(HttpContext http, ServedModel model, PreparationPool preparation)
     {
-        var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, http.RequestAborted);
-        model.Require(body);
-        IReadOnlyList<int> tokens;
-        if (body.Field("messages") is not null)
+        using var place = preparation.Enter();
+        var tokens = await place.PrepareAsync(http.Request, model.Limits.MaxBodyBytes, body =>
         {
-            var text = model.Chat.Render(body, model.Limits);
-            tokens = model.Tokenizer.Encode(text, addSpecialTokens: body.Bool("add_special_tokens") ?? false);
-        }
-        else if (body.String("prompt") is { } prompt)
-            tokens = model.Tokenizer.Encode(prompt, addSpecialTokens: body.Bool("add_special_tokens") ?? true);
-        else
+            model.Require(body);
+            if (body.Field("messages") is not null)
+            {
+                var text = model.Chat.Render(body, model.Limits);
+                return model.Tokenizer.Encode(text, addSpecialTokens: body.Bool("add_special_tokens") ?? false);
+            }
+            if (body.String("prompt") is { } prompt)
+                return model.Tokenizer.Encode(prompt, addSpecialTokens: body.Bool("add_special_tokens") ?? true);
             throw ApiException.BadRequest("give 'prompt' (a string) or 'messages' (a chat).", "prompt");
-        return Results.Json(new TokenizeResponse(tokens.Count, model.MaxModelLength, tokens), GatewayJson.Api.TokenizeResponse);
+        }, http.RequestAborted);
+        await Results.Json(new TokenizeResponse(tokens.Count, model.MaxModelLength, tokens), GatewayJson.Api.TokenizeResponse).ExecuteAsync(http);
     }
 
-    public static async Task<IResult> Detokenize(HttpContext http, ServedModel model)
+    public static async Task Detokenize(HttpContext http, ServedModel model, PreparationPool preparation)
     {
-        var body = await JsonBody.ReadAsync(http.Request, model.Limits.MaxBodyBytes, http.RequestAborted);
-        model.Require(body);
-        if (body.Field("tokens") is not { ValueKind: JsonValueKind.Array } ids)
-            throw JsonBody.WrongType("tokens", "an array of token ids");
-        var tokens = JsonBody.TokenIds(ids, "tokens", 0, model.VocabSize);
-        return Results.Json(new DetokenizeResponse(model.Tokenizer.Decode(tokens, skipSpecialTokens: false)), GatewayJson.Api.DetokenizeResponse);
+        using var place = preparation.Enter();
+        var text = await place.PrepareAsync(http.Request, model.Limits.MaxBodyBytes, body =>
+        {
+            model.Require(body);
+            if (body.Field("tokens") is not { ValueKind: JsonValueKind.Array } ids)
+                throw JsonBody.WrongType("tokens", "an array of token ids");
+            return model.Tokenizer.Decode(JsonBody.TokenIds(ids, "tokens", 0, model.VocabSize), skipSpecialTokens: false);
+        }, http.RequestAborted);
+        await Results.Json(new DetokenizeResponse(text), GatewayJson.Api.DetokenizeResponse).ExecuteAsync(http);
     }
 }

@@ -10,22 +10,37 @@ namespace Serving.Gateway.Requests;
 /// A request body's fields, read with OpenAI's rules: unknown fields are ignored, <c>null</c> is the same as absent,
 /// a wrong type or an out-of-range value is a 400 naming the field.
 /// </summary>
-internal sealed class JsonBody(JsonElement root)
+internal sealed class JsonBody(JsonElement root, IDisposable? owner = null) : IDisposable
 {
     const int MaxBodyDepth = 64;
 
     public JsonElement Root { get; } = root;
 
-    /// <summary>Reads the whole body, at most <paramref name="maxBytes"/> of it (Kestrel answers 413 beyond, before reading more).</summary>
-    public static async Task<JsonBody> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the whole body, at most <paramref name="maxBytes"/> of it (Kestrel answers 413 beyond, before reading
+    /// more), into one array of its declared length when it has one.
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = maxBytes;
         if (request.ContentLength > maxBytes)
             throw new ApiException(413, $"The request body is {request.ContentLength} bytes; this server takes at most {maxBytes}.", "invalid_request_error", code: "request_too_large");
+        if (request.ContentLength is { } length)
+        {
+            // Sized once: a 4 MiB body costs one 4 MiB array, not a MemoryStream's doublings up to 8.
+            var exact = new byte[length];
+            await request.Body.ReadExactlyAsync(exact, cancellationToken);
+            return exact;
+        }
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    /// <summary>Parses a body read by <see cref="ReadBytesAsync"/>: a JSON object in UTF-8, else 400. Dispose it when done.</summary>
+    public static JsonBody Parse(ReadOnlyMemory<byte> bytes)
+    {
         // JsonDocument checks the UTF-8 of strings only when they are read; refuse bad bytes here, as a 400.
         if (!Utf8.IsValid(bytes.Span))
             throw ApiException.BadRequest("the request body is not valid UTF-8.");
@@ -38,11 +53,42 @@ internal sealed class JsonBody(JsonElement root)
         {
             throw ApiException.BadRequest($"the request body is not valid JSON ({Describe(e)}).");
         }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-            throw ApiException.BadRequest("the request body must be a JSON object.");
-        request.HttpContext.Response.RegisterForDispose(document);
-        return new JsonBody(document.RootElement);
+        var problem = document.RootElement.ValueKind != JsonValueKind.Object ? "the request body must be a JSON object."
+            : LoneSurrogate(bytes.Span) is { } at ? $"the request body holds a \\u escape of a lone surrogate (at byte {at}), which is not text."
+            : null;
+        if (problem is not null)
+        {
+            document.Dispose();
+            throw ApiException.BadRequest(problem);
+        }
+        return new JsonBody(document.RootElement, document);
     }
+
+    /// <summary>
+    /// Where a string or name escapes half a surrogate pair (<c>"\ud800"</c>): valid JSON, yet reading it as text
+    /// throws, so it is refused here once rather than as a 500 wherever a field happens to be read.
+    /// </summary>
+    static long? LoneSurrogate(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxBodyDepth });
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped)
+                continue;
+            try
+            {
+                reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                return reader.TokenStartIndex;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Gives back the parsed document's buffers (a body from <see cref="Parse"/>); its elements are unusable after.</summary>
+    public void Dispose() => owner?.Dispose();
 
     public JsonElement? Field(string name) =>
         Root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;

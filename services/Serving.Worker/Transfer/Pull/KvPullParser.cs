@@ -1,4 +1,5 @@
 using System.Buffers;
+using Google.Protobuf;
 using Grpc.Core;
 using Serving.Protocol.V1;
 
@@ -26,7 +27,7 @@ internal static class KvPullParser
                 frame = field switch
                 {
                     2 => Chunk(body, session),
-                    3 => KvPullFrame.Of(KvTransferDone.Parser.ParseFrom(body)),
+                    3 => KvPullFrame.Of(Done(body)),
                     _ => KvPullFrame.Other,
                 };
             }
@@ -60,6 +61,19 @@ internal static class KvPullParser
         // grpc-dotnet reads each message into one buffer, so the payload is one span; copy only if it is not.
         session.Accept(firstLayer, endLayer, offset, groupBytes, checksum, data.IsSingleSegment ? data.FirstSpan : data.ToArray());
         return KvPullFrame.Chunk;
+    }
+
+    // Google.Protobuf reports a malformed message with its own exception; a pull reports it as every other malformed frame.
+    static KvTransferDone Done(ReadOnlySequence<byte> body)
+    {
+        try
+        {
+            return KvTransferDone.Parser.ParseFrom(body);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            throw Malformed();
+        }
     }
 
     static (int Field, int Wire) Tag(ref SequenceReader<byte> reader)
