@@ -17,6 +17,7 @@ public sealed record ServingGatewayOptions(string ModelName, string ModelFolder)
 
     /// <summary>The longest a request may run, queueing included; past it, it ends with a 504 (or an error event mid-stream) and frees what it held. Null: no limit.</summary>
     public TimeSpan? RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Requests parsed, rendered and tokenized at once (CPU work before admission): one per core.</summary>
     public int PrepareConcurrency { get; init; } = Environment.ProcessorCount;
 
