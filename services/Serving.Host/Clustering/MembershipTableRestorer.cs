@@ -83,7 +83,8 @@ internal sealed partial class MembershipTableRestorer(
         }
     }
 
-    async Task CheckAsync(IDatabase db, CancellationToken cancellationToken)
+    /// <summary>One check: copy the table, or write the copy back if this silo's row is gone (a tick of the loop).</summary>
+    internal async Task CheckAsync(IDatabase db, CancellationToken cancellationToken)
     {
         // Joining or leaving, Orleans writes this silo's row itself.
         if (membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) != SiloStatus.Active)
