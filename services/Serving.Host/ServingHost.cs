@@ -9,6 +9,7 @@ using Serving.Engine.DefaultModel;
 using Serving.Engine.Core;
 using Serving.Gateway;
 using Serving.Gateway.Lifecycle;
+using Serving.Host.Clustering;
 using Serving.Host.Lifecycle;
 using Serving.Worker.Security;
 using Serving.Worker.Transfer;
@@ -92,21 +93,7 @@ internal static class ServingHost
         builder.Host.UseOrleans(silo =>
         {
             if (settings.Redis is { } redis)
-            {
-                silo.UseRedisClustering(o =>
-                {
-                    var configuration = StackExchange.Redis.ConfigurationOptions.Parse(redis);
-                    if (settings.RedisPassword is { } password)
-                        configuration.Password = password;
-                    o.ConfigurationOptions = configuration;
-                });
-                silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
-                {
-                    o.ClusterId = settings.ClusterId;
-                    o.ServiceId = settings.ClusterId;
-                });
-                silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertiseAddress), settings.SiloPort, settings.OrleansClientPort, listenOnAnyHostAddress: true);
-            }
+                silo.UseServingRedisClustering(settings, redis);
             else
                 silo.UseLocalhostClustering(settings.SiloPort, settings.OrleansClientPort);
             if (tls is not null)

@@ -9,7 +9,9 @@ namespace Serving.Cluster.Tests.Support;
 /// </summary>
 internal sealed class ClusterProcesses : IDisposable
 {
+    static readonly Lazy<string> model = new(() => DefaultModelStore.EnsureDefault());
     readonly List<ServingProcess> processes = [];
+    string extra = "";
 
     ClusterProcesses(RedisServer redis) => Redis = redis;
 
@@ -21,14 +23,17 @@ internal sealed class ClusterProcesses : IDisposable
 
     /// <param name="extra">Options every process gets.</param>
     /// <param name="members">(name, roles) of each process; the first must be a gateway.</param>
-    public static async Task<ClusterProcesses> StartAsync(bool redisPassword, string extra, params (string Name, string Roles)[] members)
+    public static async Task<ClusterProcesses> StartAsync(bool redisPassword, string extra, params (string Name, string Roles)[] members) =>
+        await StartAsync(await RedisServer.StartAsync(redisPassword), extra, members);
+
+    /// <param name="redis">The Redis they join through; stopped with them.</param>
+    public static async Task<ClusterProcesses> StartAsync(RedisServer redis, string extra, params (string Name, string Roles)[] members)
     {
-        var model = DefaultModelStore.EnsureDefault();
-        var cluster = new ClusterProcesses(await RedisServer.StartAsync(redisPassword));
+        var cluster = new ClusterProcesses(redis) { extra = extra };
         try
         {
             foreach (var (name, roles) in members)
-                cluster.processes.Add(ServingProcess.Start(name, roles, cluster.Redis, model, extra: extra));
+                cluster.processes.Add(ServingProcess.Start(name, roles, cluster.Redis, model.Value, extra: extra));
             foreach (var p in cluster.processes)
                 await p.WaitReadyAsync(TimeSpan.FromSeconds(90));
             cluster.Http.BaseAddress = new Uri($"http://127.0.0.1:{cluster.processes[0].HttpPort}");
@@ -39,6 +44,14 @@ internal sealed class ClusterProcesses : IDisposable
             cluster.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Starts one more process with the options the others got; <see cref="ServingProcess.WaitReadyAsync"/> waits for it.</summary>
+    public ServingProcess StartAnother(string name, string roles)
+    {
+        var process = ServingProcess.Start(name, roles, Redis, model.Value, extra: extra);
+        processes.Add(process);
+        return process;
     }
 
     /// <summary>Waits until the gateway's /health lists the given number of workers.</summary>

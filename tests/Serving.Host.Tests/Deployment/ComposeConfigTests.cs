@@ -204,7 +204,9 @@ public sealed partial class ComposeConfigTests
         var redis = config.Services["redis"];
         var script = Unescape(string.Join(' ', redis.Command.Concat(redis.Entrypoint)));
 
-        Assert.Matches(@"--appendonly\s+yes", script);
+        // The last --appendonly wins in redis-server's arguments.
+        Assert.Equal("yes", AppendOnly().Matches(script).Last().Groups[1].Value);
+        Assert.DoesNotMatch(@"--appendfsync\s+no\b", script);
         var dir = AppendOnlyDir().Match(script) is { Success: true } m ? m.Groups[1].Value : "/data";
         var volume = Assert.Single(redis.Volumes, v => v.Target == dir);
         Assert.Contains(volume.Source, config.Volumes);
@@ -313,6 +315,9 @@ public sealed partial class ComposeConfigTests
     // A secret passed as a value: --api-key K, --requirepass P, redis-cli -a P / --pass P / --user U --pass P.
     [GeneratedRegex(@"--api-key(?![-\w])|--requirepass|--pass\b|--password\b|(?:^|\s)-a\s")]
     private static partial Regex SecretOption();
+
+    [GeneratedRegex(@"--appendonly\s+['""]?(\w+)")]
+    private static partial Regex AppendOnly();
 
     [GeneratedRegex(@"--dir\s+(\S+)")]
     private static partial Regex AppendOnlyDir();

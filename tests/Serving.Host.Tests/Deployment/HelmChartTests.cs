@@ -233,6 +233,29 @@ public sealed class HelmChartTests
     }
 
     [Fact]
+    public void Template_Defaults_RedisAppendsEveryWriteToItsClaimedVolume_SoARestartKeepsTheMembershipTable()
+    {
+        var rendered = HelmChart.Render();
+        var redis = Assert.Single(rendered.OfKind("StatefulSet"));
+        var pod = rendered.Pods().Single(p => p.Owner == $"StatefulSet/{Name(redis)}");
+        var container = Assert.Single(pod.Containers);
+
+        // redis.conf as the start script writes it: one `echo "directive value"` per line.
+        var conf = string.Join("\n", container["command"]!.AsArray().Select(Str)).Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith("echo \"", StringComparison.Ordinal) && l.EndsWith('"'))
+            .Select(l => l["echo \"".Length..^1].Split(' ', 2))
+            .ToDictionary(d => d[0], d => d[1]);
+        Assert.Equal("yes", conf["appendonly"]);
+        // Flushed every second: a crash loses at most that much; "no" would leave it to the kernel.
+        Assert.Equal("everysec", conf["appendfsync"]);
+        // The root filesystem is read-only, and only the claimed volume outlives the pod: the file must go there.
+        var mount = Assert.Single(Items(container["volumeMounts"]), m => Str(m["mountPath"]) == conf["dir"]);
+        Assert.Contains(Items(redis["spec"]!["volumeClaimTemplates"]), c => Str(c["metadata"]!["name"]) == Str(mount["name"]));
+        Assert.DoesNotContain(Items(pod.Spec["volumes"]), v => Str(v["name"]) == Str(mount["name"]));
+    }
+
+    [Fact]
     public void Template_Defaults_RedisPersistsAndReadsItsPasswordFromTheSecretFile()
     {
         var rendered = HelmChart.Render();
