@@ -46,7 +46,20 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
                 }
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        while (await NextTickAsync(timer, stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The next heartbeat, or false once the workers leave (a stop is no failure of this service).</summary>
+    static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     Task WhenStarted(CancellationToken stoppingToken)
