@@ -11,7 +11,8 @@ namespace Serving.Cluster.Workers;
 /// decode logic, so its role — what the router sends it — can change at runtime; a request that reaches it under its
 /// old role is still served.
 /// </summary>
-public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, PrefillRole prefill, DecodeRole decode, ClusterEngineSettings cluster)
+/// <param name="applyTimeout">How long applying new engine settings may wait for the loop (a stuck loop never runs them).</param>
+public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, PrefillRole prefill, DecodeRole decode, ClusterEngineSettings cluster, TimeSpan applyTimeout)
 {
     volatile WorkerRole role = role;
     // What its engine was last set to (written after the loop thread applied it): read here, never off the engine.
@@ -118,13 +119,14 @@ public sealed class LocalWorker(string key, WorkerRole role, EngineLoop loop, Pr
         var settings = RoleEngineSettings.For(newRole, cluster with { PrefillLayerGroups = Math.Min(layerGroups, Loop.Description.ModelConfig.NumLayers) });
         try
         {
-            await Loop.InvokeAsync(settings.ApplyTo);
+            await Loop.InvokeAsync(settings.ApplyTo).WaitAsync(applyTimeout, cancellationToken);
         }
         catch
         {
-            // Settings applied halfway would leave the engine matching neither role: put back what it ran with. The
-            // role does not change, and the caller (the planner) tells the router to route to it as before.
-            await Loop.InvokeAsync(engineSettings.ApplyTo);
+            // Settings applied halfway, or still queued behind a stuck loop, would leave the engine matching neither
+            // role: queue what it ran with after them (the loop runs commands in order, so it ends on these whenever
+            // it runs them). The role does not change, and the caller (the planner) routes to it as before.
+            _ = Loop.InvokeAsync(engineSettings.ApplyTo);
             throw;
         }
         engineSettings = settings;

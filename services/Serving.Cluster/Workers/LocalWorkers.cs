@@ -64,7 +64,7 @@ public sealed partial class LocalWorkers(
         inboxes.Add(inbox);
         var decode = new DecodeRole(loop, inbox, endpoint, transport, TransferPipeline(), loggers.CreateLogger<DecodeRole>(), telemetry) { ReservationTimeout = options.ReservationTimeout };
         Log.Started(logger, key, spec.Role, engine.Device.type.ToString().ToLowerInvariant(), engine.DType.ToString(), engine.NumTotalBlocks);
-        return new LocalWorker(key, spec.Role, loop, prefill, decode, options.Prefill);
+        return new LocalWorker(key, spec.Role, loop, prefill, decode, options.Prefill, options.StallTimeout);
     }
 
     /// <summary>
