@@ -13,15 +13,18 @@ internal static class Arithmetic
         switch (op, left, right)
         {
             case (BinaryOperator.Add, string a, string b):
+                BudgetState.Current.CheckLength((long)a.Length + b.Length);
                 return a + b;
             case (BinaryOperator.Add, List<object?> a, List<object?> b):
+                BudgetState.Current.CheckLength((long)a.Count + b.Count);
+                BudgetState.Current.ChargeItems((long)a.Count + b.Count);
                 return a.Concat(b).ToList();
             case (BinaryOperator.Multiply, string s, long or bool):
-                return string.Concat(Enumerable.Repeat(s, (int)Math.Max(0, PyValue.ToInteger(right))));
+                return Repeat(s, PyValue.ToInteger(right));
             case (BinaryOperator.Multiply, long or bool, string s):
-                return string.Concat(Enumerable.Repeat(s, (int)Math.Max(0, PyValue.ToInteger(left))));
+                return Repeat(s, PyValue.ToInteger(left));
             case (BinaryOperator.Multiply, List<object?> list, long or bool):
-                return Enumerable.Repeat(list, (int)Math.Max(0, PyValue.ToInteger(right))).SelectMany(x => x).ToList();
+                return Repeat(list, PyValue.ToInteger(right));
             case (BinaryOperator.Modulo, string, _):
                 throw new TemplateError("string formatting with '%' is not supported");
         }
@@ -53,6 +56,27 @@ internal static class Arithmetic
         {
             throw new TemplateError($"integer overflow in {a} {Symbol(op)} {b}");
         }
+    }
+
+    // Sized against the budget before anything is allocated, so 'x' * 10**9 is a limit error, not 2 GB.
+    private static string Repeat(string s, long count)
+    {
+        if (s.Length == 0 || count <= 0)
+            return "";
+        var budget = BudgetState.Current;
+        budget.CheckRepeat(s.Length, count);
+        budget.ChargeText(s.Length * count);
+        return string.Concat(Enumerable.Repeat(s, (int)count));
+    }
+
+    private static List<object?> Repeat(List<object?> list, long count)
+    {
+        if (list.Count == 0 || count <= 0)
+            return [];
+        var budget = BudgetState.Current;
+        budget.CheckRepeat(list.Count, count);
+        budget.ChargeItems(list.Count * count);
+        return Enumerable.Repeat(list, (int)count).SelectMany(x => x).ToList();
     }
 
     // Python rounds integer division toward negative infinity.

@@ -57,10 +57,17 @@ internal static partial class Filters
     private static string Indent(object? value, Arguments arguments)
     {
         var width = arguments.Get(0, "width", 4L);
-        var pad = width is string text ? text : new string(' ', (int)PyValue.ToInteger(width));
+        var source = PyText.Str(value);
+        var budget = BudgetState.Current;
+        var padLength = width is string text ? text.Length : Math.Max(0, PyValue.ToInteger(width));
+        // The pad repeats on every line: sized before it is built.
+        var lineCount = source.AsSpan().Count('\n') + 1L;
+        budget.CheckRepeat(padLength, lineCount);
+        budget.CheckLength(source.Length + (padLength * lineCount));
+        var pad = width is string given ? given : new string(' ', (int)padLength);
         var first = PyValue.IsTruthy(arguments.Get(1, "first", false));
         var blank = PyValue.IsTruthy(arguments.Get(2, "blank", false));
-        var lines = PyText.Str(value).Split('\n');
+        var lines = source.Split('\n');
         for (var i = first ? 0 : 1; i < lines.Length; i++)
         {
             if (blank || lines[i].Length > 0)
@@ -75,7 +82,7 @@ internal static partial class Filters
         var items = PyValue.Iterate(value);
         if (arguments.Get(1, "attribute") is string attribute)
             items = items.Select(item => PyValue.GetAttribute(item, attribute)).ToList();
-        return string.Join(arguments.GetString(0, "d"), items.Select(PyText.Str));
+        return PyText.Join(arguments.GetString(0, "d"), items);
     }
 
     private static object ToInt(object? value, Arguments arguments)

@@ -59,9 +59,9 @@ internal static class PyValue
             (null, null) => true,
             (Undefined, Undefined) => true,
             (string a, string b) => a == b,
-            (List<object?> a, List<object?> b) => a.Count == b.Count && a.Zip(b).All(pair => AreEqual(pair.First, pair.Second)),
-            (OrderedDictionary<string, object?> a, OrderedDictionary<string, object?> b) =>
-                a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out var other) && AreEqual(entry.Value, other)),
+            (List<object?> a, List<object?> b) => ReferenceEquals(a, b) || (a.Count == b.Count && Nested(() => a.Zip(b).All(pair => AreEqual(pair.First, pair.Second)))),
+            (OrderedDictionary<string, object?> a, OrderedDictionary<string, object?> b) => ReferenceEquals(a, b) ||
+                (a.Count == b.Count && Nested(() => a.All(entry => b.TryGetValue(entry.Key, out var other) && AreEqual(entry.Value, other)))),
             _ => ReferenceEquals(left, right),
         };
     }
@@ -74,16 +74,35 @@ internal static class PyValue
             return string.CompareOrdinal(a, b);
         if (left is List<object?> x && right is List<object?> y)
         {
-            for (var i = 0; i < Math.Min(x.Count, y.Count); i++)
+            return Nested(() =>
             {
-                if (!AreEqual(x[i], y[i]))
-                    return Compare(x[i], y[i]);
-            }
+                for (var i = 0; i < Math.Min(x.Count, y.Count); i++)
+                {
+                    if (!AreEqual(x[i], y[i]))
+                        return Compare(x[i], y[i]);
+                }
 
-            return x.Count.CompareTo(y.Count);
+                return x.Count.CompareTo(y.Count);
+            });
         }
 
         throw new TemplateError($"cannot compare {TypeName(left)} with {TypeName(right)}");
+    }
+
+    // Walking into a list or dict is a level of nesting, so a value nested past the limit is an error, not a stack overflow.
+    // (The same list on both sides is equal without a walk, as in Python, which keeps [x] * n == [x] * n linear.)
+    public static T Nested<T>(Func<T> walk)
+    {
+        var budget = BudgetState.Current;
+        budget.Enter();
+        try
+        {
+            return walk();
+        }
+        finally
+        {
+            budget.Exit();
+        }
     }
 
     public static IReadOnlyList<object?> Iterate(object? value) => value switch
@@ -97,7 +116,7 @@ internal static class PyValue
 
     public static long Length(object? value) => value switch
     {
-        string s => s.EnumerateRunes().Count(),
+        string s => CodePoints(s),
         List<object?> list => list.Count,
         OrderedDictionary<string, object?> dict => dict.Count,
         Undefined => 0,
@@ -174,6 +193,18 @@ internal static class PyValue
         return target is string ? string.Concat(result.Cast<string>()) : result;
     }
 
+    // len(str) counts code points; the vectorized search keeps text without surrogates (most text) at memory speed.
+    public static long CodePoints(string s)
+    {
+        var firstSurrogate = s.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        return firstSurrogate < 0 ? s.Length : firstSurrogate + s[firstSurrogate..].EnumerateRunes().Count();
+    }
+
     // Python indexes strings by code point, so an emoji is one character, not two UTF-16 units.
-    public static List<object?> Characters(string s) => s.EnumerateRunes().Select(r => (object?)r.ToString()).ToList();
+    public static List<object?> Characters(string s)
+    {
+        // A string per character: charged per item before any is made.
+        BudgetState.Current.ChargeItems(s.Length);
+        return s.EnumerateRunes().Select(r => (object?)r.ToString()).ToList();
+    }
 }
