@@ -259,6 +259,11 @@ public sealed class LimitTests
     [InlineData("[{{ '' * 10**15 }}]|{{ [] * 10**15 }}|{{ 'ab' * -3 }}", "[]|[]|")]
     [InlineData("{{ ' a  b c  '.split(none, 1) }}|{{ ' a  b '.split() }}", "['a', 'b c  ']|['a', 'b']")]
     [InlineData("{{ 'a😀b' | length }}|{{ 'ab' | length }}", "3|2")]
+    [InlineData("{{ 1 ** 9223372036854775807 }}|{{ (-1) ** 9223372036854775806 }}|{{ 3 ** 39 }}", "1|1|4052555153018976267")]
+    [InlineData("{{ 'abc'[::9223372036854775807] }}|{{ 'abc'[::-9223372036854775807] }}|{{ [1, 2, 3][1::2] }}", "a|c|[2]")]
+    [InlineData("{{ 'a,b'.split(',', 9223372036854775807) }}", "['a', 'b']")]
+    [InlineData("{{ 1234.5 | round(-2) }}|{{ 1.25 | round(20) }}|{{ 2.5 | round }}", "1200.0|1.25|2.0")]
+    [InlineData("{{ (-9223372036854775807 - 1) is divisibleby(-1) }}", "True")]
     public void Render_ValuesAtTheEdges_FollowPython(string template, string expected)
     {
         Assert.Equal(expected, Render(template));

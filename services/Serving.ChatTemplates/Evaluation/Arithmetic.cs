@@ -82,11 +82,19 @@ internal static class Arithmetic
     // Python rounds integer division toward negative infinity.
     private static long FloorDivide(long a, long b) => a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
 
+    // By squaring: 1 ** (2**63 - 1) is 63 multiplications, not 2**63.
     private static long Power(long value, long exponent)
     {
         var result = 1L;
-        for (var i = 0L; i < exponent; i++)
-            result = checked(result * value);
+        while (exponent > 0)
+        {
+            if ((exponent & 1) != 0)
+                result = checked(result * value);
+            exponent >>= 1;
+            if (exponent > 0)
+                value = checked(value * value);
+        }
+
         return result;
     }
 

@@ -83,7 +83,7 @@ internal static class Methods
         {
             if (sep.Length == 0)
                 throw new TemplateError("split() separator must not be empty");
-            var parts = maxSplit < 0 ? s.Split(sep) : s.Split(sep, (int)Math.Min(maxSplit + 1, int.MaxValue));
+            var parts = maxSplit < 0 ? s.Split(sep) : s.Split(sep, (int)Math.Min(maxSplit, int.MaxValue - 1) + 1);
             return parts.Cast<object?>().ToList();
         }
 

@@ -187,9 +187,11 @@ internal static class PyValue
 
         var from = Bound(start, stride > 0 ? 0 : count - 1);
         var to = Bound(stop, stride > 0 ? count : -1);
+        // Counted in 128-bit arithmetic: stepping an index by a stride near 2**63 would overflow past the end.
+        var length = stride > 0 ? ((Int128)to - from + stride - 1) / stride : ((Int128)from - to - stride - 1) / -(Int128)stride;
         var result = new List<object?>();
-        for (var i = from; stride > 0 ? i < to : i > to; i += stride)
-            result.Add(items[(int)i]);
+        for (Int128 k = 0; k < length; k++)
+            result.Add(items[(int)(from + (k * stride))]);
         return target is string ? string.Concat(result.Cast<string>()) : result;
     }
 
