@@ -17,7 +17,8 @@ internal static class Evaluator
             if (value is string text)
                 budget.CheckLength(text.Length);
             // What a node only looks up (a name, an attribute, an item, a branch) is not built here, so costs nothing more.
-            if (expression is not (LiteralExpression or NameExpression or AttributeExpression or ItemExpression or ConditionalExpression))
+            if (value is string or List<object?> or OrderedDictionary<string, object?>
+                && expression is not (LiteralExpression or NameExpression or AttributeExpression or ItemExpression or ConditionalExpression))
                 budget.Charge(value);
             return value;
         }

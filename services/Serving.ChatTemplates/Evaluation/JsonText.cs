@@ -102,7 +102,6 @@ internal sealed class JsonText
         if (indent == null)
             return;
         // The indent repeats per level, so check before writing it.
-        budget.CheckRepeat(indent.Length, depth);
         budget.CheckLength(output.Length + ((long)indent.Length * depth));
         output.Append('\n');
         for (var i = 0; i < depth; i++)

@@ -59,9 +59,9 @@ internal static class PyValue
             (null, null) => true,
             (Undefined, Undefined) => true,
             (string a, string b) => a == b,
-            (List<object?> a, List<object?> b) => ReferenceEquals(a, b) || (a.Count == b.Count && Nested(() => a.Zip(b).All(pair => AreEqual(pair.First, pair.Second)))),
-            (OrderedDictionary<string, object?> a, OrderedDictionary<string, object?> b) => ReferenceEquals(a, b) ||
-                (a.Count == b.Count && Nested(() => a.All(entry => b.TryGetValue(entry.Key, out var other) && AreEqual(entry.Value, other)))),
+            // The same list or dict on both sides is equal without a walk, as in Python, which keeps [x] * n == [x] * n linear.
+            (List<object?> a, List<object?> b) => ReferenceEquals(a, b) || (a.Count == b.Count && ListsEqual(a, b)),
+            (OrderedDictionary<string, object?> a, OrderedDictionary<string, object?> b) => ReferenceEquals(a, b) || (a.Count == b.Count && DictsEqual(a, b)),
             _ => ReferenceEquals(left, right),
         };
     }
@@ -73,31 +73,64 @@ internal static class PyValue
         if (left is string a && right is string b)
             return string.CompareOrdinal(a, b);
         if (left is List<object?> x && right is List<object?> y)
-        {
-            return Nested(() =>
-            {
-                for (var i = 0; i < Math.Min(x.Count, y.Count); i++)
-                {
-                    if (!AreEqual(x[i], y[i]))
-                        return Compare(x[i], y[i]);
-                }
-
-                return x.Count.CompareTo(y.Count);
-            });
-        }
-
+            return CompareLists(x, y);
         throw new TemplateError($"cannot compare {TypeName(left)} with {TypeName(right)}");
     }
 
     // Walking into a list or dict is a level of nesting, so a value nested past the limit is an error, not a stack overflow.
-    // (The same list on both sides is equal without a walk, as in Python, which keeps [x] * n == [x] * n linear.)
-    public static T Nested<T>(Func<T> walk)
+    private static bool ListsEqual(List<object?> a, List<object?> b)
     {
         var budget = BudgetState.Current;
         budget.Enter();
         try
         {
-            return walk();
+            for (var i = 0; i < a.Count; i++)
+            {
+                if (!AreEqual(a[i], b[i]))
+                    return false;
+            }
+
+            return true;
+        }
+        finally
+        {
+            budget.Exit();
+        }
+    }
+
+    private static bool DictsEqual(OrderedDictionary<string, object?> a, OrderedDictionary<string, object?> b)
+    {
+        var budget = BudgetState.Current;
+        budget.Enter();
+        try
+        {
+            foreach (var (key, value) in a)
+            {
+                if (!b.TryGetValue(key, out var other) || !AreEqual(value, other))
+                    return false;
+            }
+
+            return true;
+        }
+        finally
+        {
+            budget.Exit();
+        }
+    }
+
+    private static int CompareLists(List<object?> x, List<object?> y)
+    {
+        var budget = BudgetState.Current;
+        budget.Enter();
+        try
+        {
+            for (var i = 0; i < Math.Min(x.Count, y.Count); i++)
+            {
+                if (!AreEqual(x[i], y[i]))
+                    return Compare(x[i], y[i]);
+            }
+
+            return x.Count.CompareTo(y.Count);
         }
         finally
         {
