@@ -8,4 +8,7 @@ public sealed record ChatTemplateSource(string Template, string? BosToken, strin
 {
     /// <summary>Parses <see cref="Template"/>; throws <see cref="ChatTemplateException"/> when it cannot.</summary>
     public ChatTemplate Compile() => ChatTemplate.Parse(Template);
+
+    /// <summary>Parses <see cref="Template"/> with the given limits; throws <see cref="ChatTemplateException"/> when it cannot.</summary>
+    public ChatTemplate Compile(ChatTemplateLimits limits) => ChatTemplate.Parse(Template, limits);
 }

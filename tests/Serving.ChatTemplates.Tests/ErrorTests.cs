@@ -42,6 +42,9 @@ public sealed class ErrorTests
     [InlineData("{% for x in none %}{% endfor %}", "'NoneType' object is not iterable")]
     [InlineData("{% set ns = 1 %}{% set ns.a = 2 %}", "not a namespace()")]
     [InlineData("{{ 1 / 0 }}", "division by zero")]
+    [InlineData("{{ 3 is divisibleby(0) }}", "division by zero")]
+    [InlineData("{{ (-9223372036854775807 - 1) | abs }}", "integer overflow")]
+    [InlineData("{{ {'a': 1, 'b': 'x'} | dictsort(by='value') }}", "cannot compare")]
     public void Render_RuntimeFailure_ThrowsChatTemplateExceptionWithPosition(string template, string problem)
     {
         var error = Assert.Throws<ChatTemplateException>(() => Chat.Render(template));

@@ -13,15 +13,18 @@ internal static class Arithmetic
         switch (op, left, right)
         {
             case (BinaryOperator.Add, string a, string b):
+                BudgetState.Current.CheckLength((long)a.Length + b.Length);
                 return a + b;
             case (BinaryOperator.Add, List<object?> a, List<object?> b):
+                BudgetState.Current.CheckLength((long)a.Count + b.Count);
+                BudgetState.Current.ChargeItems((long)a.Count + b.Count);
                 return a.Concat(b).ToList();
             case (BinaryOperator.Multiply, string s, long or bool):
-                return string.Concat(Enumerable.Repeat(s, (int)Math.Max(0, PyValue.ToInteger(right))));
+                return Repeat(s, PyValue.ToInteger(right));
             case (BinaryOperator.Multiply, long or bool, string s):
-                return string.Concat(Enumerable.Repeat(s, (int)Math.Max(0, PyValue.ToInteger(left))));
+                return Repeat(s, PyValue.ToInteger(left));
             case (BinaryOperator.Multiply, List<object?> list, long or bool):
-                return Enumerable.Repeat(list, (int)Math.Max(0, PyValue.ToInteger(right))).SelectMany(x => x).ToList();
+                return Repeat(list, PyValue.ToInteger(right));
             case (BinaryOperator.Modulo, string, _):
                 throw new TemplateError("string formatting with '%' is not supported");
         }
@@ -55,14 +58,43 @@ internal static class Arithmetic
         }
     }
 
+    // Sized against the budget before anything is allocated, so 'x' * 10**9 is a limit error, not 2 GB.
+    private static string Repeat(string s, long count)
+    {
+        if (s.Length == 0 || count <= 0)
+            return "";
+        var budget = BudgetState.Current;
+        budget.CheckRepeat(s.Length, count);
+        budget.ChargeText(s.Length * count);
+        return string.Concat(Enumerable.Repeat(s, (int)count));
+    }
+
+    private static List<object?> Repeat(List<object?> list, long count)
+    {
+        if (list.Count == 0 || count <= 0)
+            return [];
+        var budget = BudgetState.Current;
+        budget.CheckRepeat(list.Count, count);
+        budget.ChargeItems(list.Count * count);
+        return Enumerable.Repeat(list, (int)count).SelectMany(x => x).ToList();
+    }
+
     // Python rounds integer division toward negative infinity.
     private static long FloorDivide(long a, long b) => a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
 
+    // By squaring: 1 ** (2**63 - 1) is 63 multiplications, not 2**63.
     private static long Power(long value, long exponent)
     {
         var result = 1L;
-        for (var i = 0L; i < exponent; i++)
-            result = checked(result * value);
+        while (exponent > 0)
+        {
+            if ((exponent & 1) != 0)
+                result = checked(result * value);
+            exponent >>= 1;
+            if (exponent > 0)
+                value = checked(value * value);
+        }
+
         return result;
     }
 

@@ -37,9 +37,9 @@ internal static partial class Filters
         ["escape"] = (v, _) => Escape(v),
         ["e"] = (v, _) => Escape(v),
         ["reverse"] = (v, _) => v is string s ? string.Concat(PyValue.Characters(s).AsEnumerable().Reverse()) : PyValue.Iterate(v).Reverse().ToList(),
-        ["abs"] = (v, _) => v is double d ? (object)Math.Abs(d) : Math.Abs(PyValue.ToInteger(v)),
+        ["abs"] = (v, _) => Abs(v),
         ["indent"] = Indent,
-        ["round"] = (v, a) => Math.Round(PyValue.ToDouble(v), (int)a.GetInteger(0, "precision", 0), MidpointRounding.ToEven),
+        ["round"] = (v, a) => Round(PyValue.ToDouble(v), a.GetInteger(0, "precision", 0)),
     };
 
     public static bool IsSupported(string name) => All.ContainsKey(name);
@@ -57,10 +57,17 @@ internal static partial class Filters
     private static string Indent(object? value, Arguments arguments)
     {
         var width = arguments.Get(0, "width", 4L);
-        var pad = width is string text ? text : new string(' ', (int)PyValue.ToInteger(width));
+        var source = PyText.Str(value);
+        var budget = BudgetState.Current;
+        var padLength = width is string text ? text.Length : Math.Max(0, PyValue.ToInteger(width));
+        // The pad repeats on every line: sized before it is built.
+        var lineCount = source.AsSpan().Count('\n') + 1L;
+        budget.CheckRepeat(padLength, lineCount);
+        budget.CheckLength(source.Length + (padLength * lineCount));
+        var pad = width is string given ? given : new string(' ', (int)padLength);
         var first = PyValue.IsTruthy(arguments.Get(1, "first", false));
         var blank = PyValue.IsTruthy(arguments.Get(2, "blank", false));
-        var lines = PyText.Str(value).Split('\n');
+        var lines = source.Split('\n');
         for (var i = first ? 0 : 1; i < lines.Length; i++)
         {
             if (blank || lines[i].Length > 0)
@@ -70,12 +77,30 @@ internal static partial class Filters
         return string.Join('\n', lines);
     }
 
+    // Math.Abs(long.MinValue) throws; Python would give a big integer.
+    private static object Abs(object? value) => value switch
+    {
+        double d => (object)Math.Abs(d),
+        _ when PyValue.ToInteger(value) is var n && n != long.MinValue => (object)Math.Abs(n),
+        _ => throw new TemplateError("integer overflow in abs()"),
+    };
+
+    // Python's round(x, n): Math.Round takes only 0-15 digits, so more keep the value (a double has no more) and fewer
+    // round to a power of ten.
+    private static double Round(double value, long precision) => precision switch
+    {
+        > 15 => value,
+        >= 0 => Math.Round(value, (int)precision, MidpointRounding.ToEven),
+        < -308 => Math.CopySign(0.0, value),
+        _ => Math.Round(value / Math.Pow(10, -precision), MidpointRounding.ToEven) * Math.Pow(10, -precision),
+    };
+
     private static string Join(object? value, Arguments arguments)
     {
         var items = PyValue.Iterate(value);
         if (arguments.Get(1, "attribute") is string attribute)
             items = items.Select(item => PyValue.GetAttribute(item, attribute)).ToList();
-        return string.Join(arguments.GetString(0, "d"), items.Select(PyText.Str));
+        return PyText.Join(arguments.GetString(0, "d"), items);
     }
 
     private static object ToInt(object? value, Arguments arguments)
@@ -154,7 +179,16 @@ internal static partial class Filters
         var comparer = Comparer<object?>.Create((a, b) =>
             a is string x && b is string y && !caseSensitive ? string.CompareOrdinal(x.ToLowerInvariant(), y.ToLowerInvariant()) : PyValue.Compare(a, b));
         var pairs = dict.OrderBy(e => byValue ? e.Value : e.Key, comparer).Select(e => (object?)new TupleValue([e.Key, e.Value]));
-        return (PyValue.IsTruthy(arguments.Get(2, "reverse", false)) ? pairs.Reverse() : pairs).ToList();
+        try
+        {
+            return (PyValue.IsTruthy(arguments.Get(2, "reverse", false)) ? pairs.Reverse() : pairs).ToList();
+        }
+        catch (InvalidOperationException e) when (e.InnerException is TemplateError or ChatTemplateException)
+        {
+            // The sort wraps what its comparer throws (values that cannot be compared, nesting past the limit).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
     }
 
     // markupsafe.escape, which jinja2's e/escape filters apply even with autoescape off.

@@ -3,9 +3,6 @@ namespace Serving.ChatTemplates.Evaluation;
 // The functions a chat template can call: jinja2's range/namespace/dict and HF's raise_exception/strftime_now.
 internal static class Globals
 {
-    // Guards the one way a template could ask for unbounded work.
-    private const long MaxRangeLength = 1_000_000;
-
     public static Scope Create(TimeProvider clock)
     {
         var scope = new Scope(null);
@@ -30,12 +27,15 @@ internal static class Globals
         var step = arguments.Positional.Count > 2 ? PyValue.ToInteger(arguments.Positional[2]) : 1;
         if (step == 0)
             throw new TemplateError("range() step must not be zero");
-        var length = step > 0 ? (stop - start + step - 1) / step : (start - stop - step - 1) / -step;
-        if (length > MaxRangeLength)
-            throw new TemplateError($"range() of {length} items is over the limit of {MaxRangeLength}");
-        var items = new List<object?>();
-        for (var i = start; step > 0 ? i < stop : i > stop; i += step)
-            items.Add(i);
+        // Sized in 128-bit arithmetic, as range(-2**63, 2**63 - 1) overflows a long; charged before any item is made.
+        var length = step > 0 ? ((Int128)stop - start + step - 1) / step : ((Int128)start - stop - step - 1) / -(Int128)step;
+        var count = (long)Int128.Clamp(length, 0, long.MaxValue);
+        var budget = BudgetState.Current;
+        budget.CheckLength(count);
+        budget.ChargeItems(count);
+        var items = new List<object?>((int)count);
+        for (var i = 0L; i < count; i++)
+            items.Add(start + i * step);
         return items;
     }
 

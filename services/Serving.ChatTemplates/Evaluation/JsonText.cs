@@ -4,9 +4,11 @@ using System.Text;
 namespace Serving.ChatTemplates.Evaluation;
 
 // HF's tojson: json.dumps(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False), keys in insertion order.
+// Each container is a level of nesting and the text is checked against the output limit as it grows.
 internal sealed class JsonText
 {
     private readonly StringBuilder output = new();
+    private readonly BudgetState budget = BudgetState.Current;
     private readonly string? indent;
     private readonly string itemSeparator;
     private readonly string keySeparator;
@@ -20,12 +22,18 @@ internal sealed class JsonText
         {
             null or Undefined => null,
             string s => s,
-            var n => new string(' ', (int)Math.Max(0, PyValue.ToInteger(n))),
+            var n => Spaces(PyValue.ToInteger(n)),
         };
         (itemSeparator, keySeparator) = indent == null ? (", ", ": ") : (",", ": ");
         if (arguments.Get(2, "separators") is List<object?> { Count: 2 } separators)
             (itemSeparator, keySeparator) = (PyText.Str(separators[0]), PyText.Str(separators[1]));
         sortKeys = PyValue.IsTruthy(arguments.Get(3, "sort_keys", false));
+    }
+
+    private string Spaces(long count)
+    {
+        budget.CheckLength(count);
+        return new string(' ', (int)Math.Max(0, count));
     }
 
     public static string Serialize(object? value, Arguments arguments)
@@ -56,6 +64,8 @@ internal sealed class JsonText
                 break;
             default: throw new TemplateError($"Object of type {PyValue.TypeName(value)} is not JSON serializable");
         }
+
+        budget.CheckLength(output.Length);
     }
 
     private void WriteContainer<T>(char open, char close, IReadOnlyList<T> items, int depth, Action<T> writeItem)
@@ -67,12 +77,20 @@ internal sealed class JsonText
             return;
         }
 
-        for (var i = 0; i < items.Count; i++)
+        budget.Enter();
+        try
         {
-            if (i > 0)
-                output.Append(itemSeparator);
-            NewLine(depth + 1);
-            writeItem(items[i]);
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (i > 0)
+                    output.Append(itemSeparator);
+                NewLine(depth + 1);
+                writeItem(items[i]);
+            }
+        }
+        finally
+        {
+            budget.Exit();
         }
 
         NewLine(depth);
@@ -83,6 +101,8 @@ internal sealed class JsonText
     {
         if (indent == null)
             return;
+        // The indent repeats per level, so check before writing it.
+        budget.CheckLength(output.Length + ((long)indent.Length * depth));
         output.Append('\n');
         for (var i = 0; i < depth; i++)
             output.Append(indent);

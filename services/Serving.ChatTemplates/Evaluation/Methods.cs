@@ -29,6 +29,8 @@ internal static class Methods
     {
         if (old.Length == 0)
             throw new TemplateError("replacing an empty string is not supported");
+        // A long replacement for a short, frequent text multiplies the length: checked as the result grows.
+        var budget = BudgetState.Current;
         var builder = new StringBuilder();
         var position = 0;
         for (var done = 0L; count < 0 || done < count; done++)
@@ -36,10 +38,12 @@ internal static class Methods
             var found = value.IndexOf(old, position, StringComparison.Ordinal);
             if (found < 0)
                 break;
+            budget.CheckLength((long)builder.Length + (found - position) + replacement.Length);
             builder.Append(value, position, found - position).Append(replacement);
             position = found + old.Length;
         }
 
+        budget.CheckLength((long)builder.Length + (value.Length - position));
         return builder.Append(value, position, value.Length - position).ToString();
     }
 
@@ -59,7 +63,7 @@ internal static class Methods
         "replace" => Replace(s, a.GetString(0, "old"), a.GetString(1, "new"), a.GetInteger(2, "count", -1)),
         "find" => (long)s.IndexOf(a.GetString(0, "sub"), StringComparison.Ordinal),
         "count" => a.GetString(0, "sub") is { Length: > 0 } sub ? (long)((s.Length - s.Replace(sub, "", StringComparison.Ordinal).Length) / sub.Length) : s.Length + 1L,
-        "join" => string.Join(s, PyValue.Iterate(a.Get(0, "iterable")).Select(PyText.Str)),
+        "join" => PyText.Join(s, PyValue.Iterate(a.Get(0, "iterable"))),
         _ => throw new TemplateError($"the str method '{name}' is not supported"),
     };
 
@@ -79,28 +83,36 @@ internal static class Methods
         {
             if (sep.Length == 0)
                 throw new TemplateError("split() separator must not be empty");
-            var parts = maxSplit < 0 ? s.Split(sep) : s.Split(sep, (int)Math.Min(maxSplit + 1, int.MaxValue));
+            var parts = maxSplit < 0 ? s.Split(sep) : s.Split(sep, (int)Math.Min(maxSplit, int.MaxValue - 1) + 1);
             return parts.Cast<object?>().ToList();
         }
 
+        // Walks by index: cutting the rest off as a new string at every word would be quadratic in the text.
         var result = new List<object?>();
-        var rest = s.TrimStart();
-        while (rest.Length > 0)
+        var start = SkipWhiteSpace(s, 0);
+        while (start < s.Length)
         {
             if (maxSplit >= 0 && result.Count == maxSplit)
             {
-                result.Add(rest);
+                result.Add(s[start..]);
                 break;
             }
 
-            var end = 0;
-            while (end < rest.Length && !char.IsWhiteSpace(rest[end]))
+            var end = start;
+            while (end < s.Length && !char.IsWhiteSpace(s[end]))
                 end++;
-            result.Add(rest[..end]);
-            rest = rest[end..].TrimStart();
+            result.Add(s[start..end]);
+            start = SkipWhiteSpace(s, end);
         }
 
         return result;
+    }
+
+    private static int SkipWhiteSpace(string s, int from)
+    {
+        while (from < s.Length && char.IsWhiteSpace(s[from]))
+            from++;
+        return from;
     }
 
     private static IEnumerable<string> Affixes(object? value) =>

@@ -13,19 +13,98 @@ internal static class PyText
         _ => Repr(value),
     };
 
-    public static string Repr(object? value) => value switch
+    // Containers are written into one builder, each level a level of nesting and each item checked against the output
+    // limit, so a list of a million copies of a long string, or a namespace that holds itself, stops with a limit error.
+    public static string Repr(object? value)
+    {
+        var output = new StringBuilder();
+        AppendRepr(output, value, BudgetState.Current);
+        return output.ToString();
+    }
+
+    // str.join and the join filter: each piece is checked before it is added, so the result stays within the output limit.
+    public static string Join(string separator, IEnumerable<object?> items)
+    {
+        var budget = BudgetState.Current;
+        var output = new StringBuilder();
+        var first = true;
+        foreach (var item in items)
+        {
+            var piece = Str(item);
+            budget.CheckLength((long)output.Length + (first ? 0 : separator.Length) + piece.Length);
+            if (!first)
+                output.Append(separator);
+            output.Append(piece);
+            first = false;
+        }
+
+        return output.ToString();
+    }
+
+    private static void AppendRepr(StringBuilder output, object? value, BudgetState budget)
+    {
+        switch (value)
+        {
+            case TupleValue { Count: 1 } tuple:
+                AppendItems(output, "(", ",)", tuple, budget, item => AppendRepr(output, item, budget));
+                break;
+            case TupleValue tuple:
+                AppendItems(output, "(", ")", tuple, budget, item => AppendRepr(output, item, budget));
+                break;
+            case List<object?> list:
+                AppendItems(output, "[", "]", list, budget, item => AppendRepr(output, item, budget));
+                break;
+            case OrderedDictionary<string, object?> dict:
+                AppendItems(output, "{", "}", dict, budget, entry =>
+                {
+                    output.Append(QuoteString(entry.Key)).Append(": ");
+                    AppendRepr(output, entry.Value, budget);
+                });
+                break;
+            case Namespace ns:
+                output.Append("<Namespace ");
+                AppendRepr(output, new OrderedDictionary<string, object?>(ns.Attributes), budget);
+                output.Append('>');
+                break;
+            default:
+                output.Append(ScalarRepr(value));
+                break;
+        }
+
+        budget.CheckLength(output.Length);
+    }
+
+    private static void AppendItems<T>(StringBuilder output, string open, string close, IEnumerable<T> items, BudgetState budget, Action<T> appendItem)
+    {
+        budget.Enter();
+        try
+        {
+            output.Append(open);
+            var first = true;
+            foreach (var item in items)
+            {
+                if (!first)
+                    output.Append(", ");
+                first = false;
+                appendItem(item);
+            }
+
+            output.Append(close);
+        }
+        finally
+        {
+            budget.Exit();
+        }
+    }
+
+    private static string ScalarRepr(object? value) => value switch
     {
         null => "None",
         bool b => b ? "True" : "False",
         long n => n.ToString(CultureInfo.InvariantCulture),
         double d => FormatFloat(d),
         string s => QuoteString(s),
-        TupleValue { Count: 1 } tuple => "(" + Repr(tuple[0]) + ",)",
-        TupleValue tuple => "(" + string.Join(", ", tuple.Select(Repr)) + ")",
-        List<object?> list => "[" + string.Join(", ", list.Select(Repr)) + "]",
-        OrderedDictionary<string, object?> dict => "{" + string.Join(", ", dict.Select(e => QuoteString(e.Key) + ": " + Repr(e.Value))) + "}",
         Undefined => "Undefined",
-        Namespace ns => "<Namespace " + Repr(new OrderedDictionary<string, object?>(ns.Attributes)) + ">",
         BuiltinFunction f => $"<built-in function {f.Name}>",
         _ => "<" + PyValue.TypeName(value) + ">",
     };

@@ -59,9 +59,9 @@ internal static class PyValue
             (null, null) => true,
             (Undefined, Undefined) => true,
             (string a, string b) => a == b,
-            (List<object?> a, List<object?> b) => a.Count == b.Count && a.Zip(b).All(pair => AreEqual(pair.First, pair.Second)),
-            (OrderedDictionary<string, object?> a, OrderedDictionary<string, object?> b) =>
-                a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out var other) && AreEqual(entry.Value, other)),
+            // The same list or dict on both sides is equal without a walk, as in Python, which keeps [x] * n == [x] * n linear.
+            (List<object?> a, List<object?> b) => ReferenceEquals(a, b) || (a.Count == b.Count && ListsEqual(a, b)),
+            (OrderedDictionary<string, object?> a, OrderedDictionary<string, object?> b) => ReferenceEquals(a, b) || (a.Count == b.Count && DictsEqual(a, b)),
             _ => ReferenceEquals(left, right),
         };
     }
@@ -73,6 +73,56 @@ internal static class PyValue
         if (left is string a && right is string b)
             return string.CompareOrdinal(a, b);
         if (left is List<object?> x && right is List<object?> y)
+            return CompareLists(x, y);
+        throw new TemplateError($"cannot compare {TypeName(left)} with {TypeName(right)}");
+    }
+
+    // Walking into a list or dict is a level of nesting, so a value nested past the limit is an error, not a stack overflow.
+    private static bool ListsEqual(List<object?> a, List<object?> b)
+    {
+        var budget = BudgetState.Current;
+        budget.Enter();
+        try
+        {
+            for (var i = 0; i < a.Count; i++)
+            {
+                if (!AreEqual(a[i], b[i]))
+                    return false;
+            }
+
+            return true;
+        }
+        finally
+        {
+            budget.Exit();
+        }
+    }
+
+    private static bool DictsEqual(OrderedDictionary<string, object?> a, OrderedDictionary<string, object?> b)
+    {
+        var budget = BudgetState.Current;
+        budget.Enter();
+        try
+        {
+            foreach (var (key, value) in a)
+            {
+                if (!b.TryGetValue(key, out var other) || !AreEqual(value, other))
+                    return false;
+            }
+
+            return true;
+        }
+        finally
+        {
+            budget.Exit();
+        }
+    }
+
+    private static int CompareLists(List<object?> x, List<object?> y)
+    {
+        var budget = BudgetState.Current;
+        budget.Enter();
+        try
         {
             for (var i = 0; i < Math.Min(x.Count, y.Count); i++)
             {
@@ -82,8 +132,10 @@ internal static class PyValue
 
             return x.Count.CompareTo(y.Count);
         }
-
-        throw new TemplateError($"cannot compare {TypeName(left)} with {TypeName(right)}");
+        finally
+        {
+            budget.Exit();
+        }
     }
 
     public static IReadOnlyList<object?> Iterate(object? value) => value switch
@@ -97,7 +149,7 @@ internal static class PyValue
 
     public static long Length(object? value) => value switch
     {
-        string s => s.EnumerateRunes().Count(),
+        string s => CodePoints(s),
         List<object?> list => list.Count,
         OrderedDictionary<string, object?> dict => dict.Count,
         Undefined => 0,
@@ -168,12 +220,26 @@ internal static class PyValue
 
         var from = Bound(start, stride > 0 ? 0 : count - 1);
         var to = Bound(stop, stride > 0 ? count : -1);
+        // Counted in 128-bit arithmetic: stepping an index by a stride near 2**63 would overflow past the end.
+        var length = stride > 0 ? ((Int128)to - from + stride - 1) / stride : ((Int128)from - to - stride - 1) / -(Int128)stride;
         var result = new List<object?>();
-        for (var i = from; stride > 0 ? i < to : i > to; i += stride)
-            result.Add(items[(int)i]);
+        for (Int128 k = 0; k < length; k++)
+            result.Add(items[(int)(from + (k * stride))]);
         return target is string ? string.Concat(result.Cast<string>()) : result;
     }
 
+    // len(str) counts code points; the vectorized search keeps text without surrogates (most text) at memory speed.
+    public static long CodePoints(string s)
+    {
+        var firstSurrogate = s.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        return firstSurrogate < 0 ? s.Length : firstSurrogate + s[firstSurrogate..].EnumerateRunes().Count();
+    }
+
     // Python indexes strings by code point, so an emoji is one character, not two UTF-16 units.
-    public static List<object?> Characters(string s) => s.EnumerateRunes().Select(r => (object?)r.ToString()).ToList();
+    public static List<object?> Characters(string s)
+    {
+        // A string per character: charged per item before any is made.
+        BudgetState.Current.ChargeItems(s.Length);
+        return s.EnumerateRunes().Select(r => (object?)r.ToString()).ToList();
+    }
 }

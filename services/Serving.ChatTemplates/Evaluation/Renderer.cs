@@ -4,6 +4,7 @@ using Serving.ChatTemplates.Syntax;
 namespace Serving.ChatTemplates.Evaluation;
 
 // Executes statements into a StringBuilder; break/continue travel back up as a LoopSignal.
+// Every statement and loop iteration costs a step, every block a level of nesting, every macro call a level of recursion.
 internal static class Renderer
 {
     public static string Render(IReadOnlyList<Statement> body, Scope scope)
@@ -15,8 +16,23 @@ internal static class Renderer
 
     private static LoopSignal Execute(IReadOnlyList<Statement> body, Scope scope, StringBuilder output)
     {
+        var budget = BudgetState.Current;
+        budget.Enter();
+        try
+        {
+            return ExecuteStatements(body, scope, output, budget);
+        }
+        finally
+        {
+            budget.Exit();
+        }
+    }
+
+    private static LoopSignal ExecuteStatements(IReadOnlyList<Statement> body, Scope scope, StringBuilder output, BudgetState budget)
+    {
         foreach (var statement in body)
         {
+            budget.Step();
             var signal = statement switch
             {
                 TextStatement text => Write(output, text.Text),
@@ -36,8 +52,12 @@ internal static class Renderer
         return LoopSignal.None;
     }
 
+    // The output (a template's, a set block's or a macro's) is checked before it grows, so it never passes the limit.
     private static LoopSignal Write(StringBuilder output, string text)
     {
+        var budget = BudgetState.Current;
+        budget.CheckLength((long)output.Length + text.Length);
+        budget.ChargeText(text.Length);
         output.Append(text);
         return LoopSignal.None;
     }
@@ -67,7 +87,16 @@ internal static class Renderer
             frame.Set(parameter.Name, value);
         }
 
-        return Render(macro.Body, frame);
+        var budget = BudgetState.Current;
+        budget.EnterMacro();
+        try
+        {
+            return Render(macro.Body, frame);
+        }
+        finally
+        {
+            budget.ExitMacro();
+        }
     });
 
     private static LoopSignal ExecuteIf(IfStatement statement, Scope scope, StringBuilder output)
@@ -95,11 +124,13 @@ internal static class Renderer
         }
 
         // The inline "if" filters before counting, so loop.length and loop.last see only the kept items.
+        var budget = BudgetState.Current;
         var loopScope = new Scope(scope);
         if (statement.Filter != null)
         {
             items = items.Where(item =>
             {
+                budget.Step();
                 Bind(loopScope, statement, item);
                 return PyValue.IsTruthy(Evaluator.Evaluate(statement.Filter, loopScope));
             }).ToList();
@@ -112,6 +143,7 @@ internal static class Renderer
         loopScope.Set("loop", loop);
         for (var i = 0; i < items.Count; i++)
         {
+            budget.Step();
             loop.Index0 = i;
             Bind(loopScope, statement, items[i]);
             if (Execute(statement.Body, loopScope, output) == LoopSignal.Break)

@@ -37,7 +37,7 @@ internal static class Tests
         ["in"] = (v, a) => PyValue.Contains(a.Get(0, "seq"), v),
         ["odd"] = (v, _) => PyValue.ToInteger(v) % 2 != 0,
         ["even"] = (v, _) => PyValue.ToInteger(v) % 2 == 0,
-        ["divisibleby"] = (v, a) => PyValue.ToInteger(v) % a.GetInteger(0, "num", 1) == 0,
+        ["divisibleby"] = (v, a) => DivisibleBy(PyValue.ToInteger(v), a.GetInteger(0, "num", 1)),
         ["lower"] = (v, _) => v is string s && s.Any(char.IsLetter) && !s.Any(char.IsUpper),
         ["upper"] = (v, _) => v is string s && s.Any(char.IsLetter) && !s.Any(char.IsLower),
     };
@@ -47,4 +47,12 @@ internal static class Tests
     public static bool Apply(string name, object? value, Arguments arguments) => All[name](value, arguments);
 
     private static bool Equal(object? value, Arguments arguments) => PyValue.AreEqual(value, arguments.Get(0, "other"));
+
+    // Python's ZeroDivisionError; and long.MinValue % -1 overflows in .NET, though every integer is divisible by -1.
+    private static bool DivisibleBy(long value, long divisor) => divisor switch
+    {
+        0 => throw new TemplateError("division by zero"),
+        -1 => true,
+        _ => value % divisor == 0,
+    };
 }

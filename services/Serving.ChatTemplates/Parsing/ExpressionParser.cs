@@ -6,7 +6,8 @@ namespace Serving.ChatTemplates.Parsing;
 
 // Recursive descent with jinja2's precedence: conditional, or, and, not, comparison, + -, ~, * / // %, **,
 // unary, then postfix (. [] ()) and filters/tests, which bind tighter than any binary operator.
-internal sealed class ExpressionParser(TokenReader reader)
+// Every way back into ParseExpression, "not" and prefix "-"/"+" pass the nesting guard.
+internal sealed class ExpressionParser(TokenReader reader, NestingGuard nesting)
 {
     private static readonly Dictionary<string, BinaryOperator> Comparisons = new()
     {
@@ -32,6 +33,19 @@ internal sealed class ExpressionParser(TokenReader reader)
 
     public Expression ParseExpression(bool allowConditional = true)
     {
+        nesting.Enter(reader.Current.Position);
+        try
+        {
+            return ParseConditional(allowConditional);
+        }
+        finally
+        {
+            nesting.Exit();
+        }
+    }
+
+    private Expression ParseConditional(bool allowConditional)
+    {
         var value = ParseOr();
         if (!allowConditional || !reader.Current.IsName("if"))
             return value;
@@ -50,7 +64,15 @@ internal sealed class ExpressionParser(TokenReader reader)
         if (!reader.Current.IsName("not"))
             return ParseComparison();
         var at = reader.Next().Position;
-        return new UnaryExpression(UnaryOperator.Not, ParseNot(), at);
+        nesting.Enter(at);
+        try
+        {
+            return new UnaryExpression(UnaryOperator.Not, ParseNot(), at);
+        }
+        finally
+        {
+            nesting.Exit();
+        }
     }
 
     // Chains like a < b < c mean a < b and b < c, as in Python.
@@ -138,7 +160,15 @@ internal sealed class ExpressionParser(TokenReader reader)
         {
             reader.Next();
             var op = token.Text == "-" ? UnaryOperator.Negate : UnaryOperator.Plus;
-            value = new UnaryExpression(op, ParseUnary(withFilters: false), token.Position);
+            nesting.Enter(token.Position);
+            try
+            {
+                value = new UnaryExpression(op, ParseUnary(withFilters: false), token.Position);
+            }
+            finally
+            {
+                nesting.Exit();
+            }
         }
         else
         {

@@ -12,23 +12,38 @@ internal sealed class Parser
 
     private readonly TokenReader reader;
     private readonly ExpressionParser expressions;
+    private readonly NestingGuard nesting;
     private int loopDepth;
 
-    private Parser(IReadOnlyList<Token> tokens)
+    private Parser(IReadOnlyList<Token> tokens, int maxNesting)
     {
         reader = new TokenReader(tokens);
-        expressions = new ExpressionParser(reader);
+        nesting = new NestingGuard(maxNesting);
+        expressions = new ExpressionParser(reader, nesting);
     }
 
-    public static IReadOnlyList<Statement> Parse(string source)
+    public static IReadOnlyList<Statement> Parse(string source, int maxNesting)
     {
-        var parser = new Parser(Lexer.Tokenize(source));
+        var parser = new Parser(Lexer.Tokenize(source), maxNesting);
         var (body, _) = parser.ParseBody(parser.reader.Current.Position);
         return body;
     }
 
     // Reads statements until one of the end tags (consumed, and returned) or the end of the template.
     private (List<Statement> Body, string EndTag) ParseBody(SourcePosition opener, params string[] endTags)
+    {
+        nesting.Enter(opener);
+        try
+        {
+            return ParseStatements(opener, endTags);
+        }
+        finally
+        {
+            nesting.Exit();
+        }
+    }
+
+    private (List<Statement> Body, string EndTag) ParseStatements(SourcePosition opener, string[] endTags)
     {
         var body = new List<Statement>();
         while (true)

@@ -11,9 +11,15 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
     private readonly Dictionary<string, int> tokenToId;
     private readonly string?[] idToToken;
     private readonly Dictionary<int, AddedToken> added;
+    private readonly string splitPattern;
+    private readonly TimeSpan matchTimeout;
 
-    public ByteLevelBpeBackend(HfTokenizerJson json)
+    // The split pattern comes from the model's tokenizer.json and the text from callers, so one match is bounded in
+    // time. (RegexOptions.NonBacktracking would bound it by construction, but rejects the patterns' (?!\S) lookahead.)
+    public ByteLevelBpeBackend(HfTokenizerJson json, TimeSpan matchTimeout)
     {
+        splitPattern = json.SplitPattern;
+        this.matchTimeout = matchTimeout;
         tokenToId = new Dictionary<string, int>(json.Vocab, StringComparer.Ordinal);
         foreach (var token in json.AddedTokens) tokenToId[token.Content] = token.Id;
         added = json.AddedTokens.ToDictionary(t => t.Id);
@@ -24,7 +30,7 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
 
         var specials = json.AddedTokens.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal);
         var preTokenizer = new RegexPreTokenizer(
-            new Regex(json.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant), specials);
+            new Regex(json.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, matchTimeout), specials);
         bpe = BpeTokenizer.Create(new BpeOptions(json.Vocab)
         {
             Merges = json.Merges,
@@ -53,7 +59,17 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
 
     public bool IsSpecial(int id) => added.TryGetValue(id, out var t) && t.Special;
 
-    public IReadOnlyList<int> Encode(string text) => bpe.EncodeToIds(text);
+    public IReadOnlyList<int> Encode(string text)
+    {
+        try
+        {
+            return bpe.EncodeToIds(text);
+        }
+        catch (RegexMatchTimeoutException e)
+        {
+            throw new TokenizerTimeoutException(splitPattern, matchTimeout, e);
+        }
+    }
 
     // Decoded here rather than by the library so partial UTF-8 sequences become U+FFFD predictably,
     // which the streaming detokenizer relies on.
