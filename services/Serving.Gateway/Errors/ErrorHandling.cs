@@ -37,6 +37,11 @@ internal static partial class ErrorHandling
         {
             await OpenAiError.WriteAsync(http.Response, e);
         }
+        catch (Serving.Model.Tokenization.TokenizerTimeoutException e) when (!http.Response.HasStarted)
+        {
+            // The text, not the server: a prompt the tokenizer's split pattern cannot get through in time.
+            await OpenAiError.WriteAsync(http.Response, new ApiException(400, $"the prompt could not be tokenized: {e.Message}", code: "tokenizer_timeout"));
+        }
         catch (BadHttpRequestException e) when (!http.Response.HasStarted)
         {
             await OpenAiError.WriteAsync(http.Response, new ApiException(e.StatusCode, e.Message));
