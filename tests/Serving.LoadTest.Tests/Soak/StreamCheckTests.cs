@@ -108,6 +108,8 @@ public sealed class StreamCheckTests
     [InlineData("not json", "not JSON")]
     [InlineData("""{"choices":[{"index":2,"text":"x","finish_reason":null}]}""", "choice 2 of n = 1")]
     [InlineData("""{"id":"x"}""", "neither choices nor usage")]
+    [InlineData("""{"choices":[{"index":1.5,"text":"x","finish_reason":null}]}""", "choice -1 of n = 1")]
+    [InlineData("""{"choices":[3]}""", "choice -1 of n = 1")]
     public void End_MalformedEvents_AreViolations(string data, string expected)
     {
         var verdict = Judge(1, data, Text(0, " a", "stop"), Usage, "[DONE]");

@@ -51,7 +51,7 @@ internal static class ResponseCheck
         var reasons = new List<string>();
         foreach (var choice in choices.EnumerateArray())
         {
-            var index = choice.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number ? i.GetInt32() : -1;
+            var index = Int(choice, "index") ?? -1;
             if (index < 0 || index >= request.N || !seen.Add(index))
                 return (OutcomeKind.Violation, $"choice index {index} for n = {request.N}");
             if (!choice.TryGetProperty("finish_reason", out var finish) || finish.ValueKind != JsonValueKind.String)
@@ -60,14 +60,17 @@ internal static class ResponseCheck
                 return (OutcomeKind.Violation, $"choice {index} without text");
             reasons.Add(finish.GetString()!);
         }
-        var tokens = root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
-            && usage.TryGetProperty("completion_tokens", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt32() : (int?)null;
+        var tokens = root.TryGetProperty("usage", out var usage) ? Int(usage, "completion_tokens") : null;
         if (tokens is null)
             return (OutcomeKind.Violation, "a 200 without usage.completion_tokens");
         if (tokens == 0 && reasons.Any(r => r != "stop"))
             return (OutcomeKind.Violation, $"an empty completion that finished with '{string.Join(",", reasons)}'");
         return (OutcomeKind.Completed, null);
     }
+
+    /// <summary>An integer member of <paramref name="o"/>; null when absent, not an object, or not an int (a server's 1.5 must not crash the judge).</summary>
+    public static int? Int(JsonElement o, string name) =>
+        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : null;
 
     /// <summary>A choice's text: <c>text</c> (completions), <c>message.content</c> or <c>delta.content</c> (chat); null when it has none.</summary>
     public static string? Text(JsonElement choice)

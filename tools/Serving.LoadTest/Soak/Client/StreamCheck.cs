@@ -77,8 +77,7 @@ internal sealed class StreamCheck(int n, bool wantUsage)
         if (hasUsage)
         {
             usageSeen = true;
-            if (usage.TryGetProperty("completion_tokens", out var tokens) && tokens.ValueKind == JsonValueKind.Number)
-                completionTokens = tokens.GetInt32();
+            completionTokens = ResponseCheck.Int(usage, "completion_tokens") ?? completionTokens;
         }
         if (hasChoices)
             foreach (var choice in choices.EnumerateArray())
@@ -88,7 +87,7 @@ internal sealed class StreamCheck(int n, bool wantUsage)
 
     bool OnChoice(JsonElement choice)
     {
-        var index = choice.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number ? i.GetInt32() : -1;
+        var index = ResponseCheck.Int(choice, "index") ?? -1;
         if (index < 0 || index >= finishReasons.Length)
         {
             Violation = $"a chunk for choice {index} of n = {finishReasons.Length}";
