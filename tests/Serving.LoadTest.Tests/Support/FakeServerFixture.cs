@@ -23,6 +23,9 @@ public sealed class FakeServerFixture : IAsyncLifetime
         ["mixed"] = new(10, 5, true, 0, FakeMode.Ok, FakeMode.Http500, FakeMode.ErrorEvent, FakeMode.MalformedJson, FakeMode.NoDone, FakeMode.Ok),
         ["malformed"] = new(10, 5, true, 0, FakeMode.MalformedJson),
         ["hang"] = new(10, 5, true, 0, FakeMode.Hang),
+        ["always500"] = new(10, 5, true, 0, FakeMode.Http500),
+        ["errorevent"] = new(10, 5, true, 0, FakeMode.ErrorEvent),
+        ["nodone"] = new(10, 5, true, 0, FakeMode.NoDone),
         ["loaded"] = new(TtftMs: 10, ItlMs: 4, TtftPerInFlightMs: 12),
         // At most 4 at a time, 100 ms to the first token and 19 more 20 ms apart: 0.48 s each, so it sustains 8.33 req/s.
         ["capped"] = new(TtftMs: 100, ItlMs: 20) { MaxConcurrent = 4 },

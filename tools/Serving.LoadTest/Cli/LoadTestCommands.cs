@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace Serving.LoadTest.Cli;
 
-/// <summary>The commands: run (one load), sweep (one Poisson run per rate), search (the goodput search).</summary>
+/// <summary>The commands: run (one load), sweep (one Poisson run per rate), search (the goodput search), plot, soak (load with faults, then a verdict).</summary>
 internal static class LoadTestCommands
 {
     public static RootCommand Create(string[] args)
@@ -18,6 +18,7 @@ internal static class LoadTestCommands
         root.Subcommands.Add(Sweep(args));
         root.Subcommands.Add(SearchCommand(args));
         root.Subcommands.Add(Plot());
+        root.Subcommands.Add(SoakCommand.Create(args));
         return root;
     }
 

@@ -83,7 +83,7 @@ internal sealed class EmbeddedServing : IAsyncDisposable
     }
 
     /// <summary>services/Serving.Host's build output in this repository, the configuration of this build first.</summary>
-    static string FindServingDll()
+    public static string FindServingDll()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serving.sln")))

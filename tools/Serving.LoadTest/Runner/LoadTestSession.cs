@@ -144,7 +144,8 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             throw new InvalidOperationException($"the first test request failed ({result.FailureLabel}): {result.Error}");
     }
 
-    static HttpClient CreateHttp(string? apiKey)
+    /// <summary>A client for many long requests at once; per-request timeouts are the caller's.</summary>
+    public static HttpClient CreateHttp(string? apiKey)
     {
         var handler = new SocketsHttpHandler
         {
@@ -160,7 +161,8 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
         return http;
     }
 
-    static async Task<string> FirstModelAsync(HttpClient http, Uri baseUrl, CancellationToken cancellationToken)
+    /// <summary>The first model /v1/models lists.</summary>
+    public static async Task<string> FirstModelAsync(HttpClient http, Uri baseUrl, CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync(new Uri(baseUrl, "v1/models"), cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -1,0 +1,7 @@
+namespace Serving.LoadTest.Soak.Checks;
+
+/// <summary>One series of a Prometheus scrape: its metric name, labels and value.</summary>
+internal sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
+{
+    public string Label(string name) => Labels.TryGetValue(name, out var value) ? value : "";
+}
