@@ -87,7 +87,7 @@ public sealed class KvFrameFuzzTests(DisaggregationFixture f, ITestOutputHelper 
                 Assert.Same(KvPullFrame.Chunk, KvPullParser.Parse(new ReadOnlySequence<byte>(chunk), session));
             foreach (var frame in frames)
             {
-                var outcome = await AnswerAsync(session, Segmented(frame, segment));
+                var outcome = await AnswerAsync(session, SegmentedBytes.Of(frame, segment));
                 outcomes.Add(outcome);
                 if (outcome == "admitted")
                     break;
@@ -212,23 +212,6 @@ public sealed class KvFrameFuzzTests(DisaggregationFixture f, ITestOutputHelper 
 
     Task<int> FreeBlocksAsync() => f.Decode.InvokeAsync(e => e.NumFreeBlocks);
 
-    /// <summary>The message across buffer segments of at most <paramref name="segmentBytes"/>, as a receive buffer may hold it.</summary>
-    static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentBytes)
-    {
-        if (bytes.Length <= segmentBytes)
-            return new ReadOnlySequence<byte>(bytes);
-        Segment? first = null, last = null;
-        for (var offset = 0; offset < bytes.Length; offset += segmentBytes)
-        {
-            var next = new Segment(bytes.AsMemory(offset, Math.Min(segmentBytes, bytes.Length - offset)), offset);
-            if (last is null)
-                first = next;
-            else
-                last.Next = next;
-            last = next;
-        }
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
 
     static string Print(int prefix, byte[][] frames, int segment) =>
         $"after {prefix} valid chunks, in segments of {segment} bytes: " + string.Join(" | ", frames.Select(b => Convert.ToHexString(b.AsSpan(0, Math.Min(b.Length, 96))) + (b.Length > 96 ? $"... ({b.Length} bytes)" : "")));
@@ -278,21 +261,6 @@ public sealed class KvFrameFuzzTests(DisaggregationFixture f, ITestOutputHelper 
                     Data = ByteString.CopyFrom(data), Checksum = XxHash3.HashToUInt64(data),
                 },
             }.ToByteArray();
-        }
-    }
-
-    sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public new Segment? Next
-        {
-            get => (Segment?)base.Next;
-            set => base.Next = value;
         }
     }
 }

@@ -26,7 +26,7 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
                 foreach (var message in Chunks(group, chunkBytes: 20_000, first))
                 {
                     // An unknown field after the chunk is skipped, as any protobuf parser would.
-                    var frame = KvPullParser.Parse(Segmented([.. message.ToByteArray(), .. UnknownField()], 7_000), session);
+                    var frame = KvPullParser.Parse(SegmentedBytes.Of([.. message.ToByteArray(), .. UnknownField()], 7_000), session);
                     Assert.Same(KvPullFrame.Chunk, frame);
                 }
             Assert.Equal(group.Length * layers / 2, session.BytesReceived);
@@ -194,20 +194,6 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
     /// <summary>Field 15, varint 300.</summary>
     static byte[] UnknownField() => [15 << 3, 0xAC, 0x02];
 
-    static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentBytes)
-    {
-        Segment? first = null, last = null;
-        for (var offset = 0; offset < bytes.Length; offset += segmentBytes)
-        {
-            var next = new Segment(bytes.AsMemory(offset, Math.Min(segmentBytes, bytes.Length - offset)), offset);
-            if (last is null)
-                first = next;
-            else
-                last.Next = next;
-            last = next;
-        }
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
 
     async Task FinishAsync(string id)
     {
@@ -222,20 +208,5 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
     {
         f.Inbox.Forget(id);
         f.Decode.Abort(id);
-    }
-
-    sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public new Segment? Next
-        {
-            get => (Segment?)base.Next;
-            set => base.Next = value;
-        }
     }
 }

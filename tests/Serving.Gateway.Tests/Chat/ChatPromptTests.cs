@@ -80,6 +80,23 @@ public sealed class ChatPromptTests : IDisposable
         Assert.Contains("line 1", e.Message);
     }
 
+    [Theory]
+    // A macro that calls itself without end: the recursion limit, not a stack overflow that ends the process.
+    [InlineData("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "recursion depth")]
+    // Repetition driven by what the user sends: the output limit.
+    [InlineData("{{ messages[0].content * 100000000 }}", "output")]
+    // Loops within loops: the step limit.
+    [InlineData("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", "steps")]
+    public void Render_TemplatePastItsBudget_Is400NamingTheLimit(string template, string limit)
+    {
+        File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), template);
+
+        var e = Assert.Throws<ApiException>(() => ChatPrompt.Load(folder).Render(Body("""{"messages": [{"role": "user", "content": "abc"}]}"""), new RequestLimits()));
+
+        Assert.Equal(400, e.Status);
+        Assert.Contains(limit, e.Message);
+    }
+
     [Fact]
     public void Render_NoTemplate_Is400PointingToCompletions()
     {
