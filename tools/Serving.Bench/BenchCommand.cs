@@ -12,10 +12,10 @@ internal static class BenchCommand
         var suite = new Option<string>("--suite")
         {
             Description = $"{BenchOptions.LlamaCppSuite}: our engine against llama.cpp; {BenchOptions.DecodeGroupsSuite}: decode attention over mixed context " +
-                "lengths, rows grouped by length vs padded to the longest.",
+                $"lengths, rows grouped by length vs padded to the longest; {BenchOptions.SamplingSuite}: engine steps greedy vs sampled on the host, with allocations and collections.",
             DefaultValueFactory = _ => defaults.Suite,
         };
-        suite.AcceptOnlyFromAmong(BenchOptions.LlamaCppSuite, BenchOptions.DecodeGroupsSuite);
+        suite.AcceptOnlyFromAmong(BenchOptions.LlamaCppSuite, BenchOptions.DecodeGroupsSuite, BenchOptions.SamplingSuite);
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for both engines.", DefaultValueFactory = _ => defaults.Threads }
             .Check(n => n > 0, "takes a positive integer");
         var reps = new Option<int>("--reps") { Description = "Repetitions per measurement, medians reported.", DefaultValueFactory = _ => defaults.Reps }

@@ -5,6 +5,7 @@ internal sealed record BenchOptions
 {
     public const string LlamaCppSuite = "llama-cpp";
     public const string DecodeGroupsSuite = "decode-groups";
+    public const string SamplingSuite = "sampling";
 
     public int Threads { get; init; } = 2;
     public int Reps { get; init; } = 5;
@@ -17,5 +18,10 @@ internal sealed record BenchOptions
 
     /// <summary>Where a suite's results go unless --out says.</summary>
     public static string DefaultOut(string suite) =>
-        Path.Combine("artifacts", "bench", suite == DecodeGroupsSuite ? "decode-groups.json" : "engine-vs-llamacpp.json");
+        Path.Combine("artifacts", "bench", suite switch
+        {
+            DecodeGroupsSuite => "decode-groups.json",
+            SamplingSuite => "sampling.json",
+            _ => "engine-vs-llamacpp.json",
+        });
 }

@@ -2,4 +2,9 @@ using Serving.Bench;
 using Serving.Tools.Shared;
 
 return await ToolCommandLine.InvokeAsync(
-    BenchCommand.Create(options => options.Suite == BenchOptions.DecodeGroupsSuite ? DecodeGroupsBench.Run(options) : LlamaCppBench.Run(options)), args);
+    BenchCommand.Create(options => options.Suite switch
+    {
+        BenchOptions.DecodeGroupsSuite => DecodeGroupsBench.Run(options),
+        BenchOptions.SamplingSuite => SamplingBench.Run(options),
+        _ => LlamaCppBench.Run(options),
+    }), args);
