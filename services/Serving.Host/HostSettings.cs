@@ -63,7 +63,7 @@ internal sealed record HostSettings
     /// <summary>How often each silo probes its peers; three missed probes declare a peer's process dead (see AddServingFailureDetection).</summary>
     public double ProbeSeconds { get; init; } = 1;
     /// <summary>A worker whose engine has work but makes no progress for this long gives up its requests and leaves routing until it moves.</summary>
-    public double StallSeconds { get; init; } = 10;
+    public double StallSeconds { get; init; } = 30;
     /// <summary>Requests a worker's engine may have waiting; beyond it the worker refuses (the gateway tries others, then 503).</summary>
     public int MaxWaiting { get; init; } = 1024;
     /// <summary>The longest a request may run at the gateway (0: no limit).</summary>

@@ -14,7 +14,7 @@ public sealed record RoutingOptions
     public TimeSpan LearningPeriod { get; init; } = TimeSpan.FromSeconds(1.5);
 
     /// <summary>A worker whose engine has work but whose loop has not moved for this long leaves routing until it moves.</summary>
-    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Failed requests within <see cref="BreakerWindow"/> that open a worker's circuit breaker.</summary>
     public int BreakerFailures { get; init; } = 3;

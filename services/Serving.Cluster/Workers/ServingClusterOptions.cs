@@ -20,7 +20,7 @@ public sealed record ServingClusterOptions
     /// it serves (they resume elsewhere) and the router sends it nothing until it moves again. Above the longest
     /// step a worker runs (a whole prefill of the longest prompt, unless chunked or layered).
     /// </summary>
-    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Requests a worker's engine may have waiting for a batch slot; beyond it the worker refuses new ones

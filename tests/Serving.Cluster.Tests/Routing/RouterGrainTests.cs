@@ -27,7 +27,8 @@ public sealed class RouterGrainTests : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo) => silo.ConfigureServices(s =>
         {
-            s.AddSingleton(new RoutingOptions());
+            // The stall timeout the tests below skip past.
+            s.AddSingleton(new RoutingOptions { StallTimeout = TimeSpan.FromSeconds(10) });
             s.AddSingleton<TimeProvider>(SkippableClock.Instance);
         });
     }
