@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Serving.Tests.Shared;
+using Serving.Tools.Shared;
 
 namespace Serving.Cluster.Tests.Support;
 

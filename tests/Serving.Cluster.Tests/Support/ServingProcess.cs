@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Serving.Tests.Shared;
+using Serving.Tools.Shared;
 
 namespace Serving.Cluster.Tests.Support;
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using OpenAI;
 using OpenAI.Chat;
 using Serving.Host;
-using Serving.Tests.Shared;
+using Serving.Tools.Shared;
 
 namespace Serving.EndToEnd.Tests.Support;
 

@@ -1,5 +1,5 @@
 using Serving.Host;
-using Serving.Tests.Shared;
+using Serving.Tools.Shared;
 
 namespace Serving.EndToEnd.Tests.Support;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Serving.Tests.Shared;
+using Serving.Tools.Shared;
 
 namespace Serving.EndToEnd.Tests.Support;
 

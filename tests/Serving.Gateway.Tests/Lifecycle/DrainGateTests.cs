@@ -8,7 +8,7 @@ using Serving.Gateway.Errors;
 using Serving.Gateway.Generation;
 using Serving.Gateway.Lifecycle;
 using Serving.Gateway.Responses;
-using Serving.Tests.Shared;
+using Serving.Tools.Shared;
 
 namespace Serving.Gateway.Tests.Lifecycle;
 

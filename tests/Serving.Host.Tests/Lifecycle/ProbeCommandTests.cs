@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Serving.Tests.Shared;
+using Serving.Tools.Shared;
 
 namespace Serving.Host.Tests.Lifecycle;
 

@@ -5,6 +5,7 @@ using Serving.LoadTest.Soak.Requests;
 using Serving.LoadTest.Soak.Target;
 using Serving.LoadTest.Tests.Support;
 using Serving.Planning.LoadTests;
+using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Tests.Soak;
 
@@ -61,7 +62,7 @@ public sealed class SoakClientTests(FakeServerFixture fixture)
     [Fact]
     public async Task SendAsync_NobodyListening_IsAFailedConnection()
     {
-        var client = new SoakClient(Harness.Http, new Uri($"http://127.0.0.1:{PortFinder.Next()}/"), TimeSpan.FromSeconds(10), SoakClock.StartNow());
+        var client = new SoakClient(Harness.Http, new Uri($"http://127.0.0.1:{FreePort.Next()}/"), TimeSpan.FromSeconds(10), SoakClock.StartNow());
 
         var outcome = await client.SendAsync(Request(), CancellationToken.None);
 

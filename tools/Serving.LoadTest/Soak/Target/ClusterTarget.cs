@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Serving.LoadTest.Soak.Checks;
 using Serving.LoadTest.Soak.Faults;
+using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Soak.Target;
 
@@ -78,9 +79,9 @@ internal sealed class ClusterTarget : ISoakTarget, IWorkerKiller
 
     ServerProcess Launch(string name, string roles)
     {
-        var httpPort = PortFinder.Next();
+        var httpPort = FreePort.Next();
         var args = string.Join(' ', "--roles", roles, "--redis", redis.Address, "--cluster-id", $"soak-{redis.Port}", "--tls-dir", $"\"{tlsDir}\"",
-            "--http-port", httpPort, "--kv-port", PortFinder.Next(), "--silo-port", PortFinder.Next(), "--orleans-client-port", PortFinder.Next(), settings.ServingArgs);
+            "--http-port", httpPort, "--kv-port", FreePort.Next(), "--silo-port", FreePort.Next(), "--orleans-client-port", FreePort.Next(), settings.ServingArgs);
         return ServerProcess.Start(name, roles, dll, args, httpPort, log, clock);
     }
 

@@ -1,4 +1,5 @@
 using Serving.LoadTest.Soak.Checks;
+using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Soak.Target;
 
@@ -22,8 +23,8 @@ internal sealed class EmbeddedTarget : ISoakTarget
     public static async Task<EmbeddedTarget> StartAsync(SoakTargetSettings settings, HttpClient http, LogBook log, SoakClock clock, CancellationToken cancellationToken)
     {
         var dll = settings.ServingDll ?? Embedded.EmbeddedServing.FindServingDll();
-        var port = PortFinder.Next();
-        var args = $"--http-port {port} --silo-port {PortFinder.Next()} --orleans-client-port {PortFinder.Next()} --kv-port {PortFinder.Next()} {settings.ServingArgs}";
+        var port = FreePort.Next();
+        var args = $"--http-port {port} --silo-port {FreePort.Next()} --orleans-client-port {FreePort.Next()} --kv-port {FreePort.Next()} {settings.ServingArgs}";
         var target = new EmbeddedTarget(ServerProcess.Start("serving", "gateway,prefill,decode", dll, args, port, log, clock));
         try
         {

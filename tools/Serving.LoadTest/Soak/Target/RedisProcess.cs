@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Soak.Target;
 
@@ -20,7 +21,7 @@ internal sealed class RedisProcess : IDisposable
 
     public static async Task<RedisProcess> StartAsync(CancellationToken cancellationToken)
     {
-        var port = PortFinder.Next();
+        var port = FreePort.Next();
         var info = new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no")
         {
             RedirectStandardOutput = true,

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Serving.Tests.Shared;
+namespace Serving.Tools.Shared;
 
 /// <summary>
-/// A TCP port free on every interface right now (compiled into each test project that starts servers). Taken below
+/// A TCP port free on every interface right now (compiled into the tools and test projects that start servers). Taken below
 /// the kernel's ephemeral range: a port the kernel handed out (bind to 0) can be handed out again to an outgoing
 /// connection before the server under test binds it ("address already in use" in a clean-clone run); a port below
 /// that range is never given to one.
