@@ -6,11 +6,9 @@ namespace Serving.EndToEnd.Tests.Support;
 /// A gateway and one mixed worker with tight bounds — one waiting request per engine, a 3 s request deadline — and the
 /// hang hook, so a test can freeze the engine and watch the bounds act.
 /// </summary>
-public sealed class BoundedHost : GatewayHost
+public sealed class BoundedHost : FreezableHost
 {
     public const double RequestTimeoutSeconds = 3;
-
-    public string HangFile { get; } = Path.Combine(Path.GetTempPath(), $"serving-bounded-hang-{Guid.NewGuid():N}");
 
     private protected override HostSettings Settings(int httpPort) => new()
     {
@@ -20,10 +18,4 @@ public sealed class BoundedHost : GatewayHost
         RequestTimeoutSeconds = RequestTimeoutSeconds,
         HangFile = HangFile,
     };
-
-    public override async Task DisposeAsync()
-    {
-        File.Delete(HangFile);
-        await base.DisposeAsync();
-    }
 }
