@@ -140,11 +140,16 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         await http.Response.Body.FlushAsync(ct);
     }
 
+    /// <summary>
+    /// Waits until <paramref name="ms"/> after <paramref name="start"/>, never less: a timer rounds its wait to whole
+    /// milliseconds on a coarser clock and can fire a little early (a clean-clone run measured a 350 ms script as 347.6 ms),
+    /// so it waits again for what is left.
+    /// </summary>
     static async Task DelayUntil(long start, double ms, CancellationToken ct)
     {
-        var remaining = ms - Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        if (remaining > 0)
-            await Task.Delay(TimeSpan.FromMilliseconds(remaining), ct);
+        double remaining;
+        while ((remaining = ms - Stopwatch.GetElapsedTime(start).TotalMilliseconds) > 0)
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining)), ct);
     }
 
     public async ValueTask DisposeAsync()
