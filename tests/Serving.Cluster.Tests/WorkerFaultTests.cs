@@ -103,45 +103,52 @@ public sealed class WorkerFaultTests(GracefulShutdownTests.ReferenceEngine refer
     }
 
     [Fact]
-    public async Task TheRoutersProcessAndAGatewayKilled_TheOtherGatewayKeepsServing_RoutingRebuiltFromHeartbeats()
+    public async Task TheRoutersProcessThenAGatewayKilled_TheOtherGatewayKeepsServing_RoutingRebuiltFromHeartbeats()
     {
         using var cluster = await ClusterProcesses.StartAsync(redisPassword: false, "",
             ("gateway-a", "gateway"), ("gateway-b", "gateway"), ("mixed-a", "mixed"), ("mixed-b", "mixed"));
         await cluster.WaitForWorkersAsync(2, TimeSpan.FromSeconds(60));
 
-        // The router logs each worker joining where it runs. Kill that process and a gateway (the same one, if the
-        // router lives in a gateway); the other gateway must keep serving.
+        // The router logs each worker joining where it runs. Kill that process, then (if it was not one) a gateway:
+        // one failure at a time, as the issue has them; the remaining gateway must keep serving after each.
         var routerHost = cluster.Processes.Single(p => p.Output.Any(l => l.Contains("joined as", StringComparison.Ordinal)));
         var survivor = routerHost.Name == "gateway-b" ? cluster["gateway-a"] : cluster["gateway-b"];
-        var killed = cluster.Processes.Where(p => p == routerHost || p.Name.StartsWith("gateway", StringComparison.Ordinal) && p != survivor).ToList();
-        output.WriteLine($"router on {routerHost.Name}; killing {string.Join(", ", killed.Select(p => p.Name))}; asking {survivor.Name}");
-        using var viaB = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{survivor.HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
-        Assert.Equal(Expected("Before", 8), await CompleteAsync(viaB, "Before", 8));
-        foreach (var p in killed)
-            p.Kill();
-        var clock = Stopwatch.StartNew();
+        var otherGateway = survivor.Name == "gateway-a" ? cluster["gateway-b"] : cluster["gateway-a"];
+        output.WriteLine($"router on {routerHost.Name}; asking {survivor.Name}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{survivor.HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Assert.Equal(Expected("Before", 8), await CompleteAsync(http, "Before", 8));
 
-        // Requests through the surviving gateway succeed again within seconds, with the right text.
-        string? answer = null;
-        while (answer is null)
-        {
-            try
-            {
-                answer = await CompleteAsync(viaB, "After", 8);
-            }
-            catch (Exception e) when (clock.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {e.Message}");
-                await Task.Delay(250);
-            }
-        }
-        output.WriteLine($"first answer {clock.Elapsed.TotalSeconds:0.0} s after the kill");
-        Assert.Equal(Expected("After", 8), answer);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+        await KillAndRecoverAsync(routerHost);
+        if (!otherGateway.HasExited)
+            await KillAndRecoverAsync(otherGateway);
+
         // The new router learned the surviving worker(s) from their heartbeats.
-        var survivors = cluster.Processes.Count(p => p.Name.StartsWith("mixed", StringComparison.Ordinal) && !killed.Contains(p));
-        var health = JsonDocument.Parse(await viaB.GetStringAsync("/health")).RootElement;
+        var survivors = cluster.Processes.Count(p => p.Name.StartsWith("mixed", StringComparison.Ordinal) && !p.HasExited);
+        var health = JsonDocument.Parse(await http.GetStringAsync("/health")).RootElement;
         Assert.Equal(survivors, health.GetProperty("workers").GetArrayLength());
+
+        // Requests through the surviving gateway succeed again within seconds of the kill, with the right text.
+        async Task KillAndRecoverAsync(ServingProcess victim)
+        {
+            victim.Kill();
+            var clock = Stopwatch.StartNew();
+            string? answer = null;
+            while (answer is null)
+            {
+                try
+                {
+                    answer = await CompleteAsync(http, $"After {victim.Name}", 8);
+                }
+                catch (Exception e) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+                {
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {e.Message}");
+                    await Task.Delay(250);
+                }
+            }
+            output.WriteLine($"{victim.Name} killed: first answer {clock.Elapsed.TotalSeconds:0.0} s after");
+            Assert.Equal(Expected($"After {victim.Name}", 8), answer);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"after killing {victim.Name}: took {clock.Elapsed}");
+        }
     }
 
     public void Dispose() => File.Delete(hangFile);
