@@ -226,12 +226,16 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
     List<WorkerState> Live()
     {
-        var active = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
+        // Dropped: a worker that stopped reporting, or whose silo membership knows to be dead or stopping. Not one
+        // that merely is missing from this silo's view while it keeps reporting: after Redis lost the membership table
+        // and a silo wrote it back, views catch up over a few refreshes, and dropping on absence made live workers
+        // flap in and out of routing meanwhile (seen in the Redis restart test).
+        var gone = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping)
             .Select(m => m.SiloAddress)
             .ToHashSet();
         var cutoff = time.GetUtcNow().UtcDateTime - options.WorkerTimeout;
-        foreach (var stale in workers.Values.Where(w => w.LastReport < cutoff || !active.Contains(WorkerKey.Silo(w.Info.WorkerId))).ToList())
+        foreach (var stale in workers.Values.Where(w => w.LastReport < cutoff || gone.Contains(WorkerKey.Silo(w.Info.WorkerId))).ToList())
         {
             workers.Remove(stale.Info.WorkerId);
             Log.Dropped(logger, stale.Info.WorkerId);
