@@ -6,6 +6,7 @@ internal sealed record BenchOptions
     public const string LlamaCppSuite = "llama-cpp";
     public const string DecodeGroupsSuite = "decode-groups";
     public const string SamplingSuite = "sampling";
+    public const string StepProfileSuite = "step-profile";
 
     public int Threads { get; init; } = 2;
     public int Reps { get; init; } = 5;
@@ -16,12 +17,16 @@ internal sealed record BenchOptions
     public int StepsPerRep { get; init; } = 8;
     public string Suite { get; init; } = LlamaCppSuite;
 
+    /// <summary>The engine's dtype where a suite runs one (step-profile).</summary>
+    public string DType { get; init; } = "float32";
+
     /// <summary>Where a suite's results go unless --out says.</summary>
     public static string DefaultOut(string suite) =>
         Path.Combine("artifacts", "bench", suite switch
         {
             DecodeGroupsSuite => "decode-groups.json",
             SamplingSuite => "sampling.json",
+            StepProfileSuite => "step-profile.json",
             _ => "engine-vs-llamacpp.json",
         });
 }

@@ -6,5 +6,6 @@ return await ToolCommandLine.InvokeAsync(
     {
         BenchOptions.DecodeGroupsSuite => DecodeGroupsBench.Run(options),
         BenchOptions.SamplingSuite => SamplingBench.Run(options),
+        BenchOptions.StepProfileSuite => StepProfileBench.Run(options),
         _ => LlamaCppBench.Run(options),
     }), args);
