@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Serving.Engine.Scheduling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,8 +23,6 @@ internal static class Sampler
     [ThreadStatic] static float[]? hostLogits;
     [ThreadStatic] static float[]? probabilities;
     [ThreadStatic] static float[]? logprobBuffer;
-    [ThreadStatic] static int[]? headIds;
-    [ThreadStatic] static float[]? headKeys;
 
     /// <summary>A buffer of at least <paramref name="length"/> elements, reused by this thread's later calls.</summary>
     static float[] Scratch(ref float[]? buffer, int length) =>
@@ -43,7 +43,7 @@ internal static class Sampler
         var vocab = (int)logits.shape[1];
         using var host = logits.to(ScalarType.Float32).cpu().contiguous();
         var all = Scratch(ref hostLogits, seqs.Count * vocab);
-        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(host.bytes).CopyTo(all);
+        MemoryMarshal.Cast<byte, float>(host.bytes).CopyTo(all);
         for (var i = 0; i < seqs.Count; i++)
             results[i] = SampleRow(all.AsSpan(i * vocab, vocab), seqs[i], eosTokenIds);
         return results;
@@ -94,78 +94,47 @@ internal static class Sampler
         var n = row.Length;
         var probs = Scratch(ref probabilities, n);
         double total = 0;
-        for (var i = 0; i < n; i++)
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Eight at a time; each group's sum is added in double, as the tail's terms are.
+            ref var x0 = ref MemoryMarshal.GetReference(row);
+            Vector256<float> vmax = Vector256.Create(max), vt = Vector256.Create(t), vmin = Vector256.Create(minP);
+            for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
+            {
+                var q = Vector256.Exp((Vector256.LoadUnsafe(ref x0, (nuint)i) - vmax) / vt);
+                q = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(q, vmin), q, Vector256<float>.Zero);
+                q.StoreUnsafe(ref probs[0], (nuint)i);
+                total += Vector256.Sum(q);
+            }
+        }
+        for (; i < n; i++)
         {
             var q = MathF.Exp((row[i] - max) / t);
             probs[i] = q >= minP ? q : 0;
             total += probs[i];
         }
+        return Pick(probs, n, total, p, u);
+    }
+
+    /// <summary>Draws from probabilities relative to the most likely token (zeros for tokens min-p cut) with their sum.</summary>
+    internal static int Pick(float[] probs, int n, double total, SamplingParams p, double u)
+    {
         if (p.TopK <= 0 && p.TopP >= 1)
             return Pick(probs.AsSpan(0, n), u * total);
 
-        // Only the head of the distribution can survive top-k / top-p: sort just the tokens above a threshold,
-        // lowering it until the head provably holds every survivor.
-        var threshold = 1e-2f;
-        while (true)
-        {
-            var head = Head(probs, n, threshold, out var headMass);
-            var complete = threshold <= minP || threshold < 1e-30f;
-            // With top-k, the k most likely tokens are all in a head of at least k; without it, top-p's cut lies in a
-            // head holding at least top_p of the mass.
-            if (!complete)
-                complete = p.TopK > 0 ? head.Length >= p.TopK : headMass >= p.TopP * total;
-            if (complete)
-                return PickFromHead(head, probs, p, total, u);
-            threshold /= 100;
-        }
-    }
-
-    /// <summary>The tokens at or above <paramref name="threshold"/>, most likely first (in this thread's reused buffer).</summary>
-    static ReadOnlySpan<int> Head(float[] probs, int n, float threshold, out double mass)
-    {
-        var ids = headIds is { } b && b.Length >= n ? b : headIds = new int[n];
-        var keys = Scratch(ref headKeys, n);
-        var count = 0;
-        mass = 0;
-        for (var i = 0; i < n; i++)
-            if (probs[i] >= threshold && probs[i] > 0)
-            {
-                ids[count] = i;
-                keys[count++] = -probs[i];
-                mass += probs[i];
-            }
-        Array.Sort(keys, ids, 0, count);
-        return ids.AsSpan(0, count);
-    }
-
-    static int PickFromHead(ReadOnlySpan<int> head, float[] probs, SamplingParams p, double total, double u)
-    {
-        var keep = p.TopK > 0 ? Math.Min(p.TopK, head.Length) : head.Length;
-        var kept = total;
-        if (p.TopK > 0)
-        {
-            kept = 0;
-            for (var i = 0; i < keep; i++)
-                kept += probs[head[i]];
-        }
+        // Only the most likely tokens can survive top-k and top-p: walk them in descending order, up to the cuts.
+        var order = DescendingOrder.ForThread;
+        order.Build(probs, n);
+        var keep = p.TopK > 0 ? Math.Min(p.TopK, order.Count) : order.Count;
+        var kept = p.TopK > 0 ? order.Walk(double.PositiveInfinity, keep).Sum : total;
         if (p.TopP < 1)
         {
-            double cum = 0;
-            var n = 0;
-            while (n < keep && cum < p.TopP * kept)
-                cum += probs[head[n++]];
-            keep = Math.Max(1, n);
-            kept = cum;
+            (keep, kept) = order.Walk(p.TopP * kept, keep);
+            keep = Math.Max(1, keep);
         }
-        var target = u * kept;
-        double acc = 0;
-        for (var i = 0; i < keep; i++)
-        {
-            acc += probs[head[i]];
-            if (acc >= target)
-                return head[i];
-        }
-        return head[keep - 1];
+        var (walked, _) = order.Walk(u * kept, keep);
+        return order.At(Math.Max(walked, 1) - 1);
     }
 
     static int Pick(ReadOnlySpan<float> probs, double target)
@@ -210,8 +179,16 @@ internal static class Sampler
         foreach (var x in row)
             max = Math.Max(max, x);
         double sum = 0;
-        foreach (var x in row)
-            sum += Math.Exp(x - max);
+        var i0 = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var x0 = ref MemoryMarshal.GetReference(row);
+            var vmax = Vector256.Create(max);
+            for (; i0 + Vector256<float>.Count <= row.Length; i0 += Vector256<float>.Count)
+                sum += Vector256.Sum(Vector256.Exp(Vector256.LoadUnsafe(ref x0, (nuint)i0) - vmax));
+        }
+        for (; i0 < row.Length; i0++)
+            sum += Math.Exp(row[i0] - max);
         var logZ = max + (float)Math.Log(sum);
         for (var i = 0; i < row.Length; i++)
             result[i] = row[i] - logZ;
