@@ -33,6 +33,8 @@ internal static class Sampler
         var results = new Result[seqs.Count];
         if (seqs.All(IsPlainGreedy))
         {
+            if (ArgMaxColumns(logits, results))
+                return results;
             using var ids = logits.argmax(1, false).cpu();
             var data = ids.data<long>();
             for (var i = 0; i < seqs.Count; i++)
@@ -47,6 +49,43 @@ internal static class Sampler
         for (var i = 0; i < seqs.Count; i++)
             results[i] = SampleRow(all.AsSpan(i * vocab, vocab), seqs[i], eosTokenIds);
         return results;
+    }
+
+    /// <summary>
+    /// Greedy tokens of float32 CPU logits that are the transpose of a contiguous [vocab, rows] tensor (what the CPU
+    /// LM head returns), for 8 rows or more: one pass down the vocabulary, eight rows per vector, the first maximum
+    /// kept as libtorch's argmax keeps it. libtorch's argmax along the strided axis took 1.0–1.6 ms at 32 rows.
+    /// </summary>
+    static bool ArgMaxColumns(Tensor logits, Result[] results)
+    {
+        var rows = (int)logits.shape[0];
+        var width = Vector256<int>.Count;
+        if (!Vector256.IsHardwareAccelerated || rows < width || logits.device_type != DeviceType.CPU || logits.dtype != ScalarType.Float32
+            || logits.stride(0) != 1 || logits.stride(1) != rows)
+            return false;
+        using var columns = logits.t();
+        if (!columns.is_contiguous())
+            return false;
+        var vocab = (int)logits.shape[1];
+        var data = MemoryMarshal.Cast<byte, float>(columns.bytes);
+        ref var first = ref MemoryMarshal.GetReference(data);
+        // Groups of eight rows; a last group that would overhang starts at rows − 8 and repeats some rows.
+        for (var start = 0; start < rows; start += width)
+        {
+            var at = Math.Min(start, rows - width);
+            var best = Vector256.Create(float.NegativeInfinity);
+            var index = Vector256<int>.Zero;
+            for (var v = 0; v < vocab; v++)
+            {
+                var x = Vector256.LoadUnsafe(ref first, (nuint)((long)v * rows + at));
+                var greater = Vector256.GreaterThan(x, best);
+                best = Vector256.ConditionalSelect(greater, x, best);
+                index = Vector256.ConditionalSelect(greater.AsInt32(), Vector256.Create(v), index);
+            }
+            for (var r = 0; r < width; r++)
+                results[at + r] = new Result(index[r], null);
+        }
+        return true;
     }
 
     static bool IsPlainGreedy(Sequence s) =>
