@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serving.Cluster.Placement;
 using Serving.Cluster.Planner;
 using Serving.Cluster.Routing;
+using Serving.Cluster.Streaming;
 using Serving.Cluster.Workers;
 
 namespace Serving.Cluster;
@@ -21,6 +22,7 @@ public static class ClusterWiring
         services.AddSingleton<WorkerHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkerHeartbeat>());
         services.AddSingleton<WorkerDrain>();
+        services.AddSingleton<TokenStreams>();
         return services;
     }
 

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Serving.Contracts;
 
 /// <summary>
@@ -6,10 +8,16 @@ namespace Serving.Contracts;
 public interface IWorkerGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Runs a request to completion, streaming its tokens. On a decode worker with a prefill worker given, the prompt
-    /// is prefilled there and its KV pushed here; otherwise (mixed worker) it runs here entirely.
+    /// Starts a request and returns: its tokens go to <paramref name="sink"/> under <paramref name="streamId"/>, batched
+    /// with this silo's other streams for that gateway, and the stream ends with a finished chunk or an error (a busy
+    /// worker's refusal, a hand-over, a failure). On a decode worker with a prefill worker given, the prompt is
+    /// prefilled there and its KV pushed here; otherwise (mixed worker) it runs here entirely.
     /// </summary>
-    IAsyncEnumerable<TokenChunk> Generate(GenerationRequest request, string? prefillWorker, string? prefillKvAddress, CancellationToken cancellationToken);
+    Task Open(long streamId, ITokenSink sink, GenerationRequest request, string? prefillWorker, string? prefillKvAddress);
+
+    /// <summary>Ends a stream its gateway no longer reads (the client left): the request is aborted and its KV freed.</summary>
+    [OneWay]
+    Task Close(long streamId, ITokenSink sink);
 
     /// <summary>
     /// Prefills a prompt and pushes its KV and first token to the decode worker at the given KV address, presenting

@@ -21,6 +21,7 @@ public static class GatewayEndpoints
         services.AddSingleton(new AdmissionControl(options.MaxConcurrentRequests));
         services.AddSingleton(new PreparationPool(options.PrepareConcurrency, options.PrepareQueue));
         services.AddSingleton(new ApiKeys(options.ApiKeys, options.MetricsPort));
+        services.AddSingleton<TokenSink>();
         services.AddSingleton<ServingClient>();
         // Every request the gateway runs is measured and reported to the planner.
         services.AddSingleton<RequestObservations>();

@@ -88,7 +88,10 @@ internal static class ServingHost
                 PrepareQueue = settings.PrepareQueue,
             });
         if (settings.IsGateway)
+        {
             checks.AddServingGatewayChecks();
+            services.AddHostedService<TokenSinkWatch>();
+        }
 
         builder.Host.UseOrleans(silo =>
         {

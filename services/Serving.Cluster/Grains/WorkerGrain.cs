@@ -3,6 +3,7 @@ using Orleans.Concurrency;
 using Orleans.GrainDirectory;
 using Serving.Contracts;
 using Serving.Cluster.Placement;
+using Serving.Cluster.Streaming;
 using Serving.Cluster.Workers;
 using Serving.Engine.Core;
 using Serving.Worker.Roles;
@@ -12,14 +13,29 @@ namespace Serving.Cluster.Grains;
 
 /// <summary>
 /// The grain in front of one local worker. Reentrant: it holds no state of its own, and many requests stream
-/// through it at once into the worker's continuous batch.
+/// through it at once into the worker's continuous batch. Their tokens do not pass through this activation: each
+/// request's stream runs on the thread pool and reaches its gateway batched with the silo's other streams there
+/// (<see cref="TokenStreams"/>).
 /// </summary>
 [Reentrant, WorkerPlacement, GrainDirectory(GrainDirectoryName = ClusterWiring.WorkerDirectory)]
-internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions options) : Grain, IWorkerGrain
+internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions options, TokenStreams streams, IGrainFactory grains) : Grain, IWorkerGrain
 {
     LocalWorker Worker => workers.Get(WorkerKey.Name(this.GetPrimaryKeyString()));
 
-    public async IAsyncEnumerable<TokenChunk> Generate(GenerationRequest request, string? prefillWorker, string? prefillKvAddress, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public Task Open(long streamId, ITokenSink sink, GenerationRequest request, string? prefillWorker, string? prefillKvAddress)
+    {
+        // The stream runs off this activation (see TokenStreams): its refusals and failures reach the gateway through it.
+        streams.Start(sink, streamId, token => Generate(request, prefillWorker, prefillKvAddress, token));
+        return Task.CompletedTask;
+    }
+
+    public Task Close(long streamId, ITokenSink sink)
+    {
+        streams.Close(sink, streamId);
+        return Task.CompletedTask;
+    }
+
+    async IAsyncEnumerable<TokenChunk> Generate(GenerationRequest request, string? prefillWorker, string? prefillKvAddress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var worker = Worker;
         ThrowIfUnavailable(worker);
@@ -31,7 +47,7 @@ internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions op
         // gateway resumes it elsewhere.
         using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover, worker.Stall);
         var outputs = prefillWorker is not null
-            ? worker.Decode.GenerateAsync(request, new GrainPrefillService(GrainFactory, prefillWorker, new KvEndpoint(prefillWorker,
+            ? worker.Decode.GenerateAsync(request, new GrainPrefillService(grains, prefillWorker, new KvEndpoint(prefillWorker,
                 prefillKvAddress ?? throw new ArgumentException($"prefill worker {prefillWorker} was assigned without its KV address."))), handover.Token)
             : worker.Mixed.GenerateAsync(request, handover.Token);
         await using var chunks = outputs.GetAsyncEnumerator(handover.Token);

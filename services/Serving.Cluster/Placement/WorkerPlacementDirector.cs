@@ -1,4 +1,5 @@
 using Orleans.Runtime.Placement;
+using Serving.Contracts;
 
 namespace Serving.Cluster.Placement;
 

@@ -13,7 +13,7 @@ namespace Serving.Gateway.Cluster;
 /// tokens. When a worker fails, the request is routed elsewhere — from the start if nothing came back yet, or resumed
 /// from the tokens already delivered, which continues exactly where it stopped (same seed, same draws).
 /// </summary>
-public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingClient> logger, RequestObservations? observations = null, ServingGatewayOptions? options = null)
+public sealed partial class ServingClient(IGrainFactory grains, TokenSink sink, ILogger<ServingClient> logger, RequestObservations? observations = null, ServingGatewayOptions? options = null)
 {
     // Workers that fail before a request ends; handovers from stopping processes are not failures and have their own bound.
     const int Attempts = 3;
@@ -104,8 +104,8 @@ public sealed partial class ServingClient(IGrainFactory grains, ILogger<ServingC
                 route?.SetTag("serving.prefill_worker", assignment.PrefillWorker);
             }
             Log.Assigned(logger, request.RequestId, assignment.DecodeWorker, assignment.PrefillWorker ?? "(none)");
-            var worker = grains.GetGrain<IWorkerGrain>(assignment.DecodeWorker);
-            await using var chunks = worker.Generate(attemptRequest, assignment.PrefillWorker, assignment.PrefillKvAddress, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var chunks = sink.OpenAsync(assignment.DecodeWorker, attemptRequest, assignment.PrefillWorker, assignment.PrefillKvAddress, cancellationToken)
+                .GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 TokenChunk chunk;

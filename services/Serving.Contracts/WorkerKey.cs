@@ -1,4 +1,4 @@
-namespace Serving.Cluster.Placement;
+namespace Serving.Contracts;
 
 /// <summary>A worker grain's key: the silo that owns its device and the worker's name there, "silo|name".</summary>
 public static class WorkerKey
