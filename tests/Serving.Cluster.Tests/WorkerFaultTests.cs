@@ -151,6 +151,61 @@ public sealed class WorkerFaultTests(GracefulShutdownTests.ReferenceEngine refer
         }
     }
 
+    [Fact]
+    public async Task AGatewayKilledWithStreamsOpen_ItsWorkerStopsThem_AndFreesTheirKv()
+    {
+        // Tokens reach a gateway through its token sink (TokenStreams on the worker's silo): when the gateway is gone,
+        // the worker finds out on its next delivery and stops that gateway's streams, rather than generating thousands
+        // of tokens for nobody.
+        using var cluster = await ClusterProcesses.StartAsync(redisPassword: false, "",
+            ("gateway-a", "gateway"), ("gateway-b", "gateway"), ("mixed", "mixed"));
+        await cluster.WaitForWorkersAsync(1, TimeSpan.FromSeconds(60));
+        using var doomed = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cluster["gateway-a"].HttpPort}"), Timeout = TimeSpan.FromSeconds(120) };
+        using var survivor = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cluster["gateway-b"].HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+
+        // Four streams long enough to run for half a minute at this machine's speed.
+        var streams = Enumerable.Range(0, 4).Select(i => IgnoreFailure(StreamAsync(doomed, $"A long letter, part {i}:", 3500))).ToArray();
+        await WaitForAsync(() => cluster["gateway-a"].Output.Count(l => l.Contains(": decode on ", StringComparison.Ordinal)) >= 4, "the streams to be assigned", cluster);
+        await WaitForAsync(() => Blocks(survivor) is { } held && held.Free < held.Total, "the worker to hold their KV", cluster);
+        var killed = Stopwatch.StartNew();
+        cluster["gateway-a"].Kill();
+
+        // The four streams alone would run 3,500 steps (over 14 s at 4 ms a step); their KV must be free well before.
+        while (Blocks(survivor) is not { } now || now.Free < now.Total)
+        {
+            Assert.True(killed.Elapsed < TimeSpan.FromSeconds(10), $"KV still held {killed.Elapsed.TotalSeconds:0.0} s after the gateway was killed");
+            await Task.Delay(200);
+        }
+        output.WriteLine($"KV free {killed.Elapsed.TotalSeconds:0.0} s after the gateway was killed");
+        Assert.Contains(cluster["mixed"].Output, l => l.Contains("token sink could not be reached", StringComparison.Ordinal));
+        await Task.WhenAll(streams);
+
+        static async Task IgnoreFailure(Task<Outcome> stream)
+        {
+            try
+            {
+                await stream;
+            }
+            catch (Exception)
+            {
+                // The gateway it read from was killed.
+            }
+        }
+
+        // The worker's free and total KV blocks from a gateway's /health; null while it cannot say (the router may be
+        // moving off the killed gateway's silo, and /health answers 503 meanwhile).
+        static (int Free, int Total)? Blocks(HttpClient http)
+        {
+            using var response = http.GetAsync("/health").GetAwaiter().GetResult();
+            if (!response.IsSuccessStatusCode)
+                return null;
+            var workers = JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement.GetProperty("workers");
+            return workers.GetArrayLength() == 1
+                ? (workers[0].GetProperty("free_kv_blocks").GetInt32(), workers[0].GetProperty("total_kv_blocks").GetInt32())
+                : null;
+        }
+    }
+
     public void Dispose() => File.Delete(hangFile);
 
     sealed record Outcome(string Prompt, string Text, bool Done, string? Error, TimeSpan LongestGap);
