@@ -46,6 +46,18 @@ public sealed class FailedSwitchTests(FrozenSwitchHost host) : IClassFixture<Fro
             Assert.True(DateTime.UtcNow < deadline2, "the engine did not end on its old settings");
             await Task.Delay(50);
         }
+        // Frozen past the stall limit, the worker left routing; it is back once a heartbeat shows it moving (every
+        // 250 ms), so a request right after the restore may still find no worker up (a clean-clone run did): wait for
+        // the gateway to be ready again, then it is served.
+        var deadline3 = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using (var health = await host.Http.GetAsync("/health"))
+                if (health.IsSuccessStatusCode)
+                    break;
+            Assert.True(DateTime.UtcNow < deadline3, "the worker did not come back into routing");
+            await Task.Delay(50);
+        }
         using var served = await host.Http.PostAsJsonAsync("/v1/completions", new { prompt = "Served again", max_tokens = 4 });
         Assert.True(served.IsSuccessStatusCode, await served.Content.ReadAsStringAsync());
     }
