@@ -29,41 +29,59 @@ internal static class DecodeGrouping
         if (n <= 1)
             return [Enumerable.Range(0, n).ToArray()];
         var order = Enumerable.Range(0, n).OrderBy(i => blocks[i]).ToArray();
-        var sorted = order.Select(i => (long)blocks[i]).ToArray();
-        var groups = Math.Min(MaxGroups, n);
 
-        // best[k, j]: least cost of the first j sorted rows in k groups; cut[k, j]: where the last of them starts.
-        var best = new long[groups + 1, n + 1];
-        var cut = new int[groups + 1, n + 1];
-        for (var j = 1; j <= n; j++)
-            best[1, j] = j * sorted[j - 1];
-        for (var k = 2; k <= groups; k++)
-            for (var j = k; j <= n; j++)
+        // Rows of equal length never gain from being apart (a group's cost is its rows times its longest), so the
+        // split is searched over runs of equal length: value[r] and rows before[r + 1] of the sorted order. That
+        // keeps a batch of a thousand rows on a few dozen lengths cheap (over rows, the search is quadratic in the
+        // batch: about 5 ms a step at 1,000 streams in GatewayBench).
+        var values = new List<long>();
+        var before = new List<int> { 0 };
+        for (var i = 0; i < n; i++)
+        {
+            var b = blocks[order[i]];
+            if (values.Count == 0 || values[^1] != b)
             {
-                best[k, j] = long.MaxValue;
-                for (var i = k - 1; i < j; i++)
+                values.Add(b);
+                before.Add(i + 1);
+            }
+            else
+                before[^1] = i + 1;
+        }
+        var runs = values.Count;
+        var groups = Math.Min(MaxGroups, runs);
+
+        // best[k, t]: least cost of the first t runs in k groups; cut[k, t]: the run the last of them starts at.
+        var best = new long[groups + 1, runs + 1];
+        var cut = new int[groups + 1, runs + 1];
+        for (var t = 1; t <= runs; t++)
+            best[1, t] = before[t] * values[t - 1];
+        for (var k = 2; k <= groups; k++)
+            for (var t = k; t <= runs; t++)
+            {
+                best[k, t] = long.MaxValue;
+                for (var r = k - 1; r < t; r++)
                 {
-                    var cost = best[k - 1, i] + (j - i) * sorted[j - 1];
-                    if (cost < best[k, j])
+                    var cost = best[k - 1, r] + (before[t] - before[r]) * values[t - 1];
+                    if (cost < best[k, t])
                     {
-                        best[k, j] = cost;
-                        cut[k, j] = i;
+                        best[k, t] = cost;
+                        cut[k, t] = r;
                     }
                 }
             }
         var chosen = 1;
         for (var k = 2; k <= groups; k++)
-            if (best[k, n] + (k - 1) * GroupCostBlocks < best[chosen, n] + (chosen - 1) * GroupCostBlocks)
+            if (best[k, runs] + (k - 1) * GroupCostBlocks < best[chosen, runs] + (chosen - 1) * GroupCostBlocks)
                 chosen = k;
         if (chosen == 1)
             return [Enumerable.Range(0, n).ToArray()];
 
         var result = new int[chosen][];
-        var end = n;
+        var end = runs;
         for (var k = chosen; k >= 1; k--)
         {
             var start = k == 1 ? 0 : cut[k, end];
-            result[k - 1] = order[start..end];
+            result[k - 1] = order[before[start]..before[end]];
             end = start;
         }
         return result;
