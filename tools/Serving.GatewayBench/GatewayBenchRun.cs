@@ -60,7 +60,7 @@ internal sealed class GatewayBenchRun(GatewayBenchOptions options)
     void RecordSettings(ServerProcess server, int maxLevel, int maxConcurrent)
     {
         Settings["server"] = $"child process (pid {server.ProcessId}): ServingHost with roles gateway + mixed (1 worker), the fake engine as the worker's engine, " +
-            $"localhost Orleans clustering, loopback ports, --max-concurrent-requests {maxConcurrent}, the executable's default logging (to a file)";
+            $"localhost Orleans clustering, loopback ports, --max-concurrent-requests and --prepare-queue {maxConcurrent}, the executable's default logging (to a file)";
         Settings["fake_engine"] = $"each step takes {options.IntervalMs} ms from when the engine loop calls it (absolute clock_nanosleep), then emits one token " +
             "for every running request (no batch limit); text = emission time in monotonic ticks";
         Settings["client"] = $"this process: HttpClient (SocketsHttpHandler, one HTTP/1.1 connection per stream), POST /v1/completions stream=true, " +
