@@ -3,7 +3,7 @@ using Orleans.Concurrency;
 namespace Serving.Contracts;
 
 /// <summary>
-/// One worker (one device, one engine), pinned to the silo that owns it. Keyed by <see cref="Placement.WorkerKey"/>.
+/// One worker (one device, one engine), pinned to the silo that owns it. Keyed by <see cref="WorkerKey"/>.
 /// </summary>
 public interface IWorkerGrain : IGrainWithStringKey
 {

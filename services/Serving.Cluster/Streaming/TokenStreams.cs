@@ -62,8 +62,8 @@ public sealed partial class TokenStreams(ILogger<TokenStreams> logger)
         }
         finally
         {
+            // Not disposed: a source with no timer holds nothing, and Close or a failed gateway may still cancel it.
             open.TryRemove((outbox.Sink, id), out _);
-            stop.Dispose();
         }
     }
 
@@ -76,15 +76,8 @@ public sealed partial class TokenStreams(ILogger<TokenStreams> logger)
         {
             if (!Equals(sink, outbox.Sink))
                 continue;
-            try
-            {
-                stop.Cancel();
-                stopped++;
-            }
-            catch (ObjectDisposedException)
-            {
-                // The stream ended meanwhile.
-            }
+            stop.Cancel();
+            stopped++;
         }
         Log.SinkFailed(logger, e, stopped);
     }

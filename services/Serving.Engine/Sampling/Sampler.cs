@@ -63,9 +63,8 @@ internal static class Sampler
         if (!Vector256.IsHardwareAccelerated || rows < width || logits.device_type != DeviceType.CPU || logits.dtype != ScalarType.Float32
             || logits.stride(0) != 1 || logits.stride(1) != rows)
             return false;
+        // Those strides make the transpose a contiguous [vocab, rows] tensor.
         using var columns = logits.t();
-        if (!columns.is_contiguous())
-            return false;
         var vocab = (int)logits.shape[1];
         var data = MemoryMarshal.Cast<byte, float>(columns.bytes);
         ref var first = ref MemoryMarshal.GetReference(data);

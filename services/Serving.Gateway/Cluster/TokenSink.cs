@@ -12,17 +12,11 @@ namespace Serving.Gateway.Cluster;
 /// A stream fails like the grain call it replaces: with the worker's error, or with
 /// <see cref="SiloUnavailableException"/> when membership declares the worker's silo dead (<see cref="TokenSinkWatch"/>).
 /// </summary>
-public sealed class TokenSink : ITokenSink
+public sealed class TokenSink(IGrainFactory grains) : ITokenSink
 {
     readonly ConcurrentDictionary<long, Inbound> streams = new();
-    readonly IGrainFactory grains;
     long lastId;
     ITokenSink? reference;
-
-    public TokenSink(IGrainFactory grains) => this.grains = grains;
-
-    /// <summary>Streams this gateway reads now.</summary>
-    public int Open => streams.Count;
 
     /// <summary>The reference workers call; made on first use (the silo must be running) and kept for the process's life.</summary>
     ITokenSink Reference => LazyInitializer.EnsureInitialized(ref reference, () => grains.CreateObjectReference<ITokenSink>(this));
