@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
 using Serving.Tools.Shared;
 
 namespace Serving.Cluster.Tests.Support;
@@ -89,7 +87,7 @@ internal sealed class RedisServer : IDisposable
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (DateTime.UtcNow < deadline)
         {
-            if (await PingAsync())
+            if (await RedisPing.AnswersAsync(Port))
                 return;
             await Task.Delay(50);
         }
@@ -134,26 +132,6 @@ internal sealed class RedisServer : IDisposable
         var output = await cli.StandardOutput.ReadToEndAsync();
         await cli.WaitForExitAsync();
         return output + await errors;
-    }
-
-    async Task<bool> PingAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Port);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray());
-            var buffer = new byte[16];
-            var n = await stream.ReadAsync(buffer);
-            // Without the password a protected server answers -NOAUTH: it is up all the same.
-            var reply = Encoding.ASCII.GetString(buffer, 0, n);
-            return reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal);
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     public void Dispose()

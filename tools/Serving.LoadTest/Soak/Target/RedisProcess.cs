@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
 using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Soak.Target;
@@ -45,30 +43,12 @@ internal sealed class RedisProcess : IDisposable
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (DateTime.UtcNow < deadline)
         {
-            if (await redis.PingAsync(cancellationToken))
+            if (await RedisPing.AnswersAsync(port, cancellationToken))
                 return redis;
             await Task.Delay(50, cancellationToken);
         }
         redis.Dispose();
         throw new TimeoutException($"redis-server did not answer on port {port}.");
-    }
-
-    async Task<bool> PingAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Port, cancellationToken);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken);
-            var buffer = new byte[16];
-            var n = await stream.ReadAsync(buffer, cancellationToken);
-            return Encoding.ASCII.GetString(buffer, 0, n).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     public void Dispose()
