@@ -11,6 +11,9 @@ namespace Serving.Cluster;
 /// <summary>Wiring for a process that joins the cluster: its workers, their heartbeat, routing and worker placement.</summary>
 public static class ClusterWiring
 {
+    /// <summary>The router's meter (routing decisions by reason).</summary>
+    public const string RouterMeterName = Grains.RouterGrain.MeterName;
+
     public static IServiceCollection AddServingWorkers(this IServiceCollection services, ServingClusterOptions options, RoutingOptions routing)
     {
         services.AddSingleton(options);

@@ -6,6 +6,13 @@ public interface IRouterGrain : IGrainWithIntegerKey
     /// <summary>A worker's periodic heartbeat: registers it if new, and records its load.</summary>
     Task Report(WorkerInfo worker, WorkerLoadReport load);
 
+    /// <summary>
+    /// A worker's prefix-cache changes (sent with its heartbeat when there are any). Returns false when the router
+    /// cannot apply them (it does not know the worker yet, or the update is a delta on another pool's index): the
+    /// worker sends a snapshot next.
+    /// </summary>
+    Task<bool> ReportCache(string workerId, CachedBlocksUpdate update);
+
     /// <summary>Takes a worker out of routing (its silo stops, or it changes role).</summary>
     Task Remove(string workerId);
 
@@ -23,8 +30,14 @@ public interface IRouterGrain : IGrainWithIntegerKey
     /// </summary>
     Task Failed(string workerId);
 
-    /// <summary>Picks the workers for a request; throws <see cref="NoWorkersException"/> when none can serve it.</summary>
+    /// <summary>Picks the workers for a request by its length alone; throws <see cref="NoWorkersException"/> when none can serve it.</summary>
     Task<Assignment> Assign(int promptTokens);
+
+    /// <summary>
+    /// Picks the workers for a request whose tokens (prompt, and output before a resume) it knows: the
+    /// <c>prefix-aware</c> policy weighs what each worker's prefix cache holds of them against its load.
+    /// </summary>
+    Task<Assignment> AssignPrompt(IReadOnlyList<int> tokens);
 
     /// <summary>
     /// Stops assigning new work to a worker that is about to take <paramref name="role"/>, until it reports that role

@@ -22,8 +22,10 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// <summary>
     /// Prefills a prompt and pushes its KV and first token to the decode worker at the given KV address, presenting
     /// the transfer token that worker issued for the request (its only proof that this worker is the one assigned).
+    /// The decode worker's prefix cache holds the first <paramref name="cachedTokens"/> (whole blocks): only the KV
+    /// after them is sent.
     /// </summary>
-    Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, string transferToken, CancellationToken cancellationToken);
+    Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, string transferToken, int cachedTokens, CancellationToken cancellationToken);
 
     /// <summary>
     /// Waits until the worker holds no request (or <paramref name="drainTimeout"/> passes), then takes

@@ -26,7 +26,7 @@ internal static class TelemetryWiring
                 .AddAttributes([new("serving.roles", string.Join(",", settings.Roles.Order()))]))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(GatewayMetrics.MeterName, WorkerTelemetry.Name).AddAspNetCoreInstrumentation().AddPrometheusExporter();
+                metrics.AddMeter(GatewayMetrics.MeterName, WorkerTelemetry.Name, Serving.Cluster.ClusterWiring.RouterMeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter();
                 if (otlp)
                     metrics.AddOtlpExporter(o => Otlp(o, settings, "metrics"));
             })

@@ -57,9 +57,44 @@ public sealed class DisaggregatedGenerationTests(DisaggregationFixture f) : ICla
         await f.AssertPoolsWholeAsync();
     }
 
+    [Theory]
+    [InlineData("local", false)]
+    [InlineData("grpc", false)]
+    [InlineData("grpc-pull", false)]
+    [InlineData("grpc", true)]
+    [InlineData("grpc-pull", true)]
+    public async Task NextTurn_MovesOnlyWhatTheDecodeWorkerLacks_AndStaysIdenticalToOneEngine(string transport, bool seeded)
+    {
+        var sampling = seeded
+            ? new SamplingParams { Temperature = 0.9, TopP = 0.9, Seed = 77, MaxTokens = 16, IgnoreEos = true, Logprobs = 1 }
+            : SamplingParams.Greedy(16) with { IgnoreEos = true };
+        var prefill = f.PrefillRole(transport);
+        var decode = f.DecodeRole(transport);
+        var layout = f.Decode.Description.KvLayout;
+        // Turn 1 leaves the conversation's prompt and answer in both workers' prefix caches.
+        var turn1 = f.Reference.Encode($"Conversation {transport} {seeded}: " + Texts[2]);
+        var (answer, _, _) = await Run(prefill, $"turn1-{transport}-{seeded}", turn1, sampling, decode);
+        int[] turn2 = [.. turn1, .. answer, .. f.Reference.Encode(" And what comes next? " + Texts[1])];
+        var expected = f.Reference.Generate([turn2], sampling)[0];
+
+        var importedBefore = f.Inbox.BytesImported;
+        var (tokens, _, last) = await Run(prefill, $"turn2-{transport}-{seeded}", turn2, sampling, decode);
+
+        Assert.Equal(0, decode.Recomputed);
+        Assert.Equal(expected, tokens);
+        // The decode worker held turn 1's full blocks (prompt and answer): only the blocks after them came over.
+        var held = (turn1.Count + answer.Count) / layout.BlockSize;
+        var blocks = (turn2.Length + layout.BlockSize - 1) / layout.BlockSize;
+        Assert.Equal((long)(blocks - held) * layout.BlockBytesPerLayer * layout.NumLayers, f.Inbox.BytesImported - importedBefore);
+        // The prefill worker computed only what its own cache lacked (turn 1's prompt blocks), and says so.
+        Assert.Equal(turn1.Count / layout.BlockSize * layout.BlockSize, last.CachedPromptTokens);
+        await f.AssertPoolsWholeAsync();
+    }
+
     async Task AssertSameAsSingleEngine(string transport, SamplingParams sampling)
     {
-        var prompts = Texts.Select(t => f.Reference.Encode(t)).ToArray();
+        // Prompts of their own per run: a prefix the decode worker cached in an earlier run would not be sent again.
+        var prompts = Texts.Select(t => f.Reference.Encode($"[{transport} {sampling.Seed}] {t}")).ToArray();
         var expected = f.Reference.Generate(prompts, sampling);
         var prefill = f.PrefillRole(transport);
         var decode = f.DecodeRole(transport);

@@ -57,7 +57,7 @@ public sealed class KvFrameFuzzTests(DisaggregationFixture f, ITestOutputHelper 
     {
         var prompt = f.Reference.Encode("a broken ending");
         var id = $"fuzz-{Interlocked.Increment(ref requests)}";
-        Assert.NotNull(await f.Decode.ReserveImportAsync(id, prompt, Greedy));
+        Assert.NotNull(await f.Decode.ReserveImportAsync(id, prompt, Greedy, reuseCachedPrefix: false));
         f.Inbox.Expect(id, prompt.Count);
         await using (var session = new KvReceiveSession(f.Inbox, id))
         {
@@ -76,7 +76,7 @@ public sealed class KvFrameFuzzTests(DisaggregationFixture f, ITestOutputHelper 
     async Task<List<string>> FeedAsync(IReadOnlyList<int> prompt, ValidTransfer transfer, int prefix, byte[][] frames, int segment)
     {
         var id = $"fuzz-{Interlocked.Increment(ref requests)}";
-        Assert.NotNull(await f.Decode.ReserveImportAsync(id, prompt, Greedy));
+        Assert.NotNull(await f.Decode.ReserveImportAsync(id, prompt, Greedy, reuseCachedPrefix: false));
         f.Inbox.Expect(id, prompt.Count);
         var outcomes = new List<string>();
         try

@@ -163,7 +163,7 @@ public sealed class KvReceiveSessionTests(DisaggregationFixture f) : IClassFixtu
     async Task<(string Id, byte[] Group)> ReserveAsync(string id)
     {
         var prompt = f.Reference.Encode("bytes parsed straight into the import buffer");
-        Assert.NotNull(await f.Decode.ReserveImportAsync(id, prompt, Greedy));
+        Assert.NotNull(await f.Decode.ReserveImportAsync(id, prompt, Greedy, reuseCachedPrefix: false));
         f.Inbox.Expect(id, prompt.Count);
         var layout = f.Decode.Description.KvLayout;
         Assert.Equal("float32", layout.DType);

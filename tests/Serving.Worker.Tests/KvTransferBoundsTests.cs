@@ -20,7 +20,7 @@ public sealed class KvTransferBoundsTests(DisaggregationFixture f) : IClassFixtu
         var request = new GenerationRequest("never-pulled", f.Reference.Encode("Nobody comes for this KV."), Greedy);
 
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var e = await Assert.ThrowsAsync<KvTransferException>(() => prefill.PrefillAsync(request, new KvEndpoint("decode-gone", "http://127.0.0.1:1"), "token", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<KvTransferException>(() => prefill.PrefillAsync(request, new KvEndpoint("decode-gone", "http://127.0.0.1:1"), "token", 0, CancellationToken.None));
 
         Assert.Contains("nobody pulled", e.Message);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"took {started.Elapsed}");

@@ -87,7 +87,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
         var prompt = f.Reference.Encode("pulling with the wrong layout");
         var (token, _) = await ReserveAsync("pull-layout-1", prompt);
         var prefill = f.PrefillRole("grpc-pull");
-        var compute = prefill.PrefillAsync(new GenerationRequest("pull-layout-1", prompt, Greedy), f.Endpoint, token, CancellationToken.None);
+        var compute = prefill.PrefillAsync(new GenerationRequest("pull-layout-1", prompt, Greedy), f.Endpoint, token, 0, CancellationToken.None);
         var wrong = new Serving.Worker.Transfer.KvTransferHeader("pull-layout-1", "decode-0", f.Decode.Description.KvLayout with { HeadDim = 1 }, prompt.Count, token);
 
         var e = await Assert.ThrowsAsync<KvTransferException>(() => f.Pull.ReceiveAsync(wrong, f.Inbox, f.PrefillEndpoint, CancellationToken.None));
@@ -120,7 +120,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
         Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
         Assert.DoesNotContain(token, denied.Status.Detail, StringComparison.Ordinal);
 
-        await f.PrefillRole("grpc").PrefillAsync(new GenerationRequest("assigned-push-1", prompt, Greedy), f.Endpoint, token, CancellationToken.None);
+        await f.PrefillRole("grpc").PrefillAsync(new GenerationRequest("assigned-push-1", prompt, Greedy), f.Endpoint, token, 0, CancellationToken.None);
         Assert.Equal(expected, await TokensAsync(outputs));
         f.Inbox.Forget("assigned-push-1");
         await f.AssertPoolsWholeAsync();
@@ -132,7 +132,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
         var prompt = f.Reference.Encode("only the assigned decode worker may take this prompt's KV");
         var expected = f.Reference.Generate([prompt], Greedy)[0];
         var (token, outputs) = await ReserveAsync("assigned-pull-1", prompt);
-        var compute = f.PrefillRole("grpc-pull").PrefillAsync(new GenerationRequest("assigned-pull-1", prompt, Greedy), f.Endpoint, token, CancellationToken.None);
+        var compute = f.PrefillRole("grpc-pull").PrefillAsync(new GenerationRequest("assigned-pull-1", prompt, Greedy), f.Endpoint, token, 0, CancellationToken.None);
 
         // A worker that names the request, the target worker and the layout, but holds no token for it.
         using var channel = GrpcChannel.ForAddress(f.PrefillEndpoint.Address);
@@ -184,9 +184,9 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
     /// </summary>
     async Task<(string Token, System.Threading.Channels.ChannelReader<RequestOutput> Outputs)> ReserveAsync(string requestId, IReadOnlyList<int> prompt)
     {
-        var outputs = await f.Decode.ReserveImportAsync(requestId, prompt, Greedy);
-        Assert.NotNull(outputs);
-        return (f.Inbox.Expect(requestId, prompt.Count), outputs);
+        var reservation = await f.Decode.ReserveImportAsync(requestId, prompt, Greedy, reuseCachedPrefix: false);
+        Assert.NotNull(reservation);
+        return (f.Inbox.Expect(requestId, prompt.Count), reservation.Outputs);
     }
 
     async Task<List<int>> TokensAsync(System.Threading.Channels.ChannelReader<RequestOutput> outputs)
@@ -211,7 +211,7 @@ public sealed class KvTransferFaultTests(DisaggregationFixture f) : IClassFixtur
 
         public KvEndpoint Endpoint { get; } = new("prefill-failing", "http://127.0.0.1:1");
 
-        public Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken)
+        public Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, int cachedTokens, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
             throw new KvTransferException("prefill worker unreachable (test)", retryable: true);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Serving.Contracts;
@@ -11,12 +13,16 @@ namespace Serving.Cluster.Grains;
 /// and assigns each request a decode worker and a prefill worker — or a mixed worker when there is no P/D pair.
 /// </summary>
 [Reentrant]
-internal sealed partial class RouterGrain(IClusterMembershipService membership, RoutingOptions options, TimeProvider time, ILogger<RouterGrain> logger)
+internal sealed partial class RouterGrain(IClusterMembershipService membership, RoutingOptions options, TimeProvider time, ILogger<RouterGrain> logger, IMeterFactory meters)
     : Grain, IRouterGrain
 {
+    public const string MeterName = "Serving.Cluster";
+
     readonly Dictionary<string, WorkerState> workers = [];
-    readonly IAssignmentPolicy prefillPolicy = AssignmentPolicies.Create(options.Policy);
-    readonly IAssignmentPolicy decodePolicy = AssignmentPolicies.Create(options.Policy);
+    readonly IAssignmentPolicy prefillPolicy = AssignmentPolicies.Create(options.Policy, options);
+    readonly IAssignmentPolicy decodePolicy = AssignmentPolicies.Create(options.Policy, options);
+    readonly Counter<long> decisions = meters.Create(MeterName).CreateCounter<long>("serving.router.decisions", "{decision}",
+        "Workers chosen by the router, by role (prefill, decode, mixed) and reason: cache_hit (the chosen worker's prefix cache holds part of the prompt) or load.");
     int shortPromptThreshold;
     long assignments;
     DateTimeOffset activatedAt;
@@ -52,6 +58,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
                 Log.Unstuck(logger, worker.WorkerId);
         }
         state.AssignedSinceReport = 0;
+        state.AssignedTokensSinceReport = 0;
         if (state.DrainingTo == worker.Role)
         {
             state.DrainingTo = null;
@@ -64,6 +71,25 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
             Log.Cleared(logger, worker.WorkerId);
         }
         return Task.CompletedTask;
+    }
+
+    public Task<bool> ReportCache(string workerId, CachedBlocksUpdate update)
+    {
+        if (!workers.TryGetValue(workerId, out var state))
+            return Task.FromResult(false);
+        if (update.Snapshot)
+        {
+            state.CachedBlocks.Clear();
+            state.CachedBlocks.UnionWith(update.Added);
+            state.CacheEpoch = update.Epoch;
+            return Task.FromResult(true);
+        }
+        // A delta applies only on top of the same pool's index; anything else asks for a snapshot.
+        if (state.CacheEpoch != update.Epoch)
+            return Task.FromResult(false);
+        state.CachedBlocks.ExceptWith(update.Removed);
+        state.CachedBlocks.UnionWith(update.Added);
+        return Task.FromResult(true);
     }
 
     public Task Remove(string workerId)
@@ -141,7 +167,11 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
     public Task<int> ShortPromptThreshold() => Task.FromResult(shortPromptThreshold);
 
-    public async Task<Assignment> Assign(int promptTokens)
+    public Task<Assignment> Assign(int promptTokens) => AssignAsync(new RoutingPrompt(promptTokens));
+
+    public Task<Assignment> AssignPrompt(IReadOnlyList<int> tokens) => AssignAsync(new RoutingPrompt(tokens));
+
+    async Task<Assignment> AssignAsync(RoutingPrompt prompt)
     {
         // A router activated moments ago knows no worker yet: the cluster has just started, or the silo it lived on
         // stopped (a drained process leaving) and it moved. The workers' next heartbeats (every 250 ms) tell it:
@@ -150,7 +180,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         {
             try
             {
-                return TryAssign(promptTokens);
+                return TryAssign(prompt);
             }
             catch (NoWorkersException) when (time.GetUtcNow() - activatedAt < options.LearningPeriod)
             {
@@ -159,7 +189,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         }
     }
 
-    Assignment TryAssign(int promptTokens)
+    Assignment TryAssign(RoutingPrompt prompt)
     {
         var now = time.GetUtcNow().UtcDateTime;
         // A worker whose process is shutting down gets nothing new, even as the last of its role; nor does one whose
@@ -180,19 +210,30 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         var mixed = Candidates(decoding, WorkerRole.Mixed, now);
 
         Assignment assignment;
-        if (prefills.Count > 0 && decodes.Count > 0 && promptTokens > shortPromptThreshold)
+        if (prefills.Count > 0 && decodes.Count > 0)
         {
-            var prefill = prefillPolicy.Choose(prefills, promptTokens);
-            var decode = decodePolicy.Choose(decodes, promptTokens);
-            Given(prefill);
-            Given(decode);
-            assignment = new Assignment(decode.Info.WorkerId, prefill.Info.WorkerId, prefill.Info.KvAddress);
+            var decode = decodePolicy.Choose(decodes, prompt);
+            // A prompt short enough to prefill where it decodes skips the prefill pool; with a policy that weighs the
+            // caches, what counts is the part the decode worker does not hold (llm-d's decider).
+            var work = decodePolicy.WeighsCache ? prompt.UncachedTokens(decode) : prompt.Tokens;
+            if (work > shortPromptThreshold)
+            {
+                var prefill = prefillPolicy.Choose(prefills, prompt);
+                Given(prefill, prompt, WorkerRole.Prefill, prompt.UncachedTokens(prefill));
+                Given(decode, prompt, WorkerRole.Decode, prompt.Tokens);
+                assignment = new Assignment(decode.Info.WorkerId, prefill.Info.WorkerId, prefill.Info.KvAddress);
+            }
+            else
+            {
+                Given(decode, prompt, WorkerRole.Decode, prompt.Tokens);
+                assignment = new Assignment(decode.Info.WorkerId, null);
+            }
         }
         else if (mixed.Count > 0 || decodes.Count > 0)
         {
-            // No P/D pair, or a prompt short enough to prefill where it decodes: a mixed worker, or a decode worker prefilling locally.
-            var worker = decodePolicy.Choose(mixed.Count > 0 ? mixed : decodes, promptTokens);
-            Given(worker);
+            // No P/D pair: a mixed worker, or a decode worker prefilling locally.
+            var worker = decodePolicy.Choose(mixed.Count > 0 ? mixed : decodes, prompt);
+            Given(worker, prompt, worker.Info.Role, prompt.Tokens);
             assignment = new Assignment(worker.Info.WorkerId, null);
         }
         else
@@ -202,11 +243,21 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         return assignment;
     }
 
-    void Given(WorkerState worker)
+    void Given(WorkerState worker, RoutingPrompt prompt, WorkerRole role, int tokens)
     {
         worker.AssignedSinceReport++;
+        worker.AssignedTokensSinceReport += tokens;
         worker.LastAssigned = ++assignments;
+        var reason = prompt.CachedTokens(worker) > 0 ? "cache_hit" : "load";
+        decisions.Add(1, new TagList { { "role", RoleName(role) }, { "reason", reason } });
     }
+
+    static string RoleName(WorkerRole role) => role switch
+    {
+        WorkerRole.Prefill => "prefill",
+        WorkerRole.Decode => "decode",
+        _ => "mixed",
+    };
 
     public Task<WorkerStatus[]> Workers() => Task.FromResult(Live().Where(w => !w.Leaving).Select(w => new WorkerStatus(w.Info, w.Load)).ToArray());
 

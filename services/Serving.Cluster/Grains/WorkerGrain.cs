@@ -67,7 +67,7 @@ internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions op
         }
     }
 
-    public async Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, string transferToken, CancellationToken cancellationToken)
+    public async Task Prefill(GenerationRequest request, string decodeWorker, string kvAddress, string transferToken, int cachedTokens, CancellationToken cancellationToken)
     {
         var worker = Worker;
         ThrowIfUnavailable(worker);
@@ -75,7 +75,7 @@ internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions op
         using var handover = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Handover, worker.Stall);
         try
         {
-            await worker.Prefill.PrefillAsync(request, new KvEndpoint(decodeWorker, kvAddress), transferToken, handover.Token);
+            await worker.Prefill.PrefillAsync(request, new KvEndpoint(decodeWorker, kvAddress), transferToken, cachedTokens, handover.Token);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested && (worker.Handover.IsCancellationRequested || worker.Stalled))
         {
@@ -118,11 +118,11 @@ internal sealed class WorkerGrain(LocalWorkers workers, ServingClusterOptions op
     {
         public KvEndpoint Endpoint { get; } = endpoint;
 
-        public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken)
+        public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, int cachedTokens, CancellationToken cancellationToken)
         {
             try
             {
-                await grains.GetGrain<IWorkerGrain>(prefillWorker).Prefill(request, target.WorkerId, target.Address, transferToken, cancellationToken);
+                await grains.GetGrain<IWorkerGrain>(prefillWorker).Prefill(request, target.WorkerId, target.Address, transferToken, cachedTokens, cancellationToken);
             }
             catch (Exception e) when (e is not (OperationCanceledException or WorkerLeavingException) && !cancellationToken.IsCancellationRequested)
             {

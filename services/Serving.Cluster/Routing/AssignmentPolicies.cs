@@ -4,11 +4,13 @@ namespace Serving.Cluster.Routing;
 public static class AssignmentPolicies
 {
     public const string Default = "least-loaded";
+    public const string PrefixAware = "prefix-aware";
 
-    public static IAssignmentPolicy Create(string name) => name switch
+    public static IAssignmentPolicy Create(string name, RoutingOptions? options = null) => name switch
     {
         "least-loaded" => new LeastLoadedPolicy(),
         "round-robin" => new RoundRobinPolicy(),
-        _ => throw new ArgumentException($"unknown assignment policy '{name}' (use least-loaded or round-robin)."),
+        PrefixAware => new PrefixAwarePolicy(options?.PrefixCacheWeight ?? 1.0, options?.PrefixLoadWeight ?? 1.0),
+        _ => throw new ArgumentException($"unknown assignment policy '{name}' (use prefix-aware, least-loaded or round-robin)."),
     };
 }

@@ -5,5 +5,11 @@ public interface IAssignmentPolicy
 {
     string Name { get; }
 
-    WorkerState Choose(IReadOnlyList<WorkerState> candidates, int promptTokens);
+    /// <summary>
+    /// Whether it weighs what workers' prefix caches hold: then the short-prompt rule (a decode worker prefills a short
+    /// prompt itself) counts the tokens the chosen decode worker does not hold, not the whole prompt.
+    /// </summary>
+    bool WeighsCache => false;
+
+    WorkerState Choose(IReadOnlyList<WorkerState> candidates, RoutingPrompt prompt);
 }

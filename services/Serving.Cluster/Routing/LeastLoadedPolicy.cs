@@ -8,7 +8,7 @@ public sealed class LeastLoadedPolicy : IAssignmentPolicy
 {
     public string Name => "least-loaded";
 
-    public WorkerState Choose(IReadOnlyList<WorkerState> candidates, int promptTokens) =>
+    public WorkerState Choose(IReadOnlyList<WorkerState> candidates, RoutingPrompt prompt) =>
         candidates
             .OrderBy(w => w.Pending)
             .ThenByDescending(w => w.Load.FreeBlocks)

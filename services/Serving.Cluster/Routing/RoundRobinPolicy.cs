@@ -7,6 +7,6 @@ public sealed class RoundRobinPolicy : IAssignmentPolicy
 
     public string Name => "round-robin";
 
-    public WorkerState Choose(IReadOnlyList<WorkerState> candidates, int promptTokens) =>
+    public WorkerState Choose(IReadOnlyList<WorkerState> candidates, RoutingPrompt prompt) =>
         candidates[(int)((uint)Interlocked.Increment(ref next) % (uint)candidates.Count)];
 }

@@ -4,6 +4,12 @@ public sealed record RoutingOptions
 {
     public string Policy { get; init; } = AssignmentPolicies.Default;
 
+    /// <summary><c>prefix-aware</c>: the weight of a prompt token a worker would have to compute or receive (not in its prefix cache).</summary>
+    public double PrefixCacheWeight { get; init; } = 1.0;
+
+    /// <summary><c>prefix-aware</c>: the weight of a token of load (queued prefill tokens, and KV held by running requests on a worker that decodes).</summary>
+    public double PrefixLoadWeight { get; init; } = 1.0;
+
     /// <summary>A worker that has not reported for this long is taken out of routing.</summary>
     public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

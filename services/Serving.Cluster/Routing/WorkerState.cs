@@ -14,6 +14,15 @@ public sealed class WorkerState(WorkerInfo info)
 
     public int Pending => Load.Queued + AssignedSinceReport;
 
+    /// <summary>Tokens of the requests sent here since the last report (what a prefill must compute; what a decode holds).</summary>
+    public long AssignedTokensSinceReport { get; set; }
+
+    /// <summary>The block hashes its prefix cache holds, as it last published them.</summary>
+    public HashSet<ulong> CachedBlocks { get; } = [];
+
+    /// <summary>The pool <see cref="CachedBlocks"/> describes (see <see cref="CachedBlocksUpdate.Epoch"/>); 0 before a snapshot.</summary>
+    public long CacheEpoch { get; set; }
+
     /// <summary>The router's assignment count when this worker was last given a request (0: never): equally loaded
     /// workers take turns by it, so idle workers share a light load instead of the first by name taking it all.</summary>
     public long LastAssigned { get; set; }

@@ -63,6 +63,7 @@ public sealed partial class LocalWorkers(
         var inbox = new KvInbox(key, loop);
         inboxes.Add(inbox);
         var decode = new DecodeRole(loop, inbox, endpoint, transport, TransferPipeline(), loggers.CreateLogger<DecodeRole>(), telemetry) { ReservationTimeout = options.ReservationTimeout };
+        telemetry.Track(key, loop);
         Log.Started(logger, key, spec.Role, engine.Device.type.ToString().ToLowerInvariant(), engine.DType.ToString(), engine.NumTotalBlocks);
         return new LocalWorker(key, spec.Role, loop, prefill, decode, options.Prefill, options.StallTimeout);
     }

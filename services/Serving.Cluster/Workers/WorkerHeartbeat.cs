@@ -12,6 +12,8 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
     : BackgroundService
 {
     readonly CancellationTokenSource leaving = new();
+    // Workers whose prefix-cache index the router holds up to date: the others send a snapshot next.
+    readonly HashSet<string> cacheInSync = [];
     int left;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -35,10 +37,12 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
                 var load = worker.Loop.Load;
                 try
                 {
-                    await router.Report(new WorkerInfo(worker.Key, worker.Role, options.KvAddress, worker.LayerGroups, worker.KvCapacityTokens, worker.Leaving),
+                    await router.Report(new WorkerInfo(worker.Key, worker.Role, options.KvAddress, worker.LayerGroups, worker.KvCapacityTokens, worker.Leaving,
+                            worker.Loop.Description.KvLayout.BlockSize),
                         new WorkerLoadReport(load.Waiting, load.Running, load.Importing, load.FreeBlocks, load.TotalBlocks,
-                            worker.Loop.Iterations, worker.Loop.BusyFor.TotalSeconds));
+                            worker.Loop.Iterations, worker.Loop.BusyFor.TotalSeconds, load.PrefillTokens));
                     worker.MarkRegistered();
+                    await ReportCacheAsync(router, worker);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -47,6 +51,24 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
             }
         }
         while (await NextTickAsync(timer, stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Sends what the worker's prefix cache gained and lost since the last heartbeat, or all of it when the router's
+    /// index may differ (first report, a failed report, a router that moved). Nothing when nothing changed.
+    /// </summary>
+    async Task ReportCacheAsync(IRouterGrain router, LocalWorker worker)
+    {
+        var inSync = cacheInSync.Remove(worker.Key);
+        var changes = worker.Loop.Engine.PrefixCache.Take(snapshot: !inSync);
+        if (!changes.Snapshot && changes.Added.Length == 0 && changes.Removed.Length == 0)
+        {
+            cacheInSync.Add(worker.Key);
+            return;
+        }
+        // Until the router says it applied them, the worker counts as out of sync (a failure here sends a snapshot next).
+        if (await router.ReportCache(worker.Key, new CachedBlocksUpdate(changes.Epoch, changes.Version, changes.Added, changes.Removed, changes.Snapshot)))
+            cacheInSync.Add(worker.Key);
     }
 
     /// <summary>The next heartbeat, or false once the workers leave (a stop is no failure of this service).</summary>

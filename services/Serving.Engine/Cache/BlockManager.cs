@@ -1,6 +1,5 @@
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
 using Serving.Engine.Scheduling;
+using Serving.Model.Caching;
 
 namespace Serving.Engine.Cache;
 
@@ -23,6 +22,8 @@ internal sealed class BlockManager
             throw new ArgumentOutOfRangeException(nameof(numBlocks), "the KV pool needs at least one block.");
         BlockSize = blockSize;
         PrefixCaching = enablePrefixCaching;
+        // Room for a few pools' worth of churn between two reads (heartbeats), then a snapshot instead.
+        Journal = new PrefixCacheJournal(maxPendingEvents: Math.Max(4096, 4 * numBlocks));
         blocks = new KvBlock[numBlocks];
         freeNodes = new LinkedListNode<int>?[numBlocks];
         for (var i = 0; i < numBlocks; i++)
@@ -38,6 +39,13 @@ internal sealed class BlockManager
     public int NumFreeBlocks => free.Count;
     public int NumCachedBlocks => cached.Count;
 
+    /// <summary>The hashes of the cached blocks as others may learn them (added on commit, removed on eviction).</summary>
+    public PrefixCacheJournal Journal { get; }
+
+    /// <summary>Prefix-cache lookups made at admission (prompts and reserved imports), and the tokens they found cached.</summary>
+    public long PrefixLookups { get; private set; }
+    public long PrefixHitTokens { get; private set; }
+
     /// <summary>Prefix-cache hits: how many leading tokens of the sequence already have valid KV in the pool.</summary>
     public int CountCachedTokens(Sequence seq) => MatchPrefix(seq).Count * BlockSize;
 
@@ -48,31 +56,45 @@ internal sealed class BlockManager
     {
         if (seq.BlockTable.Count != 0)
             throw new InvalidOperationException($"sequence {seq.RequestId} already holds blocks.");
+        TakeHits(seq);
+        seq.PrefillLength = seq.Length;
+        seq.ScheduledEnd = seq.Length;
+        for (var i = seq.BlockTable.Count; i < seq.NumBlocks(BlockSize); i++)
+            seq.BlockTable.Add(TakeFree());
+    }
+
+    /// <summary>
+    /// Gives a sequence whose KV comes from elsewhere its blocks: the cached prefix it already has here, shared, then
+    /// fresh blocks for the rest, which is all the transfer has to bring (from <see cref="Sequence.ImportFromBlock"/>).
+    /// </summary>
+    public void AllocateForImport(Sequence seq, bool reuseCachedPrefix = true)
+    {
+        if (seq.BlockTable.Count != 0)
+            throw new InvalidOperationException($"sequence {seq.RequestId} already holds blocks.");
+        if (reuseCachedPrefix)
+            TakeHits(seq);
+        seq.ImportFromBlock = seq.BlockTable.Count;
+        seq.PrefillLength = seq.Length;
+        seq.ScheduledEnd = seq.NumComputedTokens;
+        for (var i = seq.BlockTable.Count; i < seq.NumBlocks(BlockSize); i++)
+            seq.BlockTable.Add(TakeFree());
+    }
+
+    void TakeHits(Sequence seq)
+    {
         var hits = MatchPrefix(seq);
         foreach (var id in hits)
             Acquire(id);
         seq.BlockTable.AddRange(hits);
         seq.NumCachedTokens = hits.Count * BlockSize;
         seq.NumComputedTokens = seq.NumCachedTokens;
-        seq.PrefillLength = seq.Length;
-        seq.ScheduledEnd = seq.Length;
         seq.NumHashedBlocks = hits.Count;
         seq.LastBlockHash = hits.Count == 0 ? 0 : blocks[hits[^1]].Hash!.Value;
-        for (var i = hits.Count; i < seq.NumBlocks(BlockSize); i++)
-            seq.BlockTable.Add(TakeFree());
-    }
-
-    /// <summary>Gives the sequence new blocks for all its tokens, without prefix reuse (their KV comes from elsewhere).</summary>
-    public void AllocateFresh(Sequence seq)
-    {
-        if (seq.BlockTable.Count != 0)
-            throw new InvalidOperationException($"sequence {seq.RequestId} already holds blocks.");
-        for (var i = 0; i < seq.NumBlocks(BlockSize); i++)
-            seq.BlockTable.Add(TakeFree());
-        seq.NumCachedTokens = 0;
-        seq.NumComputedTokens = 0;
-        seq.PrefillLength = seq.Length;
-        seq.ScheduledEnd = 0;
+        if (PrefixCaching)
+        {
+            PrefixLookups++;
+            PrefixHitTokens += seq.NumCachedTokens;
+        }
     }
 
     /// <summary>True when the sequence's next token fits: in its last block, or in one free block.</summary>
@@ -94,13 +116,14 @@ internal sealed class BlockManager
         for (var i = seq.NumHashedBlocks; i < fullBlocks; i++)
         {
             var tokens = seq.BlockTokens(i, BlockSize);
-            var hash = ChainHash(seq.LastBlockHash, tokens);
+            var hash = BlockHashes.Chain(seq.LastBlockHash, tokens);
             var block = blocks[seq.BlockTable[i]];
             if (block.Hash is null)
             {
                 block.Hash = hash;
                 block.TokenIds = tokens.ToArray();
-                cached.TryAdd(hash, block.Id);
+                if (cached.TryAdd(hash, block.Id))
+                    Journal.Added(hash);
             }
             seq.LastBlockHash = hash;
             seq.NumHashedBlocks = i + 1;
@@ -119,11 +142,12 @@ internal sealed class BlockManager
             freeNodes[block.Id] = block.Hash is null ? free.AddFirst(block.Id) : free.AddLast(block.Id);
         }
         seq.BlockTable.Clear();
-        seq.NumCachedTokens = 0;
+        // NumCachedTokens stays: what the admission found is what the request's last output reports.
         seq.NumComputedTokens = 0;
         seq.ScheduledEnd = 0;
         seq.NumHashedBlocks = 0;
         seq.LastBlockHash = 0;
+        seq.ImportFromBlock = 0;
     }
 
     bool NeedsNewBlock(Sequence seq) => seq.BlockTable.Count * BlockSize < seq.Length;
@@ -139,7 +163,7 @@ internal sealed class BlockManager
         for (var i = 0; i < eligible; i++)
         {
             var tokens = seq.BlockTokens(i, BlockSize);
-            hash = ChainHash(hash, tokens);
+            hash = BlockHashes.Chain(hash, tokens);
             if (!cached.TryGetValue(hash, out var id) || !tokens.SequenceEqual(blocks[id].TokenIds))
                 break;
             hits.Add(id);
@@ -169,7 +193,10 @@ internal sealed class BlockManager
         {
             // Evict: this block's cached prefix is no longer reusable.
             if (cached.TryGetValue(h, out var owner) && owner == block.Id)
+            {
                 cached.Remove(h);
+                Journal.Removed(h);
+            }
             block.Hash = null;
             block.TokenIds = [];
         }
@@ -177,10 +204,4 @@ internal sealed class BlockManager
         return block.Id;
     }
 
-    static ulong ChainHash(ulong previous, ReadOnlySpan<int> tokens)
-    {
-        var hasher = new XxHash64((long)previous);
-        hasher.Append(MemoryMarshal.AsBytes(tokens));
-        return hasher.GetCurrentHashAsUInt64();
-    }
 }

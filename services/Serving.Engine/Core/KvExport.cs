@@ -12,13 +12,14 @@ public sealed class KvExport : IDisposable
 {
     readonly Tensor data;
 
-    internal KvExport(string requestId, KvLayout layout, int firstLayer, int endLayer, int numTokens, int numBlocks, Tensor data)
+    internal KvExport(string requestId, KvLayout layout, int firstLayer, int endLayer, int numTokens, int firstBlock, int numBlocks, Tensor data)
     {
         RequestId = requestId;
         Layout = layout;
         FirstLayer = firstLayer;
         EndLayer = endLayer;
         NumTokens = numTokens;
+        FirstBlock = firstBlock;
         NumBlocks = numBlocks;
         this.data = data;
     }
@@ -28,6 +29,11 @@ public sealed class KvExport : IDisposable
     public int FirstLayer { get; }
     public int EndLayer { get; }
     public int NumTokens { get; }
+
+    /// <summary>The sequence's first block in this export: the receiver already held the ones before it.</summary>
+    public int FirstBlock { get; }
+
+    /// <summary>Blocks in this export, from <see cref="FirstBlock"/> on.</summary>
     public int NumBlocks { get; }
     public long ByteLength => data.NumberOfElements * data.ElementSize;
 

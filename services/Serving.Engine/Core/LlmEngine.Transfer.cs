@@ -19,11 +19,13 @@ public sealed partial class LlmEngine
         return ExportKv(seq, firstLayer, endLayer, seq.Length - 1);
     }
 
+    // Only the blocks the receiver lacks move: from ExportFromBlock on (it holds the ones before in its prefix cache).
     KvExport ExportKv(Sequence seq, int firstLayer, int endLayer, int tokensWithKv)
     {
         var numBlocks = (tokensWithKv + KvLayout.BlockSize - 1) / KvLayout.BlockSize;
-        var data = runner.Cache.Export(seq.BlockTable.GetRange(0, numBlocks), firstLayer, endLayer);
-        return new KvExport(seq.RequestId, KvLayout, firstLayer, endLayer, tokensWithKv, numBlocks, data);
+        var first = seq.ExportFromBlock;
+        var data = runner.Cache.Export(seq.BlockTable.GetRange(first, numBlocks - first), firstLayer, endLayer);
+        return new KvExport(seq.RequestId, KvLayout, firstLayer, endLayer, tokensWithKv, first, numBlocks - first, data);
     }
 
     /// <summary>True when the request stopped after its prefill and waits for its KV to be exported.</summary>
@@ -37,17 +39,26 @@ public sealed partial class LlmEngine
     }
 
     /// <summary>
-    /// Reserves blocks for a prompt whose KV will be imported. False when the pool cannot hold it now
-    /// (the caller retries later or routes elsewhere); throws when the request is invalid.
+    /// Reserves blocks for a prompt whose KV will be imported: the prefix this engine's cache holds is shared at once,
+    /// fresh blocks take the rest (<see cref="ImportCachedTokens"/> says how many leading tokens need no KV from the
+    /// sender). False when the pool cannot hold it now (the caller retries later or routes elsewhere); throws when the
+    /// request is invalid. Without <paramref name="reuseCachedPrefix"/> every block is fresh and the whole KV comes in
+    /// (transfer benchmarks).
     /// </summary>
-    public bool TryReserveImport(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, ResumePoint? resume = null)
+    public bool TryReserveImport(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, ResumePoint? resume = null, bool reuseCachedPrefix = true)
     {
         var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill: false, resume);
-        if (!scheduler.TryReserveImport(seq))
+        if (!scheduler.TryReserveImport(seq, reuseCachedPrefix))
             return false;
         Track(seq, resume);
         return true;
     }
+
+    /// <summary>
+    /// Leading tokens of a reserved import whose KV this engine's prefix cache already held (whole blocks, never the
+    /// last token): the sender exports only the blocks after them (<see cref="AddRequest"/>'s <c>receiverCachedTokens</c>).
+    /// </summary>
+    public int ImportCachedTokens(string requestId) => Find(requestId, SequenceStatus.Importing).ImportFromBlock * KvLayout.BlockSize;
 
     /// <summary>
     /// Host memory to assemble one layer group of incoming KV in before <see cref="ImportKv(string, int, int, KvImportBuffer)"/>.
@@ -70,31 +81,34 @@ public sealed partial class LlmEngine
         var (seq, numBlocks) = CheckImport(requestId, firstLayer, endLayer, buffer.Length);
         var layout = KvLayout;
         using var data = buffer.View([endLayer - firstLayer, numBlocks, layout.BlockSize, 2, layout.NumKvHeads, layout.HeadDim], layout.ElementSize);
-        runner.Cache.Import(seq.BlockTable, firstLayer, data);
+        runner.Cache.Import(seq.BlockTable.GetRange(seq.ImportFromBlock, numBlocks), firstLayer, data);
     }
 
     /// <summary>Imports an export from an engine in this process straight from its buffer (no staging copy).</summary>
     public void ImportKv(string requestId, KvExport export)
     {
-        var (seq, _) = CheckImport(requestId, export.FirstLayer, export.EndLayer, export.ByteLength);
+        var (seq, numBlocks) = CheckImport(requestId, export.FirstLayer, export.EndLayer, export.ByteLength);
         if (export.Layout != KvLayout)
             throw new ArgumentException($"KV layout mismatch: export has {export.Layout}, this engine has {KvLayout}.");
-        runner.Cache.Import(seq.BlockTable, export.FirstLayer, export.Tensor);
+        if (export.FirstBlock != seq.ImportFromBlock)
+            throw new ArgumentException($"KV for {requestId} starts at block {export.FirstBlock}; this engine holds its first {seq.ImportFromBlock} blocks.");
+        runner.Cache.Import(seq.BlockTable.GetRange(seq.ImportFromBlock, numBlocks), export.FirstLayer, export.Tensor);
     }
 
     (Sequence Seq, int NumBlocks) CheckImport(string requestId, int firstLayer, int endLayer, long byteLength)
     {
         var seq = Find(requestId, SequenceStatus.Importing);
         CheckLayers(firstLayer, endLayer);
-        var numBlocks = seq.NumBlocks(KvLayout.BlockSize);
+        var numBlocks = seq.NumBlocks(KvLayout.BlockSize) - seq.ImportFromBlock;
         var expected = KvLayout.BlockBytesPerLayer * numBlocks * (endLayer - firstLayer);
         if (byteLength != expected)
-            throw new ArgumentException($"KV for {requestId} layers [{firstLayer}, {endLayer}) should be {expected} bytes ({numBlocks} blocks) but is {byteLength}.");
+            throw new ArgumentException($"KV for {requestId} layers [{firstLayer}, {endLayer}) should be {expected} bytes ({numBlocks} blocks after the {seq.ImportFromBlock} cached here) but is {byteLength}.");
         return (seq, numBlocks);
     }
 
     /// <summary>Admits an imported request into the running batch with the first token the prefill engine sampled.</summary>
-    public RequestOutput CompleteImport(string requestId, int firstToken, TokenLogprob? firstLogprob = null)
+    /// <param name="prefillCachedTokens">Prompt tokens the prefill engine found in its prefix cache (what the request's output reports as cached).</param>
+    public RequestOutput CompleteImport(string requestId, int firstToken, TokenLogprob? firstLogprob = null, int? prefillCachedTokens = null)
     {
         var seq = Find(requestId, SequenceStatus.Importing);
         // A peer's bad token would fail the next step for every request in the batch: refuse it here, alone.
@@ -102,6 +116,8 @@ public sealed partial class LlmEngine
         if (firstLogprob is not null && firstLogprob.TokenId != firstToken)
             throw new ArgumentException($"the first token's logprob is for token {firstLogprob.TokenId}, not {firstToken}.", nameof(firstLogprob));
         scheduler.Imported(seq);
+        if (prefillCachedTokens is { } cachedThere)
+            seq.NumCachedTokens = Math.Clamp(cachedThere, 0, seq.PromptLength);
         return Postprocess(seq, new Sampler.Result(firstToken, firstLogprob));
     }
 

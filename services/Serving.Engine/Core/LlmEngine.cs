@@ -96,10 +96,21 @@ public sealed partial class LlmEngine : IDisposable
     public bool HasUnfinishedRequests => scheduler.HasWork;
     public int NumWaiting => scheduler.NumWaiting;
     public int NumRunning => scheduler.NumRunning;
+
+    /// <summary>Prompt tokens admitted or waiting whose KV is not computed yet.</summary>
+    public long NumPendingPrefillTokens => scheduler.NumPendingPrefillTokens;
     public long NumPreemptions => scheduler.NumPreemptions;
     public int NumTotalBlocks => scheduler.Blocks.NumBlocks;
     public int NumFreeBlocks => scheduler.Blocks.NumFreeBlocks;
     public int NumCachedBlocks => scheduler.Blocks.NumCachedBlocks;
+
+    /// <summary>The prefix cache's block hashes and their changes, readable from any thread (what a worker publishes to the router).</summary>
+    public PrefixCacheJournal PrefixCache => scheduler.Blocks.Journal;
+
+    /// <summary>Prefix-cache lookups at admission (prompts and reserved imports) and the prompt tokens they found cached. Written on the engine thread.</summary>
+    public long PrefixLookups => scheduler.Blocks.PrefixLookups;
+
+    public long PrefixHitTokens => scheduler.Blocks.PrefixHitTokens;
 
     /// <summary>
     /// Layer groups a prompt is prefilled in, one group per step beside a full decode pass (layered prefill); 1 runs
@@ -144,9 +155,21 @@ public sealed partial class LlmEngine : IDisposable
     /// Queues a request. With <paramref name="holdAfterPrefill"/>, it stops after its first token and keeps its KV for
     /// export. With <paramref name="resume"/>, it continues a request another engine started.
     /// </summary>
-    public void AddRequest(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill = false, ResumePoint? resume = null)
+    /// <param name="receiverCachedTokens">
+    /// With <paramref name="holdAfterPrefill"/>: leading tokens the receiving engine already holds (whole blocks, as
+    /// its <see cref="ImportCachedTokens"/> said); their blocks are not exported.
+    /// </param>
+    public void AddRequest(string requestId, IReadOnlyList<int> promptTokens, SamplingParams sampling, bool holdAfterPrefill = false, ResumePoint? resume = null, int receiverCachedTokens = 0)
     {
         var seq = NewSequence(requestId, promptTokens, sampling, holdAfterPrefill, resume);
+        if (receiverCachedTokens != 0)
+        {
+            var blockSize = KvLayout.BlockSize;
+            if (!holdAfterPrefill || receiverCachedTokens < 0 || receiverCachedTokens % blockSize != 0 || receiverCachedTokens / blockSize > (seq.Length - 1) / blockSize)
+                throw new ArgumentOutOfRangeException(nameof(receiverCachedTokens),
+                    $"a receiver can hold whole {blockSize}-token blocks before the prompt's last token ({seq.Length} tokens), not {receiverCachedTokens}, and only for a held prefill.");
+            seq.ExportFromBlock = receiverCachedTokens / blockSize;
+        }
         scheduler.Add(seq);
         Track(seq, resume);
     }

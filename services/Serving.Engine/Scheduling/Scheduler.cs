@@ -16,6 +16,21 @@ internal sealed class Scheduler(SchedulerOptions options, BlockManager blocks)
     public BlockManager Blocks { get; } = blocks;
     public int NumWaiting => waiting.Count;
     public int NumRunning => running.Count;
+
+    /// <summary>Tokens of waiting and partly prefilled prompts whose KV is not computed yet.</summary>
+    public long NumPendingPrefillTokens
+    {
+        get
+        {
+            long tokens = 0;
+            foreach (var seq in waiting)
+                tokens += seq.Length - seq.NumComputedTokens;
+            foreach (var seq in running)
+                if (seq.IsPrefilling)
+                    tokens += seq.PrefillLength - seq.NumComputedTokens;
+            return tokens;
+        }
+    }
     public long NumPreemptions { get; private set; }
     public bool HasWork => waiting.Count > 0 || running.Count > 0;
 
@@ -109,12 +124,15 @@ internal sealed class Scheduler(SchedulerOptions options, BlockManager blocks)
         }
     }
 
-    /// <summary>Reserves fresh blocks for a sequence whose KV another engine computes. False when the pool cannot hold it now.</summary>
-    public bool TryReserveImport(Sequence seq)
+    /// <summary>
+    /// Reserves blocks for a sequence whose KV another engine computes: its prefix cached here, fresh blocks for the
+    /// rest (what the transfer brings). False when the pool cannot hold it now.
+    /// </summary>
+    public bool TryReserveImport(Sequence seq, bool reuseCachedPrefix = true)
     {
-        if (Blocks.NumFreeBlocks < seq.NumBlocks(Blocks.BlockSize))
+        if (reuseCachedPrefix ? !Blocks.CanAllocate(seq) : Blocks.NumFreeBlocks < seq.NumBlocks(Blocks.BlockSize))
             return false;
-        Blocks.AllocateFresh(seq);
+        Blocks.AllocateForImport(seq, reuseCachedPrefix);
         seq.Status = SequenceStatus.Importing;
         return true;
     }

@@ -93,6 +93,12 @@ internal sealed class Sequence
     /// <summary>True when the scheduled work reaches the last token, so its logits are sampled.</summary>
     public bool SamplesThisStep => ScheduledEnd == Length;
 
+    /// <summary>Decode side of a transfer: the first block the import writes; the blocks before it were in this pool's prefix cache.</summary>
+    public int ImportFromBlock { get; set; }
+
+    /// <summary>Prefill side of a transfer: the first block exported; the receiver holds the blocks before it already.</summary>
+    public int ExportFromBlock { get; set; }
+
     /// <summary>Full blocks whose hash is registered for prefix caching, and the hash of the last of them.</summary>
     public int NumHashedBlocks { get; set; }
     public ulong LastBlockHash { get; set; }

@@ -93,7 +93,9 @@ public sealed partial class ServingClient(IGrainFactory grains, TokenSink sink, 
                 route?.SetTag("serving.attempt", attempt);
                 try
                 {
-                    assignment = await RouterCalls.ExecuteAsync(async _ => await router.Assign(attemptRequest.KnownTokens), cancellationToken);
+                    // The tokens, not just their count: the router finds the workers whose prefix caches hold them.
+                    IReadOnlyList<int> known = attemptRequest.Resume is { } resume ? [.. attemptRequest.PromptTokens, .. resume.OutputTokens] : attemptRequest.PromptTokens;
+                    assignment = await RouterCalls.ExecuteAsync(async _ => await router.AssignPrompt(known), cancellationToken);
                 }
                 catch (Exception e)
                 {

@@ -85,7 +85,8 @@ internal sealed class KvTransferProbe(LlmEngine engine, EngineOptions options, A
     async Task<double> TransferAsync(Held held, EngineLoop loop, KvInbox inbox, PushKvTransport transport, KvEndpoint endpoint, CancellationToken cancellationToken)
     {
         var id = $"kv-transfer-{nextId++}";
-        var outputs = await loop.ReserveImportAsync(id, held.Prompt, SamplingParams.Greedy(1) with { IgnoreEos = true })
+        // Every transfer moves the whole prompt's KV: the probe measures the transport, not the receiver's cache.
+        var outputs = (await loop.ReserveImportAsync(id, held.Prompt, SamplingParams.Greedy(1) with { IgnoreEos = true }, reuseCachedPrefix: false))?.Outputs
             ?? throw new InvalidOperationException("the probe's receiving engine has no room for the transfer.");
         var transferToken = inbox.Expect(id, held.Prompt.Length);
         var layers = engine.KvLayout.NumLayers;

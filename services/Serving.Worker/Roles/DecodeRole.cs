@@ -37,11 +37,16 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         using var decode = WorkerTelemetry.Activities.StartActivity("decode");
         decode?.SetTag("serving.request_id", id);
         decode?.SetTag("serving.worker", Endpoint.WorkerId);
-        var outputs = await ReserveAsync(request, cancellationToken);
-        var transferToken = inbox.Expect(id, request.KnownTokens);
+        var reservation = await ReserveAsync(request, cancellationToken);
+        var outputs = reservation.Outputs;
+        // The prefix this worker's cache holds stays here: the prefill worker sends only the blocks after it.
+        var transferToken = inbox.Expect(id, request.KnownTokens, reservation.CachedTokens);
+        if (reservation.CachedTokens > 0)
+            telemetry?.KvSaved.Add((long)reservation.CachedTokens / Loop.Description.KvLayout.BlockSize * Loop.Description.KvLayout.BlockBytesPerLayer * Loop.Description.KvLayout.NumLayers);
+        decode?.SetTag("serving.kv.cached_tokens", reservation.CachedTokens);
         try
         {
-            if (await TransferOrFailureAsync(request, prefill, transferToken, cancellationToken) is { } failure)
+            if (await TransferOrFailureAsync(request, prefill, transferToken, reservation.CachedTokens, cancellationToken) is { } failure)
             {
                 Log.Recomputing(logger, failure, Endpoint.WorkerId, id);
                 telemetry?.Recomputed.Add(1);
@@ -61,7 +66,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
     }
 
     /// <summary>Runs the transfer with its retries; returns why it finally failed, or null once the request is admitted here.</summary>
-    async Task<Exception?> TransferOrFailureAsync(GenerationRequest request, IPrefillService prefill, string transferToken, CancellationToken cancellationToken)
+    async Task<Exception?> TransferOrFailureAsync(GenerationRequest request, IPrefillService prefill, string transferToken, int cachedTokens, CancellationToken cancellationToken)
     {
         var direction = transport.Kind == KvTransportKind.GrpcPull ? "pull" : "push";
         var started = Stopwatch.GetTimestamp();
@@ -70,7 +75,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         var outcome = "cancelled";
         try
         {
-            await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, transferToken, ct), cancellationToken);
+            await transferPipeline.ExecuteAsync(async ct => await TransferAsync(request, prefill, transferToken, cachedTokens, ct), cancellationToken);
             outcome = "ok";
             return null;
         }
@@ -108,12 +113,12 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
     /// Has the prefill worker compute the prompt while this side receives its KV, both at once; whichever fails first
     /// decides the outcome and the other is cancelled rather than left to time out.
     /// </summary>
-    async Task TransferAsync(GenerationRequest request, IPrefillService prefill, string transferToken, CancellationToken cancellationToken)
+    async Task TransferAsync(GenerationRequest request, IPrefillService prefill, string transferToken, int cachedTokens, CancellationToken cancellationToken)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var header = new KvTransferHeader(request.RequestId, Endpoint.WorkerId, Loop.Description.KvLayout, request.KnownTokens, transferToken);
+        var header = new KvTransferHeader(request.RequestId, Endpoint.WorkerId, Loop.Description.KvLayout, request.KnownTokens, transferToken, cachedTokens);
         var receive = transport.ReceiveAsync(header, inbox, prefill.Endpoint, both.Token);
-        var compute = prefill.PrefillAsync(request, Endpoint, transferToken, both.Token);
+        var compute = prefill.PrefillAsync(request, Endpoint, transferToken, cachedTokens, both.Token);
         var first = await Task.WhenAny(receive, compute);
         if (first.IsFaulted || first.IsCanceled)
             both.Cancel();
@@ -128,14 +133,14 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         await (first == receive ? compute : receive);
     }
 
-    async Task<ChannelReader<RequestOutput>> ReserveAsync(GenerationRequest request, CancellationToken cancellationToken)
+    async Task<ImportReservation> ReserveAsync(GenerationRequest request, CancellationToken cancellationToken)
     {
         var wait = TimeSpan.FromMilliseconds(5);
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
-            if (await Loop.ReserveImportAsync(request.RequestId, request.PromptTokens, request.Sampling, request.Resume) is { } outputs)
-                return outputs;
+            if (await Loop.ReserveImportAsync(request.RequestId, request.PromptTokens, request.Sampling, request.Resume) is { } reservation)
+                return reservation;
             if (Stopwatch.GetElapsedTime(started) > ReservationTimeout)
                 throw new WorkerBusyException($"worker {Endpoint.WorkerId} found no KV room for request {request.RequestId} within {ReservationTimeout.TotalSeconds:0} s.");
             // No room in the pool yet: running sequences free blocks as they finish.

@@ -10,5 +10,6 @@ public interface IPrefillService
     KvEndpoint Endpoint { get; }
 
     /// <param name="transferToken">The token the target issued for this request (<see cref="KvInbox.Expect"/>): the KV it takes.</param>
-    Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken);
+    /// <param name="cachedTokens">Leading tokens (whole blocks) the target's prefix cache holds: their KV is not sent.</param>
+    Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, int cachedTokens, CancellationToken cancellationToken);
 }

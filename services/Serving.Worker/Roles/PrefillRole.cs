@@ -15,19 +15,21 @@ public sealed class PrefillRole(EngineLoop loop, IKvTransport transport, KvEndpo
     public EngineLoop Loop { get; } = loop;
     public KvEndpoint Endpoint { get; } = endpoint;
 
-    public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, CancellationToken cancellationToken)
+    public async Task PrefillAsync(GenerationRequest request, KvEndpoint target, string transferToken, int cachedTokens, CancellationToken cancellationToken)
     {
         using var activity = WorkerTelemetry.Activities.StartActivity("prefill");
         activity?.SetTag("serving.request_id", request.RequestId);
         activity?.SetTag("serving.prompt_tokens", request.KnownTokens);
-        var header = new KvTransferHeader(request.RequestId, target.WorkerId, Loop.Description.KvLayout, request.KnownTokens, transferToken);
+        activity?.SetTag("serving.kv.receiver_cached_tokens", cachedTokens);
+        var header = new KvTransferHeader(request.RequestId, target.WorkerId, Loop.Description.KvLayout, request.KnownTokens, transferToken, cachedTokens);
         await using var sender = await transport.OpenAsync(target, header, cancellationToken);
         RequestOutput? first = null;
         // The stream ends with the first token; every group is exported (copied) by then and the blocks are freed.
-        await foreach (var output in Loop.StreamAsync(request, sender.Enqueue, cancellationToken))
+        // Only the blocks after the target's cached prefix are exported; this engine still computes what its own cache lacks.
+        await foreach (var output in Loop.StreamAsync(request, sender.Enqueue, cancellationToken, receiverCachedTokens: cachedTokens))
             first ??= output;
         if (first is null)
             throw new InvalidOperationException($"the prefill of request {request.RequestId} ended without a token.");
-        await sender.CompleteAsync(new FirstToken(first.NewTokenIds[0], first.NewLogprobs?[0]), cancellationToken);
+        await sender.CompleteAsync(new FirstToken(first.NewTokenIds[0], first.NewLogprobs?[0], first.CachedPromptTokens), cancellationToken);
     }
 }

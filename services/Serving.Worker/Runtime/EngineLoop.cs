@@ -105,14 +105,15 @@ public sealed partial class EngineLoop : IAsyncDisposable
     /// Queues a request and returns its outputs as they are produced. With <paramref name="onKvExport"/>, the request
     /// stops after its first token and each layer group's KV is handed to the callback (on the loop thread) as it is computed.
     /// </summary>
-    public ChannelReader<RequestOutput> Submit(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling, Action<KvExport>? onKvExport = null, ResumePoint? resume = null)
+    /// <paramref name="receiverCachedTokens"/>: with <paramref name="onKvExport"/>, the leading tokens the receiver holds, whose blocks are not exported.
+    public ChannelReader<RequestOutput> Submit(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling, Action<KvExport>? onKvExport = null, ResumePoint? resume = null, int receiverCachedTokens = 0)
     {
         var channel = Channel.CreateUnbounded<RequestOutput>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         Post(() =>
         {
             try
             {
-                engine.AddRequest(requestId, prompt, sampling, holdAfterPrefill: onKvExport is not null, resume);
+                engine.AddRequest(requestId, prompt, sampling, holdAfterPrefill: onKvExport is not null, resume, receiverCachedTokens);
                 streams[requestId] = channel.Writer;
                 if (onKvExport is not null)
                     exportHandlers[requestId] = onKvExport;
@@ -131,8 +132,8 @@ public sealed partial class EngineLoop : IAsyncDisposable
     /// first token, its blocks released. A reader that stops early (client gone, failure) aborts the request, which
     /// frees its blocks.
     /// </summary>
-    public IAsyncEnumerable<RequestOutput> StreamAsync(GenerationRequest request, Action<KvExport>? onKvExport = null, CancellationToken cancellationToken = default) =>
-        StreamAsync(request.RequestId, Submit(request.RequestId, request.PromptTokens, request.Sampling, onKvExport, request.Resume), held: onKvExport is not null, cancellationToken);
+    public IAsyncEnumerable<RequestOutput> StreamAsync(GenerationRequest request, Action<KvExport>? onKvExport = null, CancellationToken cancellationToken = default, int receiverCachedTokens = 0) =>
+        StreamAsync(request.RequestId, Submit(request.RequestId, request.PromptTokens, request.Sampling, onKvExport, request.Resume, receiverCachedTokens), held: onKvExport is not null, cancellationToken);
 
     /// <summary>Streams a request's outputs from its channel (one <see cref="ReserveImportAsync"/> returned), aborting it if the reader stops early.</summary>
     public IAsyncEnumerable<RequestOutput> StreamAsync(string requestId, ChannelReader<RequestOutput> outputs, CancellationToken cancellationToken = default) =>
@@ -161,23 +162,23 @@ public sealed partial class EngineLoop : IAsyncDisposable
     }
 
     /// <summary>Reserves blocks for a request whose KV will be imported; its outputs start once the import completes.</summary>
-    public Task<ChannelReader<RequestOutput>?> ReserveImportAsync(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling, ResumePoint? resume = null) =>
+    public Task<ImportReservation?> ReserveImportAsync(string requestId, IReadOnlyList<int> prompt, SamplingParams sampling, ResumePoint? resume = null, bool reuseCachedPrefix = true) =>
         InvokeAsync(e =>
         {
-            if (!e.TryReserveImport(requestId, prompt, sampling, resume))
+            if (!e.TryReserveImport(requestId, prompt, sampling, resume, reuseCachedPrefix))
                 return null;
             var channel = Channel.CreateUnbounded<RequestOutput>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             streams[requestId] = channel.Writer;
             importingIds.Add(requestId);
             Volatile.Write(ref importing, importingIds.Count);
-            return (ChannelReader<RequestOutput>?)channel.Reader;
+            return new ImportReservation(channel.Reader, e.ImportCachedTokens(requestId));
         });
 
     /// <summary>Admits an imported request with its first token; the output goes to the request's stream.</summary>
-    public Task CompleteImportAsync(string requestId, int firstToken, TokenLogprob? logprob) => InvokeAsync(e =>
+    public Task CompleteImportAsync(string requestId, int firstToken, TokenLogprob? logprob, int? prefillCachedTokens = null) => InvokeAsync(e =>
     {
         NotImporting(requestId);
-        Deliver(e.CompleteImport(requestId, firstToken, logprob));
+        Deliver(e.CompleteImport(requestId, firstToken, logprob, prefillCachedTokens));
     });
 
     // An import that completes, or a reservation aborted before it did (client gone, transfer failed, failed step).
@@ -338,7 +339,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
             export.Dispose();
     }
 
-    void PublishLoad() => load = new WorkerLoad(engine.NumWaiting, engine.NumRunning, Volatile.Read(ref importing), engine.NumFreeBlocks, engine.NumTotalBlocks);
+    void PublishLoad() => load = new WorkerLoad(engine.NumWaiting, engine.NumRunning, Volatile.Read(ref importing), engine.NumFreeBlocks, engine.NumTotalBlocks, engine.NumPendingPrefillTokens);
 
     public async ValueTask DisposeAsync()
     {

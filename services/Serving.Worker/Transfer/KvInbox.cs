@@ -29,11 +29,12 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
     /// returned transfer token: give it to the prefill worker assigned to the request, and to no one else.
     /// </summary>
     /// <param name="tokenCount">The tokens whose KV the reservation holds (the header must say the same).</param>
-    public string Expect(string requestId, int tokenCount)
+    /// <param name="cachedTokens">Leading tokens the reservation found in this worker's prefix cache: the sender skips their blocks (the header must say the same).</param>
+    public string Expect(string requestId, int tokenCount, int cachedTokens = 0)
     {
         var token = KvTransferHeader.NewToken();
         importedFor[requestId] = new StrongBox<long>();
-        expected[requestId] = new Expected(token, tokenCount, loop.Description.KvLayout.NumLayers);
+        expected[requestId] = new Expected(token, tokenCount, cachedTokens, loop.Description.KvLayout.NumLayers);
         return token;
     }
 
@@ -71,6 +72,9 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
         if (header.TokenCount != entry.TokenCount)
             throw new KvTransferException(
                 $"the transfer of request '{header.RequestId}' carries {header.TokenCount} tokens; worker '{WorkerId}' reserved blocks for {entry.TokenCount}.", retryable: false);
+        if (header.CachedTokens != entry.CachedTokens)
+            throw new KvTransferException(
+                $"the transfer of request '{header.RequestId}' skips {header.CachedTokens} cached tokens; worker '{WorkerId}' holds {entry.CachedTokens}.", retryable: false);
         var mine = loop.Description.KvLayout;
         if (header.Layout != mine)
             throw new KvTransferException(
@@ -136,7 +140,7 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
         entry.Closed = true;
         try
         {
-            await loop.CompleteImportAsync(requestId, first.TokenId, first.Logprob);
+            await loop.CompleteImportAsync(requestId, first.TokenId, first.Logprob, first.CachedTokens);
             entry.Admitted.TrySetResult();
         }
         catch (Exception e)
@@ -155,12 +159,13 @@ public sealed class KvInbox(string workerId, EngineLoop loop)
             ? entry
             : throw new KvTransferException($"worker '{WorkerId}' is not expecting KV for request '{requestId}' (cancelled or failed over).", retryable: false);
 
-    sealed class Expected(string token, int tokenCount, int numLayers)
+    sealed class Expected(string token, int tokenCount, int cachedTokens, int numLayers)
     {
         readonly bool[] imported = new bool[numLayers];
 
         public string Token { get; } = token;
         public int TokenCount { get; } = tokenCount;
+        public int CachedTokens { get; } = cachedTokens;
 
         /// <summary>Records layers written into the reservation (on the engine thread, after the import).</summary>
         public void Imported(int firstLayer, int endLayer)

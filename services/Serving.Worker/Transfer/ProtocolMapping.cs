@@ -22,6 +22,7 @@ internal static class ProtocolMapping
         FirstLayer = 0,
         EndLayer = h.Layout.NumLayers,
         TransferToken = h.TransferToken,
+        CachedTokens = h.CachedTokens,
     };
 
     public static KvTransferHeader FromProto(this Protocol.V1.KvTransferHeader h) => new(
@@ -29,11 +30,12 @@ internal static class ProtocolMapping
         h.TargetWorker,
         new KvLayout(h.NumLayers, h.BlockSize, h.NumKvHeads, h.HeadDim, h.Dtype, h.ModelFingerprint),
         h.TokenCount,
-        h.TransferToken);
+        h.TransferToken,
+        h.CachedTokens);
 
     public static KvTransferDone ToProto(this FirstToken first)
     {
-        var done = new KvTransferDone { FirstToken = first.TokenId };
+        var done = new KvTransferDone { FirstToken = first.TokenId, PrefillCachedTokens = first.CachedTokens };
         if (first.Logprob is { } lp)
         {
             done.Logprob = new ProtoLogprob { TokenId = lp.TokenId, Logprob = lp.Logprob };
@@ -47,5 +49,6 @@ internal static class ProtocolMapping
         done.FirstToken,
         done.Logprob is { } lp
             ? new Serving.Model.Sampling.TokenLogprob(lp.TokenId, lp.Logprob, lp.TopIds.Zip(lp.TopLogprobs).ToArray())
-            : null);
+            : null,
+        done.PrefillCachedTokens);
 }

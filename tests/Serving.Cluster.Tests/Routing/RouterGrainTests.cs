@@ -343,6 +343,7 @@ public sealed class RouterGrainTests : IAsyncLifetime
     {
         Assert.IsType<LeastLoadedPolicy>(AssignmentPolicies.Create("least-loaded"));
         Assert.IsType<RoundRobinPolicy>(AssignmentPolicies.Create("round-robin"));
+        Assert.IsType<PrefixAwarePolicy>(AssignmentPolicies.Create("prefix-aware"));
         Assert.Contains("unknown assignment policy", Assert.Throws<ArgumentException>(() => AssignmentPolicies.Create("random")).Message);
     }
 
@@ -351,7 +352,7 @@ public sealed class RouterGrainTests : IAsyncLifetime
     {
         var workers = Enumerable.Range(0, 3).Select(i => new WorkerState(new WorkerInfo($"s|w{i}", WorkerRole.Decode, "kv")) { Load = Load(i * 10) }).ToList();
         var policy = new RoundRobinPolicy();
-        var picks = Enumerable.Range(0, 6).Select(_ => policy.Choose(workers, 1).Info.WorkerId).ToList();
+        var picks = Enumerable.Range(0, 6).Select(_ => policy.Choose(workers, new RoutingPrompt(1)).Info.WorkerId).ToList();
         Assert.Equal(2, picks.Count(p => p == "s|w2"));
     }
 }

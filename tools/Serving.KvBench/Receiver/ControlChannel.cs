@@ -62,7 +62,8 @@ internal sealed class ControlChannel(EngineLoop loop, KvInbox inbox, PullKvTrans
     async Task<string> ReserveAsync(string id, int tokens, int maxTokens)
     {
         var sampling = new SamplingParams { Temperature = 0, MaxTokens = maxTokens, IgnoreEos = true };
-        var outputs = await loop.ReserveImportAsync(id, Prompts.Make(loop.Engine, tokens), sampling)
+        // Whole transfers: the bench measures the transport, not the receiver's prefix cache.
+        var outputs = (await loop.ReserveImportAsync(id, Prompts.Make(loop.Engine, tokens), sampling, reuseCachedPrefix: false))?.Outputs
             ?? throw new InvalidOperationException($"the decode pool has no room for {tokens} tokens.");
         var transferToken = inbox.Expect(id, tokens);
         watching[id] = Task.Run(() => WatchAsync(outputs));

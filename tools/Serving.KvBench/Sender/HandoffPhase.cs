@@ -21,7 +21,7 @@ internal sealed class HandoffPhase(IReadOnlyDictionary<int, PrefillRole> rolesBy
         var endpoint = new KvEndpoint(ReceiverHost.WorkerId, receiver.KvAddress);
 
         var start = Clock.Now();
-        await rolesByGroups[groups].PrefillAsync(request, endpoint, transferToken, CancellationToken.None);
+        await rolesByGroups[groups].PrefillAsync(request, endpoint, transferToken, 0, CancellationToken.None);
         var trace = tracing.Take(id);
         var decode = await receiver.WaitAsync(id);
         if (decode.OutputTokens != 2 || decode.Second == 0)

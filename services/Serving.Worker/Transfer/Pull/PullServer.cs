@@ -24,6 +24,9 @@ internal static class PullServer
             if (outbox.Header.Layout != wanted.Layout)
                 throw new KvTransferException(
                     $"KV layout mismatch for request '{wanted.RequestId}': sender has {outbox.Header.Layout}, worker '{wanted.TargetWorker}' has {wanted.Layout}.", retryable: false);
+            if (outbox.Header.CachedTokens != wanted.CachedTokens)
+                throw new KvTransferException(
+                    $"KV for request '{wanted.RequestId}' skips {outbox.Header.CachedTokens} cached tokens; worker '{wanted.TargetWorker}' holds {wanted.CachedTokens}.", retryable: false);
             await foreach (var item in outbox.Items.Reader.ReadAllAsync(ct))
             {
                 if (item.Group is { } group)
