@@ -35,6 +35,27 @@ public sealed class ChatCompletionsTests(DefaultHost host)
     }
 
     [Fact]
+    public async Task AConversationsNextTurn_ReportsItsHistoryAsCachedTokens_AndStaysExact()
+    {
+        var systemText = "You answer questions about the cluster. " + string.Join(' ', Enumerable.Repeat("Prefill and decode run on separate workers.", 30));
+        ChatMessage[] turn1 = [new SystemChatMessage(systemText), new UserChatMessage("What does the decode worker keep?")];
+        var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 8 };
+        ChatCompletion first = await host.Chat().CompleteChatAsync(turn1, options);
+        ChatMessage[] turn2 = [.. turn1, new AssistantChatMessage(first.Content[0].Text), new UserChatMessage("And the prefill worker?")];
+
+        ChatCompletion second = await host.Chat().CompleteChatAsync(turn2, options);
+
+        // The whole first turn's prompt (in whole blocks) was in the prefix cache; the answer is still the single engine's.
+        var cached = second.Usage.InputTokenDetails.CachedTokenCount;
+        Assert.InRange(cached, (first.Usage.InputTokenCount - 16) / 16 * 16, second.Usage.InputTokenCount - 1);
+        var rendered = $"<|im_start|>system\n{systemText}<|im_end|>\n<|im_start|>user\nWhat does the decode worker keep?<|im_end|>\n"
+            + $"<|im_start|>assistant\n{first.Content[0].Text}<|im_end|>\n<|im_start|>user\nAnd the prefill worker?<|im_end|>\n<|im_start|>assistant\n";
+        var prompt = host.Reference.Tokenizer!.Encode(rendered, addSpecialTokens: false);
+        Assert.Equal(prompt.Count, second.Usage.InputTokenCount);
+        Assert.Equal(host.Greedy(prompt, 8).Text, second.Content[0].Text);
+    }
+
+    [Fact]
     public async Task CompleteChatStreaming_Greedy_SameTextAsWholeAnswer_WithUsageLast()
     {
         var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 16 };

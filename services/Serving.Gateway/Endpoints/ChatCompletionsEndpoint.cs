@@ -50,7 +50,7 @@ internal static class ChatCompletionsEndpoint
                 new ChatMessageOut("assistant", c.Text.ToString()),
                 logprobs is null ? null : new ChatLogprobs(formatter.Chat(c.Logprobs)),
                 c.FinishReason)).ToArray();
-            await Results.Json(new ChatCompletionResponse(id, created, o.Model, result, new Usage(promptTokens, choices.Sum(c => c.OutputTokens))), GatewayJson.Api.ChatCompletionResponse)
+            await Results.Json(new ChatCompletionResponse(id, created, o.Model, result, Usage.Of(promptTokens, choices)), GatewayJson.Api.ChatCompletionResponse)
                 .ExecuteAsync(http);
             return;
         }
@@ -79,7 +79,7 @@ internal static class ChatCompletionsEndpoint
                     await sse.WriteAsync(Chunk(new ChatChunkChoice(index, new ChatMessageOut(null, null), null, chunk.FinishReason)), GatewayJson.Api.ChatChunk, cancellationToken);
             }
             if (o.IncludeUsage)
-                await sse.WriteAsync(new ChatChunk(id, created, o.Model, [], new Usage(promptTokens, states.Sum(c => c.OutputTokens))), GatewayJson.Api.ChatChunk, cancellationToken);
+                await sse.WriteAsync(new ChatChunk(id, created, o.Model, [], Usage.Of(promptTokens, states)), GatewayJson.Api.ChatChunk, cancellationToken);
         }, telemetry, cancellationToken);
     }
 }

@@ -48,7 +48,7 @@ internal static class CompletionsEndpoint
                 var prefix = Echo(i) ?? "";
                 return new CompletionChoice(i, prefix + c.Text, logprobs is null ? null : formatter.Completion(c.Logprobs, LogprobsFormatter.CodePoints(prefix)), c.FinishReason);
             }).ToArray();
-            await Results.Json(new CompletionResponse(id, created, o.Model, result, new Usage(promptTokens, choices.Sum(c => c.OutputTokens))), GatewayJson.Api.CompletionResponse)
+            await Results.Json(new CompletionResponse(id, created, o.Model, result, Usage.Of(promptTokens, choices)), GatewayJson.Api.CompletionResponse)
                 .ExecuteAsync(http);
             return;
         }
@@ -72,7 +72,7 @@ internal static class CompletionsEndpoint
                 await sse.WriteAsync(new CompletionResponse(id, created, o.Model, [new CompletionChoice(index, text, lps, finish)], null), GatewayJson.Api.CompletionResponse, cancellationToken);
             }
             if (o.IncludeUsage)
-                await sse.WriteAsync(new CompletionResponse(id, created, o.Model, [], new Usage(promptTokens, states.Sum(c => c.OutputTokens))), GatewayJson.Api.CompletionResponse, cancellationToken);
+                await sse.WriteAsync(new CompletionResponse(id, created, o.Model, [], Usage.Of(promptTokens, states)), GatewayJson.Api.CompletionResponse, cancellationToken);
         }, telemetry, cancellationToken);
     }
 }

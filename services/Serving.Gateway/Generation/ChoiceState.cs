@@ -9,6 +9,8 @@ internal sealed class ChoiceState
     public StringBuilder Text { get; } = new();
     public List<TokenLogprobMessage> Logprobs { get; } = [];
     public int OutputTokens { get; private set; }
+    /// <summary>Prompt tokens the worker that prefilled this choice found in its prefix cache.</summary>
+    public int CachedPromptTokens { get; private set; }
     /// <summary>Length of <see cref="Text"/> in code points (completions' text_offset unit).</summary>
     public int TextCodePoints { get; private set; }
     public string? FinishReason { get; private set; }
@@ -22,6 +24,7 @@ internal sealed class ChoiceState
         if (chunk.Logprobs is { } lps)
             Logprobs.AddRange(lps);
         OutputTokens = chunk.OutputTokens;
+        CachedPromptTokens = Math.Max(CachedPromptTokens, chunk.CachedPromptTokens);
         if (chunk.Finished)
             FinishReason = chunk.FinishReason;
     }
