@@ -73,7 +73,14 @@ internal static class ServingHost
             StallTimeout = TimeSpan.FromSeconds(settings.StallSeconds),
             HangFile = settings.HangFile,
             MaxWaiting = settings.MaxWaiting,
-        }, new RoutingOptions { Policy = settings.Policy, StallTimeout = TimeSpan.FromSeconds(settings.StallSeconds) });
+        }, new RoutingOptions
+        {
+            Policy = settings.Policy,
+            PrefixCacheWeight = settings.PrefixCacheWeight,
+            PrefixLoadWeight = settings.PrefixLoadWeight,
+            ShortPromptThreshold = settings.ShortPromptThreshold,
+            StallTimeout = TimeSpan.FromSeconds(settings.StallSeconds),
+        });
         using (var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true)))
             services.AddServingPlanner(PlannerWiring.Options(settings, modelFolder, loggers.CreateLogger("Serving.Host.Planner")));
         if (settings.IsGateway)

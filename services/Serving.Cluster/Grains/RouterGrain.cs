@@ -23,7 +23,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
     readonly IAssignmentPolicy decodePolicy = AssignmentPolicies.Create(options.Policy, options);
     readonly Counter<long> decisions = meters.Create(MeterName).CreateCounter<long>("serving.router.decisions", "{decision}",
         "Workers chosen by the router, by role (prefill, decode, mixed) and reason: cache_hit (the chosen worker's prefix cache holds part of the prompt) or load.");
-    int shortPromptThreshold;
+    int shortPromptThreshold = options.ShortPromptThreshold;
     long assignments;
     DateTimeOffset activatedAt;
 

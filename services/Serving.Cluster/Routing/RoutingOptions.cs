@@ -7,6 +7,9 @@ public sealed record RoutingOptions
     /// <summary><c>prefix-aware</c>: the weight of a prompt token a worker would have to compute or receive (not in its prefix cache).</summary>
     public double PrefixCacheWeight { get; init; } = 1.0;
 
+    /// <summary>The short-prompt threshold a router starts with (<see cref="Contracts.IRouterGrain.SetShortPromptThreshold"/> changes it; the runtime planner sets its own).</summary>
+    public int ShortPromptThreshold { get; init; }
+
     /// <summary><c>prefix-aware</c>: the weight of a token of load (queued prefill tokens, and KV held by running requests on a worker that decodes).</summary>
     public double PrefixLoadWeight { get; init; } = 1.0;
 
