@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serving.Contracts;
@@ -14,6 +15,9 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
     readonly CancellationTokenSource leaving = new();
     // Workers whose prefix-cache index the router holds up to date: the others send a snapshot next.
     readonly HashSet<string> cacheInSync = [];
+    // Released when a worker's requests end: the router learns the freed KV (and the blocks just cached) before the
+    // next tick, which matters to a conversation whose next turn follows its answer at once.
+    readonly SemaphoreSlim nudged = new(0, 1);
     int left;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -22,9 +26,12 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leaving.Token);
         stoppingToken = stopping.Token;
         var router = grains.GetGrain<IRouterGrain>(0);
-        using var timer = new PeriodicTimer(options.HeartbeatInterval);
+        foreach (var worker in workers.All)
+            worker.Loop.RequestsEnded = Nudge;
+        long reported;
         do
         {
+            reported = Stopwatch.GetTimestamp();
             foreach (var worker in workers.All)
             {
                 if (worker.CheckStall(options.StallTimeout))
@@ -50,7 +57,7 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
                 }
             }
         }
-        while (await NextTickAsync(timer, stoppingToken).ConfigureAwait(false));
+        while (await NextBeatAsync(reported, stoppingToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -71,18 +78,49 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
             cacheInSync.Add(worker.Key);
     }
 
-    /// <summary>The next heartbeat, or false once the workers leave (a stop is no failure of this service).</summary>
-    static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    void Nudge()
+    {
+        if (nudged.CurrentCount > 0)
+            return;
+        try
+        {
+            nudged.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Another loop nudged first.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next heartbeat: the interval after the last one began, or sooner when requests ended (but no
+    /// sooner than <see cref="MinNudgedInterval"/> after it, so a busy worker does not report at every step). False
+    /// once the workers leave (a stop is no failure of this service).
+    /// </summary>
+    async Task<bool> NextBeatAsync(long reported, CancellationToken stoppingToken)
     {
         try
         {
-            return await timer.WaitForNextTickAsync(stoppingToken);
+            var left = options.HeartbeatInterval - Stopwatch.GetElapsedTime(reported);
+            if (left > TimeSpan.Zero && await nudged.WaitAsync(left, stoppingToken))
+            {
+                var soonest = MinNudgedInterval - Stopwatch.GetElapsedTime(reported);
+                if (soonest > TimeSpan.Zero)
+                    await Task.Delay(soonest, stoppingToken);
+            }
+            return !stoppingToken.IsCancellationRequested;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             return false;
         }
     }
+
+    static readonly TimeSpan MinNudgedInterval = TimeSpan.FromMilliseconds(25);
 
     Task WhenStarted(CancellationToken stoppingToken)
     {
@@ -123,6 +161,7 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
     public override void Dispose()
     {
         leaving.Dispose();
+        nudged.Dispose();
         base.Dispose();
     }
 

@@ -30,6 +30,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
     readonly HashSet<string> importingIds = [];
     int importing;
     long finished;
+    bool endedSincePublish;
     readonly StepTrace? trace;
     double commandSeconds;
     // Liveness: whether the loop is inside an iteration (commands or a step), and when that iteration started.
@@ -70,6 +71,12 @@ public sealed partial class EngineLoop : IAsyncDisposable
 
     /// <summary>Requests this loop ran to their end (a held prefill, released after its first token, does not count).</summary>
     public long Finished => Interlocked.Read(ref finished);
+
+    /// <summary>
+    /// Called on the loop thread once <see cref="Load"/> shows that requests ended (finished, or a prefill handed its
+    /// KV over): a heartbeat can tell the router at once instead of at its next tick. Must not block.
+    /// </summary>
+    public Action? RequestsEnded { get; set; }
 
     /// <summary>
     /// The model engine, for the members that are safe off the loop thread (<see cref="LlmEngine.RentImportBuffer"/>);
@@ -328,6 +335,7 @@ public sealed partial class EngineLoop : IAsyncDisposable
         {
             writer.TryComplete();
             streams.Remove(output.RequestId);
+            endedSincePublish = true;
         }
     }
 
@@ -339,7 +347,15 @@ public sealed partial class EngineLoop : IAsyncDisposable
             export.Dispose();
     }
 
-    void PublishLoad() => load = new WorkerLoad(engine.NumWaiting, engine.NumRunning, Volatile.Read(ref importing), engine.NumFreeBlocks, engine.NumTotalBlocks, engine.NumPendingPrefillTokens);
+    void PublishLoad()
+    {
+        load = new WorkerLoad(engine.NumWaiting, engine.NumRunning, Volatile.Read(ref importing), engine.NumFreeBlocks, engine.NumTotalBlocks, engine.NumPendingPrefillTokens);
+        if (endedSincePublish)
+        {
+            endedSincePublish = false;
+            RequestsEnded?.Invoke();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
