@@ -2,7 +2,8 @@ namespace Serving.Contracts;
 
 /// <summary>
 /// One finished request as a gateway measured it, for the planner's window: when it arrived, its lengths and latencies
-/// (seconds; TPOT 0 for one output token), and whether it completed.
+/// (seconds; TPOT 0 for one output token), whether it completed, and how many prompt tokens the worker that prefilled
+/// it found in its prefix cache (<see cref="TokenChunk.CachedPromptTokens"/>).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RequestObservation(
@@ -12,4 +13,5 @@ public sealed record RequestObservation(
     [property: Id(3)] double Ttft,
     [property: Id(4)] double Tpot,
     [property: Id(5)] double MaxItl,
-    [property: Id(6)] bool Completed);
+    [property: Id(6)] bool Completed,
+    [property: Id(7)] int CachedTokens = 0);

@@ -30,19 +30,23 @@ public sealed class RequestObservations
     }
 }
 
-/// <summary>One request's clock: arrival, first token, gaps between tokens, end.</summary>
+/// <summary>One request's clock: arrival, first token, gaps between tokens, end; and the prompt tokens a prefix cache served.</summary>
 public sealed class RequestTimer(RequestObservations sink, int promptTokens)
 {
     readonly double arrival = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
     readonly long started = Stopwatch.GetTimestamp();
     long firstToken, lastToken;
-    int tokens;
+    int tokens, cached;
     double maxItl;
     bool finished;
 
-    /// <summary>Records <paramref name="count"/> tokens arriving now.</summary>
-    public void Tokens(int count)
+    /// <summary>
+    /// Records <paramref name="count"/> tokens arriving now, on a chunk that reports <paramref name="cachedPromptTokens"/>
+    /// prompt tokens found in a prefix cache (the most any chunk reports counts: a resumed request's later worker may report fewer).
+    /// </summary>
+    public void Tokens(int count, int cachedPromptTokens = 0)
     {
+        cached = Math.Max(cached, cachedPromptTokens);
         if (count == 0)
             return;
         var now = Stopwatch.GetTimestamp();
@@ -62,6 +66,6 @@ public sealed class RequestTimer(RequestObservations sink, int promptTokens)
         finished = true;
         var ttft = tokens == 0 ? Stopwatch.GetElapsedTime(started).TotalSeconds : Stopwatch.GetElapsedTime(started, firstToken).TotalSeconds;
         var tpot = tokens > 1 ? Stopwatch.GetElapsedTime(firstToken, lastToken).TotalSeconds / (tokens - 1) : 0;
-        sink.Add(new RequestObservation(arrival, promptTokens, tokens, ttft, tpot, maxItl, completed && tokens > 0));
+        sink.Add(new RequestObservation(arrival, promptTokens, tokens, ttft, tpot, maxItl, completed && tokens > 0, Math.Min(cached, promptTokens)));
     }
 }

@@ -66,7 +66,7 @@ public sealed partial class ServingClient(IGrainFactory grains, TokenSink sink, 
                     throw new ApiException(504, $"the request did not finish within the server's limit of {options!.RequestTimeout!.Value.TotalSeconds:0} s.", "timeout", code: "request_timeout");
                 throw;
             }
-            timer?.Tokens(chunk.TokenIds.Length);
+            timer?.Tokens(chunk.TokenIds.Length, chunk.CachedPromptTokens);
             if (chunk.Finished)
                 timer?.Finish(completed: true);
             yield return chunk;
