@@ -31,7 +31,9 @@ public static class PlanFormatter
         var slo = plan.Request.Slo;
         text.Append(c, $"SLO: TTFT ≤ {slo.TtftSeconds * 1000:0.#} ms, TPOT ≤ {slo.TpotSeconds * 1000:0.#} ms, ");
         if (double.IsFinite(slo.MaxItlSeconds)) text.Append(c, $"max ITL ≤ {slo.MaxItlSeconds * 1000:0.#} ms, ");
-        text.Append(c, $"attainment ≥ {plan.Request.AttainmentTarget * 100:0.#}%; {plan.Request.Workers} workers, {plan.Candidates.Count} candidates").AppendLine();
+        text.Append(c, $"attainment ≥ {plan.Request.AttainmentTarget * 100:0.#}%; {plan.Request.Workers} workers, {plan.Candidates.Count} candidates");
+        if (plan.Request.Workload.PrefixHitRate > 0) text.Append(c, $"; prefix hit rate {plan.Request.Workload.PrefixHitRate * 100:0.#}%");
+        text.AppendLine();
         AppendRow(text, Headers, widths);
         AppendRow(text, widths.Select(w => new string('-', w)).ToArray(), widths);
         foreach (var row in rows) AppendRow(text, row, widths);

@@ -2,10 +2,13 @@ namespace Serving.Planning.Simulation;
 
 /// <summary>One candidate cluster configuration.</summary>
 /// <param name="PrefillWorkers">Workers that only prefill and stream KV out.</param>
-/// <param name="DecodeWorkers">Workers that decode; they also prefill prompts up to <paramref name="ShortPromptThreshold"/> locally.</param>
+/// <param name="DecodeWorkers">Workers that decode; they also prefill prompts of up to <paramref name="ShortPromptThreshold"/> uncached tokens locally.</param>
 /// <param name="MixedWorkers">Workers that take both phases (colocated serving).</param>
 /// <param name="LayerGroups">G: local prefills on decode and mixed workers run one of G layer groups per iteration (1 = prefill-first).</param>
-/// <param name="ShortPromptThreshold">Prompts of at most this many tokens skip the prefill pool (0 = never).</param>
+/// <param name="ShortPromptThreshold">
+/// Prompts with at most this many tokens past their cached prefix skip the prefill pool (0 = never), as the router's
+/// prefix-aware policy decides.
+/// </param>
 /// <param name="MaxBatchedPrefillTokens">Token budget of one prefill batch (a single longer prompt still runs alone).</param>
 /// <param name="MaxDecodeBatch">Most requests decoding together on one worker.</param>
 /// <param name="KvCapacityTokens">KV cache capacity of each worker, in tokens.</param>

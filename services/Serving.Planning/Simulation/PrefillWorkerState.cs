@@ -7,7 +7,7 @@ internal sealed class PrefillWorkerState
 
     public List<RequestState> Batch { get; } = [];
 
-    /// <summary>Prompt tokens queued or in flight; routing sends new prompts to the smallest.</summary>
+    /// <summary>Prompt tokens to compute (past cached prefixes), queued or in flight; routing sends new prompts to the smallest.</summary>
     public long PendingTokens { get; set; }
 
     public bool Busy => Batch.Count > 0;

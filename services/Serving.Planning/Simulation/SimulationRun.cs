@@ -64,13 +64,14 @@ internal sealed class SimulationRun
 
     private void OnArrival(RequestState r)
     {
-        if (prefill.Length > 0 && r.Request.PromptTokens > config.ShortPromptThreshold)
+        // As the router's prefix-aware policy: what the decode worker would have to compute is what counts as short.
+        if (prefill.Length > 0 && r.UncachedPromptTokens > config.ShortPromptThreshold)
         {
             var p = 0;
             for (var i = 1; i < prefill.Length; i++)
                 if (prefill[i].PendingTokens < prefill[p].PendingTokens) p = i;
             prefill[p].Queue.Enqueue(r);
-            prefill[p].PendingTokens += r.Request.PromptTokens;
+            prefill[p].PendingTokens += r.ComputeTokens;
             prefillToStart[p] = true;
             return;
         }
@@ -87,11 +88,12 @@ internal sealed class SimulationRun
         var sumSquares = 0.0;
         while (w.Queue.Count > 0)
         {
-            var t = w.Queue.Peek().Request.PromptTokens;
+            var r = w.Queue.Peek();
+            var t = r.ComputeTokens;
             if (w.Batch.Count > 0 && tokens + t > config.MaxBatchedPrefillTokens) break;
             w.Batch.Add(w.Queue.Dequeue());
             tokens += t;
-            sumSquares += (double)t * t;
+            sumSquares += r.ComputeSquares;
         }
         Schedule(now + profile.Prefill.Time(tokens, sumSquares, w.Batch.Count), new SimEvent(EventKind.PrefillDone, index, null));
     }
@@ -101,10 +103,11 @@ internal sealed class SimulationRun
         var w = prefill[index];
         foreach (var r in w.Batch)
         {
-            w.PendingTokens -= r.Request.PromptTokens;
+            w.PendingTokens -= r.ComputeTokens;
             r.Generated = 1;
             var d = AssignDecode();
-            Schedule(now + profile.Transfer.Time(r.Request.PromptTokens), new SimEvent(EventKind.TransferDone, d, r));
+            // Delta transfer: the decode worker holds the cached prefix and takes only the rest.
+            Schedule(now + profile.Transfer.Time(r.UncachedPromptTokens), new SimEvent(EventKind.TransferDone, d, r));
         }
         w.Batch.Clear();
         prefillToStart[index] = true;
@@ -184,13 +187,13 @@ internal sealed class SimulationRun
         var sumSquares = 0.0;
         while (w.PrefillQueue.First is { } node && w.BatchCount < config.MaxDecodeBatch)
         {
-            var t = node.Value.PrefillTokens;
+            var t = node.Value.ComputeTokens;
             if (w.PrefillBatch.Count > 0 && tokens + t > config.MaxBatchedPrefillTokens) break;
             if (!TryAdmitFirst(w, out var r)) break;
             if (r is null) continue;
             w.PrefillBatch.Add(r);
             tokens += t;
-            sumSquares += (double)t * t;
+            sumSquares += r.ComputeSquares;
         }
         w.PrefillBatchTokens = tokens;
         w.PrefillBatchSumSquares = sumSquares;
@@ -224,6 +227,7 @@ internal sealed class SimulationRun
     // This iteration's chunks, as the engine schedules them: prompts part way through go on first, then new prompts are
     // admitted (KV for the whole prompt) while the budget lasts, the last one perhaps cut short. A chunk from token p to
     // p + c costs its c tokens and the attention of those rows over p + c keys: (p + c)² − p² of a whole prompt's len².
+    // A prompt's chunks start after its cached prefix.
     private void FormChunks(DecodeWorkerState w, bool admit)
     {
         w.Chunks.Clear();
@@ -247,7 +251,7 @@ internal sealed class SimulationRun
             if (!TryAdmitFirst(w, out var r)) break;
             if (r is null) continue;
             w.Chunking.Add(r);
-            r.Prefilled = 0;
+            r.Prefilled = r.Cached;
             Take(r);
         }
         w.PrefillBatchTokens = tokens;

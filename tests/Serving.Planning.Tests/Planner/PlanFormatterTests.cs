@@ -33,4 +33,15 @@ public sealed class PlanFormatterTests
 
         Assert.Contains("max ITL ≤ 150 ms", text);
     }
+
+    [Fact]
+    public void Format_PrefixHitRate_PrintsItWhenThereIsOne()
+    {
+        var workload = new WorkloadSpec(new FixedLength(10), new FixedLength(10));
+        string Header(double rate) => PlanFormatter.Format(new Plan(new PlanRequest(2, new Slo(1, 0.05), workload with { PrefixHitRate = rate }),
+            [new CandidatePlan(new ClusterConfig(0, 0, 2), 1, 1)])).Split(Environment.NewLine)[0];
+
+        Assert.EndsWith("2 workers, 1 candidates; prefix hit rate 62.5%", Header(0.625));
+        Assert.DoesNotContain("prefix", Header(0));
+    }
 }

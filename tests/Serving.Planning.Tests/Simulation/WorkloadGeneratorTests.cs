@@ -36,6 +36,29 @@ public sealed class WorkloadGeneratorTests
     }
 
     [Fact]
+    public void Generate_PrefixHitRate_SameRequestsWithThatShareOfEachPromptCached()
+    {
+        var plain = WorkloadGenerator.Generate(Spec, 2, 100, 9);
+
+        var cached = WorkloadGenerator.Generate(Spec with { PrefixHitRate = 0.3 }, 2, 100, 9);
+
+        Assert.Equal(plain, cached.Select(r => r with { CachedTokens = 0 }));
+        Assert.All(cached, r => Assert.Equal((int)Math.Floor(0.3m * r.PromptTokens), r.CachedTokens));
+        Assert.All(plain, r => Assert.Equal(0, r.CachedTokens));
+        Assert.Equal(plain, WorkloadGenerator.Generate(Spec with { PrefixHitRate = 0 }, 2, 100, 9));
+        Assert.Equal(cached, WorkloadGenerator.WithPrefixHitRate(plain, 0.3));
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void Generate_HitRateOutsideZeroToOne_Throws(double rate)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => WorkloadGenerator.Generate(Spec with { PrefixHitRate = rate }, 1, 1));
+    }
+
+    [Fact]
     public void AtRate_DoubleRate_HalvesArrivalsKeepsLengths()
     {
         var slow = WorkloadGenerator.Generate(Spec, 1, 50, 3);
