@@ -116,7 +116,7 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
             if (planned || desired is null || now - lastChange >= options.Window)
                 desired = decision.Desired;
             lastReason = decision.Reason;
-            Log.Round(logger, decision.Reason, decision.Samples, decision.ObservedRate, decision.ObservedAttainment, decision.PredictedAttainment,
+            Log.Round(logger, decision.Reason, decision.Samples, decision.ObservedRate, decision.PrefixHitRate, decision.ObservedAttainment, decision.PredictedAttainment,
                 decision.PrefillCorrection, decision.DecodeCorrection, workers.Sum(w => w.Load.Queued),
                 workers.Average(w => w.Load.TotalBlocks == 0 ? 0 : 1 - (double)w.Load.FreeBlocks / w.Load.TotalBlocks),
                 desired is { } wanted ? Replanner.Label(wanted) : "(no setup meets the SLO)");
@@ -201,7 +201,7 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
     }
 
     List<ObservedRequest> Observed() =>
-        [.. window.Select(e => new ObservedRequest(e.Request.ArrivalUnixSeconds, e.Request.PromptTokens, e.Request.OutputTokens, e.Request.Ttft, e.Request.Tpot, e.Request.MaxItl, e.Request.Completed))];
+        [.. window.Select(e => new ObservedRequest(e.Request.ArrivalUnixSeconds, e.Request.PromptTokens, e.Request.OutputTokens, e.Request.Ttft, e.Request.Tpot, e.Request.MaxItl, e.Request.Completed, e.Request.CachedTokens))];
 
     void Prune(DateTime now)
     {
@@ -215,8 +215,8 @@ internal sealed partial class PlannerGrain(PlannerOptions options, TimeProvider 
         [LoggerMessage(Level = LogLevel.Information, Message = "Planner: re-planning every {Interval} s with profile {Profile}; SLO TTFT ≤ {Ttft} ms, TPOT ≤ {Tpot} ms.")]
         public static partial void Planning(ILogger logger, string profile, double interval, double ttft, double tpot);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Planner: {Reason} Window: {Samples} requests at {Rate:0.##} req/s, attainment observed {Observed:P0} vs predicted {Predicted:P0}; corrections prefill ×{Prefill:0.##}, decode ×{Decode:0.##}; workers hold {Queued} requests, KV {KvUsage:P0} used; the load wants {Desired}.")]
-        public static partial void Round(ILogger logger, string reason, int samples, double rate, double observed, double predicted, double prefill, double decode, int queued, double kvUsage, string desired);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Planner: {Reason} Window: {Samples} requests at {Rate:0.##} req/s, prefix hit rate {PrefixHitRate:P0}, attainment observed {Observed:P0} vs predicted {Predicted:P0}; corrections prefill ×{Prefill:0.##}, decode ×{Decode:0.##}; workers hold {Queued} requests, KV {KvUsage:P0} used; the load wants {Desired}.")]
+        public static partial void Round(ILogger logger, string reason, int samples, double rate, double prefixHitRate, double observed, double predicted, double prefill, double decode, int queued, double kvUsage, string desired);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Planner: the re-planning round failed; the cluster keeps its setup.")]
         public static partial void RoundFailed(ILogger logger, Exception e);

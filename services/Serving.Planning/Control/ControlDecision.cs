@@ -18,6 +18,7 @@ namespace Serving.Planning.Control;
 /// autoscaler to size the pools by (null when no setup meets the SLO at any rate: more of these workers would not help).
 /// </param>
 /// <param name="Reason">Why, in a sentence for the log.</param>
+/// <param name="PrefixHitRate">The window's prefix hit rate (Σ cached ÷ Σ prompt tokens of its completed requests), which the planning workload has.</param>
 public sealed record ControlDecision(
     int Samples,
     double ObservedRate,
@@ -29,7 +30,8 @@ public sealed record ControlDecision(
     CandidatePlan? Best,
     bool Switch,
     string Reason,
-    ClusterConfig? Desired = null)
+    ClusterConfig? Desired = null,
+    double PrefixHitRate = 0)
 {
     /// <summary>The configuration to run after this decision.</summary>
     public ClusterConfig? Target => Switch ? Best?.Config : Current?.Config;

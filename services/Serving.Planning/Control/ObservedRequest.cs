@@ -8,6 +8,7 @@ namespace Serving.Planning.Control;
 /// </summary>
 /// <param name="ArrivalSeconds">When it arrived, on any clock shared by the window's requests (e.g. Unix seconds).</param>
 /// <param name="Completed">False when it failed; a failed request misses the SLO.</param>
+/// <param name="CachedTokens">Prompt tokens the worker that prefilled it found in its prefix cache.</param>
 public sealed record ObservedRequest(
     double ArrivalSeconds,
     int PromptTokens,
@@ -15,7 +16,8 @@ public sealed record ObservedRequest(
     double Ttft,
     double Tpot,
     double MaxItl,
-    bool Completed)
+    bool Completed,
+    int CachedTokens = 0)
 {
     /// <summary>Whether it met every objective of <paramref name="slo"/>.</summary>
     public bool Meets(Slo slo) =>

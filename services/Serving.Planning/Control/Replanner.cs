@@ -8,8 +8,8 @@ namespace Serving.Planning.Control;
 /// One round of runtime re-planning: replays the observed window on the current configuration to correct the
 /// profile (the prefill and decode factors that make the replay's median TTFT and TPOT the observed ones — NVIDIA
 /// Dynamo's planner corrects by observed ÷ predicted latency, which queueing distorts), plans for the observed length
-/// mix with the corrected profile, and switches only when the best plan beats the current configuration by the
-/// hysteresis margin.
+/// mix and prefix hit rate with the corrected profile, and switches only when the best plan beats the current
+/// configuration by the hysteresis margin.
 /// Pure: the caller owns the clock, the window and applying the result.
 /// </summary>
 public static class Replanner
@@ -21,11 +21,12 @@ public static class Replanner
     {
         var slo = settings.Slo;
         var observed = window.Count == 0 ? 1 : (double)window.Count(r => r.Meets(slo)) / window.Count;
+        var hitRate = PrefixHitRate(window);
         if (window.Count < settings.MinSamples)
             return new ControlDecision(window.Count, Rate(window), observed, 1, 1, double.NaN, null, null, false,
                 $"waiting for traffic: {window.Count} of {settings.MinSamples} finished requests in the window.",
                 // Too little traffic to plan from: the least the current setup's roles can run on.
-                Desired: SizedFor(current, goodput: 1, rate: 0, settings.ScaleHeadroom));
+                Desired: SizedFor(current, goodput: 1, rate: 0, settings.ScaleHeadroom), PrefixHitRate: hitRate);
 
         var replay = Replay(window);
         var (prefillFactor, decodeFactor) = Corrections(window, current, profile, replay);
@@ -38,7 +39,7 @@ public static class Replanner
             MaxDecodeBatches = [current.MaxDecodeBatch],
             KvCapacityTokens = current.KvCapacityTokens,
         };
-        var workload = new WorkloadSpec(new EmpiricalLength(window.Select(r => r.PromptTokens)), new EmpiricalLength(window.Select(r => r.OutputTokens)));
+        var workload = new WorkloadSpec(new EmpiricalLength(window.Select(r => r.PromptTokens)), new EmpiricalLength(window.Select(r => r.OutputTokens)), hitRate);
         var request = new PlanRequest(current.Workers, slo, workload, settings.AttainmentTarget, settings.PlanRequests, settings.Seed, space);
         var plan = PlacementPlanner.Plan(request, corrected, settings.MaxParallelism);
         var now = PlacementPlanner.Evaluate(current, corrected, request);
@@ -47,7 +48,7 @@ public static class Replanner
         string reason;
         var change = false;
         if (best.Goodput <= 0)
-            return ByAttainment(window, current, corrected, settings, request, plan, now, observed, prefillFactor, decodeFactor, predicted, mayChange);
+            return ByAttainment(window, current, corrected, settings, request, plan, now, observed, prefillFactor, decodeFactor, predicted, mayChange) with { PrefixHitRate = hitRate };
         if (SameSetup(best.Config, current))
             reason = $"keeping {Label(current)}: it is the best of {plan.Candidates.Count} candidates ({now.Goodput:0.##} req/s predicted).";
         else if (best.Goodput < now.Goodput * (1 + settings.Hysteresis))
@@ -60,7 +61,22 @@ public static class Replanner
             reason = $"switching {Label(current)} → {Label(best.Config)}: predicted goodput {now.Goodput:0.##} → {best.Goodput:0.##} req/s.";
         }
         return new ControlDecision(window.Count, Rate(window), observed, prefillFactor, decodeFactor, predicted, now, best, change, reason,
-            SizedFor(best.Config, best.Goodput, Rate(window), settings.ScaleHeadroom));
+            SizedFor(best.Config, best.Goodput, Rate(window), settings.ScaleHeadroom), hitRate);
+    }
+
+    /// <summary>
+    /// Σ cached ÷ Σ prompt tokens over the window's completed requests (0 when there are none): the share of prompt
+    /// work prefix caches saved. A failed request may never have reached a worker's cache, so its 0 says nothing.
+    /// </summary>
+    public static double PrefixHitRate(IReadOnlyList<ObservedRequest> window)
+    {
+        long prompt = 0, cached = 0;
+        foreach (var r in window.Where(r => r.Completed && r.PromptTokens > 0))
+        {
+            prompt += r.PromptTokens;
+            cached += Math.Clamp(r.CachedTokens, 0, r.PromptTokens);
+        }
+        return prompt == 0 ? 0 : (double)cached / prompt;
     }
 
     /// <summary>
@@ -127,12 +143,13 @@ public static class Replanner
         return label;
     }
 
-    /// <summary>The window's requests as a simulated workload: their own arrival times (from 0) and lengths.</summary>
+    /// <summary>The window's requests as a simulated workload: their own arrival times (from 0), lengths and cached prefixes.</summary>
     internal static IReadOnlyList<SimRequest> Replay(IReadOnlyList<ObservedRequest> window)
     {
         var ordered = window.OrderBy(r => r.ArrivalSeconds).ToArray();
         var start = ordered[0].ArrivalSeconds;
-        return [.. ordered.Select((r, i) => new SimRequest(i, r.ArrivalSeconds - start, Math.Max(1, r.PromptTokens), Math.Max(1, r.OutputTokens)))];
+        return [.. ordered.Select((r, i) => new SimRequest(
+            i, r.ArrivalSeconds - start, Math.Max(1, r.PromptTokens), Math.Max(1, r.OutputTokens), Math.Clamp(r.CachedTokens, 0, Math.Max(1, r.PromptTokens))))];
     }
 
     /// <summary>Requests per second over the window's arrivals (0 with fewer than two).</summary>
