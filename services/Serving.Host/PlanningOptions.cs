@@ -14,6 +14,11 @@ internal sealed class PlanningOptions
         TpotMs = new Option<double?>("--tpot-ms") { Description = "TPOT objective.", Required = sloRequired };
         InputDist = Distribution("--input-dist");
         OutputDist = Distribution("--output-dist");
+        PrefixHitRate.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is var rate && !(rate >= 0 && rate <= 1))
+                result.AddError("--prefix-hit-rate is a share of prompt tokens: give a value from 0 to 1.");
+        });
     }
 
     public Option<string> Profile { get; } = new("--profile") { Description = "Profile JSON written by `serving profile`.", Required = true };
@@ -32,13 +37,19 @@ internal sealed class PlanningOptions
     public Option<double> Sigma { get; } = new("--sigma") { Description = "Log-normal shape (standard deviation of the log length).", DefaultValueFactory = _ => 0.5 };
     public Option<int> Requests { get; } = new("--num-requests") { Description = "Requests per simulation.", DefaultValueFactory = _ => 300 };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the simulated workload.", DefaultValueFactory = _ => 1 };
+    public Option<double> PrefixHitRate { get; } = new("--prefix-hit-rate")
+    {
+        Description = "Share of prompt tokens served from prefix caches, 0..1: each simulated request has floor(R × prompt) tokens cached, " +
+            "which are neither computed nor transferred and do not count against the short-prompt threshold.",
+        DefaultValueFactory = _ => 0,
+    };
 
     /// <summary>The options that shape the synthetic workload.</summary>
     public IReadOnlyList<Option> WorkloadOptions => [InputLen, InputDist, InputMin, InputMax, OutputLen, OutputDist, OutputMin, OutputMax, Sigma];
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Profile, TtftMs, TpotMs, MaxItlMs, Target }.Concat(WorkloadOptions).Concat([Requests, Seed]))
+        foreach (var o in new Option[] { Profile, TtftMs, TpotMs, MaxItlMs, Target }.Concat(WorkloadOptions).Concat([Requests, Seed, PrefixHitRate]))
             command.Options.Add(o);
     }
 
@@ -48,15 +59,17 @@ internal sealed class PlanningOptions
             ? new Slo(ttft / 1000, tpot / 1000, (p.GetValue(MaxItlMs) ?? double.PositiveInfinity) / 1000)
             : null;
 
+    /// <summary>The synthetic workload: its lengths and the prefix hit rate.</summary>
     public WorkloadSpec Workload(ParseResult p)
     {
         var s = p.GetValue(Sigma);
         return new WorkloadSpec(
             Lengths(p.GetValue(InputDist)!, p.GetValue(InputLen), p.GetValue(InputMin), p.GetValue(InputMax), s),
-            Lengths(p.GetValue(OutputDist)!, p.GetValue(OutputLen), p.GetValue(OutputMin), p.GetValue(OutputMax), s));
+            Lengths(p.GetValue(OutputDist)!, p.GetValue(OutputLen), p.GetValue(OutputMin), p.GetValue(OutputMax), s),
+            p.GetValue(PrefixHitRate));
     }
 
-    /// <summary>Whether any workload option was given on the command line (not just defaulted).</summary>
+    /// <summary>Whether any workload length option was given on the command line (not just defaulted); the hit rate applies to a result's requests too.</summary>
     public bool WorkloadGiven(ParseResult p) => WorkloadOptions.Any(o => p.GetResult(o) is { Implicit: false });
 
     /// <summary>The load tester's length distributions: fixed, uniform on [mean/2, 3·mean/2], or log-normal with that mean on [1, 4·mean].</summary>

@@ -19,7 +19,8 @@ internal static partial class SimulateCommand
             "simulate",
             "Simulate one configuration at the given rates, or request by request for each run of a load-test result.json, and print SLO " +
             "attainment and TTFT/TPOT percentiles per rate (beside the measured ones for a result). Local prefills on decode and mixed " +
-            "workers run prefill-first, layered (--layer-groups) or chunked (--prefill-chunk-tokens), as `serving` runs them.");
+            "workers run prefill-first, layered (--layer-groups) or chunked (--prefill-chunk-tokens), as `serving` runs them; " +
+            "--prefix-hit-rate gives every request a cached prompt prefix.");
         var shared = new PlanningOptions(sloRequired: false);
         var config = new Option<string>("--config") { Description = "Workers as `serving plan` prints them: 1P+1D, 2M (colocated), 2P+1D, ...", Required = true };
         var groups = new Option<int>("--layer-groups") { Description = "G: local prefills run one of G layer groups per iteration (1 = prefill-first).", DefaultValueFactory = _ => 1 };
@@ -117,17 +118,20 @@ internal static partial class SimulateCommand
         var source = result is null
             ? string.Create(c, $"{settings.Requests} requests per rate, seed {settings.Seed}")
             : $"the {result.Runs.Count} runs of {settings.FromResult}";
-        await console.WriteLineAsync(string.Create(c, $"SLO: TTFT ≤ {slo.TtftSeconds * 1000:0.#} ms, TPOT ≤ {slo.TpotSeconds * 1000:0.#} ms{itl}; {source}"));
+        var hits = settings.PrefixHitRate > 0 ? string.Create(c, $"; prefix hit rate {settings.PrefixHitRate * 100:0.#}%") : "";
+        await console.WriteLineAsync(string.Create(c, $"SLO: TTFT ≤ {slo.TtftSeconds * 1000:0.#} ms, TPOT ≤ {slo.TpotSeconds * 1000:0.#} ms{itl}; {source}{hits}"));
 
-        var runs = result?.Runs ?? RatesOf(settings);
+        // A result's requests carry no cached tokens: the hit rate gives them theirs, as the synthetic workload's.
+        var runs = result?.Runs.Select(run => run with { Requests = WorkloadGenerator.WithPrefixHitRate(run.Requests, settings.PrefixHitRate) }).ToArray()
+            ?? RatesOf(settings);
         var rows = runs.Select(run => new RateComparison(
             run.Rate,
             LatencySummary.Of(Simulator.Run(config, profile, run.Requests).Requests, slo),
             run.Measured is null ? null : LatencySummary.Of(run.Measured, slo))).ToArray();
         await console.WriteAsync(ComparisonFormatter.Format(rows));
 
-        // The goodput search needs a workload shape: the options', or a synthetic result's.
-        var workload = result is null ? settings.Workload : result.Workload;
+        // The goodput search needs a workload shape: the options', or a synthetic result's (with the options' hit rate).
+        var workload = result is null ? settings.Workload : result.Workload is { } shape ? shape with { PrefixHitRate = settings.PrefixHitRate } : null;
         CandidatePlan? goodput = null;
         if (workload is not null)
         {
@@ -142,7 +146,7 @@ internal static partial class SimulateCommand
             var report = new SimulationReport(
                 settings.ProfilePath, config.Shape, config.LayerGroups, config.PrefillChunkTokens, config.ShortPromptThreshold, config.MaxBatchedPrefillTokens, config.MaxDecodeBatch,
                 config.KvCapacityTokens, slo.TtftSeconds * 1000, slo.TpotSeconds * 1000, double.IsFinite(slo.MaxItlSeconds) ? slo.MaxItlSeconds * 1000 : null,
-                settings.FromResult, goodput?.Goodput, goodput?.Attainment, rows);
+                settings.FromResult, goodput?.Goodput, goodput?.Attainment, rows, settings.PrefixHitRate);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
             await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(report, JsonOptions), cancellationToken);
             await console.WriteLineAsync($"wrote {outPath}");

@@ -35,6 +35,28 @@ public sealed class PlanningOptionsTests
         Assert.False(options.WorkloadGiven(parse));
     }
 
+    [Fact]
+    public void Parse_PrefixHitRate_GoesIntoTheWorkloadButIsNoLengthOption()
+    {
+        var (options, parse) = Parse("--profile p.json --prefix-hit-rate 0.4");
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(0.4, options.Workload(parse).PrefixHitRate);
+        Assert.False(options.WorkloadGiven(parse)); // so it applies to a load test's replayed requests too
+        var (defaults, none) = Parse("--profile p.json");
+        Assert.Equal(0, defaults.Workload(none).PrefixHitRate);
+    }
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("-0.1")]
+    public void Parse_PrefixHitRateOutsideZeroToOne_IsAnError(string rate)
+    {
+        var (_, parse) = Parse($"--profile p.json --prefix-hit-rate {rate}");
+
+        Assert.Contains(parse.Errors, e => e.Message.Contains("--prefix-hit-rate", StringComparison.Ordinal));
+    }
+
     /// <summary>The options on a command of their own (the SLO optional), and that command's parse of <paramref name="line"/>.</summary>
     static (PlanningOptions Options, ParseResult Parse) Parse(string line)
     {

@@ -107,6 +107,30 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_PrefixHitRate_SimulatesRequestsWithThatShareOfTheirPromptsCached()
+    {
+        var profile = await SaveProfileAsync(Synthetic);
+        var plain = new WorkloadSpec(new UniformLength(1024, 2048), new FixedLength(32));
+        var workload = plain with { PrefixHitRate = 0.5 };
+        // At 4 req/s one prefill worker cannot keep up with whole prompts, and can with half of each cached.
+        var slo = new Slo(1.0, 0.04);
+        var settings = Settings(profile, (1, 1, 0), slo, workload) with { Rates = [4], KvCacheMb = 8192, OutPath = Path.Combine(folder, "sim.json") };
+        var console = new StringWriter();
+
+        Assert.Equal(0, await SimulateCommand.RunAsync(settings, console, CancellationToken.None));
+
+        var report = JsonSerializer.Deserialize<JsonElement>(await File.ReadAllTextAsync(settings.OutPath!));
+        var config = new ClusterConfig(1, 1, 0, KvCapacityTokens: (long)(8192.0 * (1 << 20) / Synthetic.Transfer.BytesPerToken));
+        var cached = Simulator.Run(config, Synthetic, WorkloadGenerator.Generate(workload, 4, 120, 1));
+        var none = Simulator.Run(config, Synthetic, WorkloadGenerator.Generate(plain, 4, 120, 1));
+        var row = report.GetProperty("rates")[0].GetProperty("simulated");
+        Assert.Equal(cached.Attainment(slo), row.GetProperty("attainment").GetDouble(), 12);
+        Assert.True(cached.Attainment(slo) > none.Attainment(slo), $"{cached.Attainment(slo)} vs {none.Attainment(slo)}");
+        Assert.Equal(0.5, report.GetProperty("prefixHitRate").GetDouble());
+        Assert.Contains("prefix hit rate 50%", console.ToString());
+    }
+
+    [Fact]
     public async Task RunAsync_MissingProfile_ReturnsOne()
     {
         var settings = Settings(Path.Combine(folder, "absent.json"), (0, 0, 2), new Slo(1, 1), new WorkloadSpec(new FixedLength(8), new FixedLength(8))) with { Rates = [1] };

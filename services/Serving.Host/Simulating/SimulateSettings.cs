@@ -7,6 +7,7 @@ namespace Serving.Host.Simulating;
 /// <param name="PrefillChunkTokens">C &gt; 0: chunked prefill on decode and mixed workers instead of layered; 0 = off.</param>
 /// <param name="KvCacheMb">KV cache per worker in MiB, turned into tokens with the profile's bytes per token.</param>
 /// <param name="Slo">The SLO; null takes the result's (only with <paramref name="FromResult"/>).</param>
+/// <param name="Workload">The synthetic workload; with <paramref name="FromResult"/> only its prefix hit rate counts.</param>
 /// <param name="Rates">Rates of the synthetic workload, or null with <paramref name="FromResult"/>.</param>
 /// <param name="FromResult">A load tester's result.json whose runs are simulated request by request.</param>
 /// <param name="OutPath">Where to write the JSON report (null: none).</param>
@@ -26,4 +27,8 @@ internal sealed record SimulateSettings(
     int Seed,
     IReadOnlyList<double>? Rates,
     string? FromResult,
-    string? OutPath);
+    string? OutPath)
+{
+    /// <summary>Share of every simulated request's prompt served from a prefix cache (<c>--prefix-hit-rate</c>), synthetic or replayed.</summary>
+    public double PrefixHitRate => Workload.PrefixHitRate;
+}

@@ -1,6 +1,6 @@
 namespace Serving.Host.Simulating;
 
-/// <summary>`serving simulate --out`: the configuration, the SLO (ms), the simulated goodput when there is a workload shape, and every rate.</summary>
+/// <summary>`serving simulate --out`: the configuration, the SLO (ms), the prefix hit rate, the simulated goodput when there is a workload shape, and every rate.</summary>
 internal sealed record SimulationReport(
     string Profile,
     string Config,
@@ -16,4 +16,5 @@ internal sealed record SimulationReport(
     string? FromResult,
     double? Goodput,
     double? GoodputAttainment,
-    IReadOnlyList<RateComparison> Rates);
+    IReadOnlyList<RateComparison> Rates,
+    double PrefixHitRate = 0);
