@@ -1,6 +1,6 @@
-using Serving.LoadTest.Soak.Checks;
+using Serving.LoadTest.ServerMetrics;
 
-namespace Serving.LoadTest.Tests.Soak;
+namespace Serving.LoadTest.Tests.ServerMetrics;
 
 public sealed class PrometheusTextTests
 {
@@ -40,5 +40,13 @@ public sealed class PrometheusTextTests
     public void Parse_MalformedLines_AreSkipped()
     {
         Assert.Empty(PrometheusText.Parse("m{a=\"unterminated 1\nnovalue\nm{a=x} 2\n"));
+    }
+
+    [Fact]
+    public void Types_ReadsEachFamilysTypeLine()
+    {
+        var types = PrometheusText.Types("# HELP a_total A.\n# TYPE a_total counter\na_total 1\n# TYPE b histogram\n#TYPE c gauge\n");
+
+        Assert.Equal(new Dictionary<string, string> { ["a_total"] = "counter", ["b"] = "histogram" }, types);
     }
 }

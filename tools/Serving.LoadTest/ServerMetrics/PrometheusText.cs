@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 
-namespace Serving.LoadTest.Soak.Checks;
+namespace Serving.LoadTest.ServerMetrics;
 
-/// <summary>Reads Prometheus's text exposition format (version 0.0.4): <c>name{label="value",...} number</c> per line, comments skipped.</summary>
+/// <summary>Reads Prometheus's text exposition format (version 0.0.4): <c>name{label="value",...} number</c> per line, comments skipped (the soak's KV check and the load tester's server counters).</summary>
 internal static class PrometheusText
 {
     public static List<PrometheusSample> Parse(string text)
@@ -18,6 +18,19 @@ internal static class PrometheusText
                 samples.Add(sample);
         }
         return samples;
+    }
+
+    /// <summary>Each family's type from its <c># TYPE name type</c> line (counter, gauge, histogram, summary, untyped).</summary>
+    public static Dictionary<string, string> Types(string text)
+    {
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var raw in text.Split('\n'))
+        {
+            var parts = raw.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts is ["#", "TYPE", var name, var type, ..])
+                types[name] = type;
+        }
+        return types;
     }
 
     static PrometheusSample? TryParse(string line)

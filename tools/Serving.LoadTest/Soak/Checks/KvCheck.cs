@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Serving.LoadTest.ServerMetrics;
 
 namespace Serving.LoadTest.Soak.Checks;
 
