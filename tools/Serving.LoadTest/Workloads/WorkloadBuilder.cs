@@ -24,7 +24,7 @@ internal static class WorkloadBuilder
     /// <summary>
     /// The same requests (lengths, outputs, trace times) with new prompt text of the same lengths, so that a server's
     /// prefix cache does not carry one run's prompts into the next run of a sweep or search. ShareGPT prompts are the
-    /// dataset's own and stay.
+    /// dataset's own and stay. Chat messages of the old text (a conversation's, a shared prefix's) are dropped.
     /// </summary>
     public static async Task<List<WorkloadRequest>> FreshPromptsAsync(WorkloadSettings settings, IReadOnlyList<WorkloadRequest> requests, PromptBuilder prompts, Random random, CancellationToken cancellationToken)
     {
@@ -32,7 +32,7 @@ internal static class WorkloadBuilder
             return [.. requests];
         var fresh = new List<WorkloadRequest>(requests.Count);
         foreach (var r in requests)
-            fresh.Add(r with { Prompt = await prompts.BuildAsync(r.PromptTokens, random, cancellationToken) });
+            fresh.Add(r with { Prompt = await prompts.BuildAsync(r.PromptTokens, random, cancellationToken), Messages = null });
         return fresh;
     }
 
