@@ -80,7 +80,7 @@ public sealed class StreamingClientTests(FakeServerFixture fixture)
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var (r, _) = await Harness.Client(new Uri($"http://127.0.0.1:{port}/")).SendAsync(new WorkloadRequest(0, "x", 1, 4), CancellationToken.None);
+        var r = (await Harness.Client(new Uri($"http://127.0.0.1:{port}/")).SendAsync(new WorkloadRequest(0, "x", 1, 4), CancellationToken.None)).Result;
         Assert.Equal(FailureKind.Connection, r.Failure);
     }
 }

@@ -28,7 +28,7 @@ public sealed class LoadTestSessionTests(FakeServerFixture fixture, Xunit.Abstra
     public async Task ExecuteAsync_Sweep_WritesResultSummaryAndPlots()
     {
         var settings = Settings("fast", 12) with { SweepRates = [20, 40] };
-        var result = await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Sweep, CancellationToken.None);
+        var result = (await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Sweep, CancellationToken.None)).Result;
 
         Assert.Equal(FakeOpenAiServer.Model, result.Target!.Model); // from /v1/models
         Assert.True(result.PromptsFromServerTokenizer); // the fake server has /tokenize
@@ -65,7 +65,7 @@ public sealed class LoadTestSessionTests(FakeServerFixture fixture, Xunit.Abstra
             Search = new SearchSettings { StartRate = 20, Tolerance = 0.25, MaxProbes = 6, Workers = 2, ProbeSeconds = 1.5, MinProbeRequests = 20 },
             Warmups = 2,
         };
-        var result = await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Search, CancellationToken.None);
+        var result = (await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Search, CancellationToken.None)).Result;
         var search = result.Search!;
         Assert.True(search.Goodput > 0, "no rate passed");
         Assert.NotNull(search.LowestFailing);
@@ -104,7 +104,7 @@ public sealed class LoadTestSessionTests(FakeServerFixture fixture, Xunit.Abstra
             Warmups = 4,
         };
 
-        var search = (await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Search, CancellationToken.None)).Search!;
+        var search = (await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Search, CancellationToken.None)).Result.Search!;
 
         var probes = string.Join("; ", search.Probes.Select(p => $"{p.Rate:0.##} → {p.Achieved:0.##} {(p.Passed ? "pass" : string.Join(", ", p.Misses))}"));
         output.WriteLine($"goodput {search.Goodput:0.##} of {Capped16Capacity:0.##} req/s: {probes}");
@@ -120,7 +120,7 @@ public sealed class LoadTestSessionTests(FakeServerFixture fixture, Xunit.Abstra
         // 8.3 req/s, so attainment is 100% — yet it achieved about half the offered rate.
         var settings = Capped("capped", 40) with { Rate = 16, SkipPreflight = true, Slo = new Slo(10_000, 50, null) };
 
-        var run = (await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Run, CancellationToken.None)).Runs.Single();
+        var run = (await new LoadTestSession(settings).ExecuteAsync(LoadTestMode.Run, CancellationToken.None)).Result.Runs.Single();
         var verdict = ProbeVerdict.Of(16, run.Summary, new SearchSettings());
 
         Assert.True(run.Summary.SloAttainment >= 0.9, $"attainment {run.Summary.SloAttainment}");

@@ -24,6 +24,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     readonly IReadOnlyDictionary<string, FakeScript> scripts;
     readonly ConcurrentDictionary<string, int> arrivals = new();
     readonly ConcurrentDictionary<string, SemaphoreSlim> slots = new();
+    readonly ConcurrentDictionary<string, ConcurrentQueue<FakeExchange>> exchanges = new();
     int inFlight;
 
     FakeOpenAiServer(WebApplication app, IReadOnlyDictionary<string, FakeScript> scripts)
@@ -37,6 +38,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Requests that reached the server, by script.</summary>
     public int Arrivals(string script) => arrivals.GetValueOrDefault(script);
 
+    /// <summary>The requests of a <see cref="FakeScript.Recorded"/> script in the order they were answered, each with the answer's text.</summary>
+    public IReadOnlyList<FakeExchange> Exchanges(string script) => exchanges.TryGetValue(script, out var q) ? [.. q] : [];
+
     public Uri BaseUrl(string script) => new($"http://127.0.0.1:{Port}/{script}/");
 
     public static async Task<FakeOpenAiServer> StartAsync(IReadOnlyDictionary<string, FakeScript> scripts)
@@ -49,6 +53,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         app.MapGet("/{script}/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = Model, @object = "model" } } }));
         app.MapPost("/{script}/v1/completions", (string script, HttpContext http) => server.StreamAsync(script, http, chat: false));
         app.MapPost("/{script}/v1/chat/completions", (string script, HttpContext http) => server.StreamAsync(script, http, chat: true));
+        app.MapGet("/{script}/metrics", (string script) => server.Metrics(script));
         app.MapPost("/{script}/tokenize", async (HttpContext http) =>
         {
             var body = await JsonDocument.ParseAsync(http.Request.Body);
@@ -70,7 +75,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     {
         var start = Stopwatch.GetTimestamp();
         var script = scripts[name];
-        var mode = script.ModeFor(arrivals.AddOrUpdate(name, 1, (_, n) => n + 1) - 1);
+        var arrival = arrivals.AddOrUpdate(name, 1, (_, n) => n + 1) - 1;
+        var mode = script.ModeFor(arrival);
         var others = Interlocked.Increment(ref inFlight) - 1;
         var slot = script.MaxConcurrent is { } k ? slots.GetOrAdd(name, _ => new SemaphoreSlim(k, k)) : null;
         var holding = false;
@@ -95,6 +101,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             http.Response.ContentType = "text/event-stream";
             var ttft = script.TtftMs + script.TtftPerInFlightMs * others;
             var ct = http.RequestAborted;
+            var answer = new StringBuilder();
             for (var i = 0; i < tokens; i++)
             {
                 await DelayUntil(start, ttft + i * script.ItlMs, ct);
@@ -110,10 +117,15 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                     return;
                 if (i == 1 && mode == FakeMode.Hang)
                     await Task.Delay(Timeout.Infinite, ct);
-                await Write(http, Chunk(chat, i), ct);
+                var text = script.Recorded ? $" a{arrival}t{i}" : $" tok{i}";
+                answer.Append(text);
+                await Write(http, Chunk(chat, text, first: i == 0), ct);
             }
             if (script.Usage)
-                await Write(http, $"{{\"id\": \"x\", \"choices\": [], \"usage\": {{\"prompt_tokens\": 7, \"completion_tokens\": {tokens}, \"total_tokens\": {tokens + 7}}}}}", ct);
+                await Write(http, Usage(script, root, tokens), ct);
+            // Kept before [DONE]: the client's next turn, or the test, must find it there.
+            if (script.Recorded)
+                exchanges.GetOrAdd(name, _ => new()).Enqueue(new FakeExchange(root.Clone(), answer.ToString()));
             await Write(http, "[DONE]", ct);
         }
         catch (OperationCanceledException)
@@ -128,11 +140,47 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
     }
 
-    static string Chunk(bool chat, int i) => chat
-        ? i == 0
-            ? "{\"id\": \"x\", \"object\": \"chat.completion.chunk\", \"choices\": [{\"index\": 0, \"delta\": {\"role\": \"assistant\", \"content\": \" tok0\"}, \"finish_reason\": null}]}"
-            : $"{{\"id\": \"x\", \"object\": \"chat.completion.chunk\", \"choices\": [{{\"index\": 0, \"delta\": {{\"content\": \" tok{i}\"}}, \"finish_reason\": null}}]}}"
-        : $"{{\"id\": \"x\", \"object\": \"text_completion\", \"choices\": [{{\"index\": 0, \"text\": \" tok{i}\", \"finish_reason\": null}}]}}";
+    static string Chunk(bool chat, string text, bool first) => chat
+        ? first
+            ? $"{{\"id\": \"x\", \"object\": \"chat.completion.chunk\", \"choices\": [{{\"index\": 0, \"delta\": {{\"role\": \"assistant\", \"content\": \"{text}\"}}, \"finish_reason\": null}}]}}"
+            : $"{{\"id\": \"x\", \"object\": \"chat.completion.chunk\", \"choices\": [{{\"index\": 0, \"delta\": {{\"content\": \"{text}\"}}, \"finish_reason\": null}}]}}"
+        : $"{{\"id\": \"x\", \"object\": \"text_completion\", \"choices\": [{{\"index\": 0, \"text\": \"{text}\", \"finish_reason\": null}}]}}";
+
+    /// <summary>The usage chunk: 7 prompt tokens, or with <see cref="FakeScript.CachedShare"/> the prompt's words and their cached share.</summary>
+    static string Usage(FakeScript script, JsonElement body, int tokens)
+    {
+        if (script.CachedShare is not { } share)
+            return $"{{\"id\": \"x\", \"choices\": [], \"usage\": {{\"prompt_tokens\": 7, \"completion_tokens\": {tokens}, \"total_tokens\": {tokens + 7}}}}}";
+        var text = body.TryGetProperty("messages", out var messages)
+            ? string.Join(' ', messages.EnumerateArray().Select(m => m.GetProperty("content").GetString()))
+            : body.GetProperty("prompt").GetString()!;
+        var prompt = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+        return $"{{\"id\": \"x\", \"choices\": [], \"usage\": {{\"prompt_tokens\": {prompt}, \"completion_tokens\": {tokens}, \"total_tokens\": {prompt + tokens}, \"prompt_tokens_details\": {{\"cached_tokens\": {(int)(prompt * share)}}}}}}}";
+    }
+
+    /// <summary>Serving's counters as its gateway exports them, grown by the script's requests; and a histogram whose name shares a counter's prefix (not a counter: left out of sums).</summary>
+    IResult Metrics(string name)
+    {
+        if (!scripts.TryGetValue(name, out var script) || !script.Metrics)
+            return Results.NotFound();
+        var n = Arrivals(name);
+        return Results.Text($$"""
+            # HELP serving_kv_transfer_bytes_total KV bytes imported by decode workers.
+            # TYPE serving_kv_transfer_bytes_total counter
+            serving_kv_transfer_bytes_total{direction="push",outcome="ok"} {{1000 * n}}
+            serving_kv_transfer_bytes_total{direction="pull",outcome="ok"} {{24 * n}}
+            # TYPE serving_kv_transfer_bytes_per_request histogram
+            serving_kv_transfer_bytes_per_request_bucket{le="+Inf"} {{n}}
+            serving_kv_transfer_bytes_per_request_sum {{1024 * n}}
+            serving_kv_transfer_bytes_per_request_count {{n}}
+            # TYPE serving_prefix_cache_hit_tokens_total counter
+            serving_prefix_cache_hit_tokens_total{worker="decode-0"} {{5 * n}}
+            # TYPE serving_router_decisions_total counter
+            serving_router_decisions_total{reason="prefix"} {{2 * n}}
+            serving_router_decisions_total{reason="least_loaded"} {{n}}
+
+            """, "text/plain; version=0.0.4");
+    }
 
     static async Task Write(HttpContext http, string data, CancellationToken ct)
     {

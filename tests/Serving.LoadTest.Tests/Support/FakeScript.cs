@@ -11,6 +11,18 @@ public sealed record FakeScript(double TtftMs = 50, double ItlMs = 20, bool Usag
 {
     public int? MaxConcurrent { get; init; }
 
+    /// <summary>
+    /// A prefix-caching server: the usage's prompt_tokens counts the prompt's words (every message's), and
+    /// prompt_tokens_details.cached_tokens is this share of them, rounded down.
+    /// </summary>
+    public double? CachedShare { get; init; }
+
+    /// <summary>Every answer is its own ("a{arrival}t{i}" per token), and each request's body and answer are kept (<see cref="FakeOpenAiServer.Exchanges"/>).</summary>
+    public bool Recorded { get; init; }
+
+    /// <summary>Serves /metrics: Serving's counters, grown by every request of this script.</summary>
+    public bool Metrics { get; init; }
+
     /// <summary>Seconds one request holds a slot: the first token, then the rest <see cref="ItlMs"/> apart.</summary>
     public double ServiceSeconds(int tokens) => (TtftMs + (tokens - 1) * ItlMs) / 1000;
 

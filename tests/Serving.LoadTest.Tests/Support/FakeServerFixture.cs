@@ -31,6 +31,10 @@ public sealed class FakeServerFixture : IAsyncLifetime
         ["capped"] = new(TtftMs: 100, ItlMs: 20) { MaxConcurrent = 4 },
         // The same requests, 16 at a time: 33.3 req/s, so a few seconds of probe hold enough requests to judge.
         ["capped16"] = new(TtftMs: 100, ItlMs: 20) { MaxConcurrent = 16 },
+        // Conversations and shared prefixes: each answer its own and kept, half of every prompt cached, Serving's counters on /metrics.
+        ["prefix"] = new(TtftMs: 5, ItlMs: 2) { Recorded = true, CachedShare = 0.5, Metrics = true },
+        // The same without cached_tokens or /metrics: another server, or Serving before it reported them.
+        ["prefixless"] = new(TtftMs: 5, ItlMs: 2) { Recorded = true },
     };
 
     public async Task DisposeAsync() => await Server.DisposeAsync();

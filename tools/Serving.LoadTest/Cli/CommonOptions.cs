@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Serving.LoadTest.Runner;
+using Serving.LoadTest.Workloads;
 using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Cli;
@@ -21,8 +22,13 @@ internal sealed class CommonOptions
     readonly Option<string?> servingDll = new("--serving-dll") { Description = "serving.dll for --embedded (default: services/Serving.Host's build output)." };
     readonly Option<string> servingArgs = new("--serving-args") { Description = "Extra arguments for the embedded server (e.g. \"--dtype bfloat16\").", DefaultValueFactory = _ => "" };
 
-    readonly Option<WorkloadKind> workload = new("--workload") { Description = "synthetic, sharegpt (--dataset FILE.json) or trace (--dataset FILE).", DefaultValueFactory = _ => WorkloadKind.Synthetic };
-    readonly Option<string?> dataset = new("--dataset") { Description = "The ShareGPT JSON file or the trace file." };
+    readonly Option<WorkloadChoice> workload = new("--workload")
+    {
+        Description = "synthetic, sharegpt (--dataset FILE.json), trace (--dataset FILE), multi-turn (closed-loop conversations resending their history; run only) or shared-prefix (groups of prompts sharing a system text).",
+        DefaultValueFactory = _ => WorkloadChoice.Synthetic,
+        CustomParser = WorkloadChoices.Parse,
+    };
+    readonly Option<string?> dataset = new("--dataset") { Description = "The ShareGPT JSON file or the trace file (multi-turn: a ShareGPT file whose conversations have several human turns; words without one)." };
     readonly Option<int?> numPrompts = new("--num-prompts") { Description = "Requests per run (default 200; a trace: all its lines)." };
     readonly Option<int> inputLen = new("--input-len") { Description = "Mean prompt length in tokens.", DefaultValueFactory = _ => 128 };
     readonly Option<LengthDistribution> inputDist = new("--input-dist") { Description = "fixed, uniform or lognormal.", DefaultValueFactory = _ => LengthDistribution.Fixed };
@@ -36,6 +42,16 @@ internal sealed class CommonOptions
     readonly Option<int?> sharegptOutputLen = new("--sharegpt-output-len") { Description = "Output tokens for every ShareGPT request instead of each answer's length." };
     readonly Option<double> traceSpeedup = new("--trace-speedup") { Description = "Replay a trace this many times faster.", DefaultValueFactory = _ => 1 };
     readonly Option<bool> wordPrompts = new("--word-prompts") { Description = "Make prompts of words even when the server has /tokenize." };
+
+    readonly Option<int> conversations = new("--conversations") { Description = "multi-turn: conversations, all started at once (or at --rate).", DefaultValueFactory = _ => 8 };
+    readonly Option<int> turns = new("--turns") { Description = "multi-turn: user turns per conversation.", DefaultValueFactory = _ => 6 };
+    readonly Option<int> openingWords = new("--opening-words") { Description = "multi-turn: words of the text that opens each conversation (before its first question).", DefaultValueFactory = _ => 500 };
+    readonly Option<int> questionWords = new("--question-words") { Description = "multi-turn and shared-prefix: words of each question.", DefaultValueFactory = _ => 60 };
+    readonly Option<double> thinkTime = new("--think-time-ms") { Description = "multi-turn: pause between an answer's end and the next turn.", DefaultValueFactory = _ => 0 };
+    readonly Option<int> prefixGroups = new("--prefix-groups") { Description = "shared-prefix: groups, each with its own shared system text.", DefaultValueFactory = _ => 8 };
+    readonly Option<int> promptsPerGroup = new("--prompts-per-group") { Description = "shared-prefix: prompts (questions) per group.", DefaultValueFactory = _ => 8 };
+    readonly Option<int> prefixWords = new("--prefix-words") { Description = "shared-prefix: words of each group's shared text.", DefaultValueFactory = _ => 500 };
+    readonly Option<bool> noServerMetrics = new("--no-server-metrics") { Description = "Do not scrape the server's /metrics before and after each run (KV bytes moved, prefix-cache and router counters)." };
 
     readonly Option<double> burstiness = new("--burstiness") { Description = "Gamma shape of the gaps: 1 Poisson, <1 burstier, >1 more regular.", DefaultValueFactory = _ => 1 };
     readonly Option<int?> concurrency = new("--max-concurrency") { Description = "At most this many requests in flight." };
@@ -54,7 +70,8 @@ internal sealed class CommonOptions
         {
             baseUrl, model, apiKey, endpoint, timeout, ignoreEos, minTokens, temperature, embedded, servingDll, servingArgs,
             workload, dataset, numPrompts, inputLen, inputDist, inputMin, inputMax, outputLen, outputDist, outputMin, outputMax, sigma,
-            sharegptOutputLen, traceSpeedup, wordPrompts, burstiness, concurrency, seed, goodput, percentiles, outDir, noPlots, noProgress, skipPreflight, warmups,
+            sharegptOutputLen, traceSpeedup, wordPrompts, conversations, turns, openingWords, questionWords, thinkTime, prefixGroups, promptsPerGroup,
+            prefixWords, noServerMetrics, burstiness, concurrency, seed, goodput, percentiles, outDir, noPlots, noProgress, skipPreflight, warmups,
         })
             command.Options.Add(o);
     }
@@ -68,9 +85,13 @@ internal sealed class CommonOptions
     /// <summary>The settings the command line asks for; throws <see cref="FormatException"/> or <see cref="ArgumentException"/> on bad values.</summary>
     public LoadTestSettings Bind(ParseResult p, string[] args)
     {
-        var kind = p.GetValue(workload);
-        if (kind != WorkloadKind.Synthetic && string.IsNullOrEmpty(p.GetValue(dataset)))
-            throw new ArgumentException($"--workload {kind.ToString().ToLowerInvariant()} needs --dataset FILE");
+        var choice = p.GetValue(workload);
+        if (choice is WorkloadChoice.ShareGpt or WorkloadChoice.Trace && string.IsNullOrEmpty(p.GetValue(dataset)))
+            throw new ArgumentException($"--workload {choice.ToString().ToLowerInvariant()} needs --dataset FILE");
+        if (choice == WorkloadChoice.SharedPrefix && !string.IsNullOrEmpty(p.GetValue(dataset)))
+            throw new ArgumentException("--workload shared-prefix makes its own texts: drop --dataset");
+        // The recorded kind: the prefix workloads are made of words (a multi-turn run from a ShareGPT file records sharegpt once built).
+        var kind = choice switch { WorkloadChoice.ShareGpt => WorkloadKind.ShareGpt, WorkloadChoice.Trace => WorkloadKind.Trace, _ => WorkloadKind.Synthetic };
         var target = new TargetSettings
         {
             BaseUrl = TargetSettings.NormalizeBaseUrl(p.GetValue(baseUrl)!),
@@ -97,6 +118,22 @@ internal sealed class CommonOptions
             Target = target,
             ApiKey = p.GetValue(apiKey),
             Workload = work,
+            MultiTurn = choice != WorkloadChoice.MultiTurn ? null : new MultiTurnSettings
+            {
+                Conversations = Count(p.GetValue(conversations), "--conversations"),
+                Turns = Count(p.GetValue(turns), "--turns"),
+                OpeningWords = Count(p.GetValue(openingWords), "--opening-words"),
+                QuestionWords = Count(p.GetValue(questionWords), "--question-words"),
+                ThinkTimeMs = p.GetValue(thinkTime) is var ms and >= 0 ? ms : throw new ArgumentException("--think-time-ms must be 0 or more"),
+            },
+            SharedPrefix = choice != WorkloadChoice.SharedPrefix ? null : new SharedPrefixSettings
+            {
+                Groups = Count(p.GetValue(prefixGroups), "--prefix-groups"),
+                PromptsPerGroup = Count(p.GetValue(promptsPerGroup), "--prompts-per-group"),
+                PrefixWords = Count(p.GetValue(prefixWords), "--prefix-words"),
+                QuestionWords = Count(p.GetValue(questionWords), "--question-words"),
+            },
+            ServerMetrics = !p.GetValue(noServerMetrics),
             Arrival = kind == WorkloadKind.Trace ? ArrivalMode.Trace : ArrivalMode.Poisson,
             Burstiness = Positive(p.GetValue(burstiness), "--burstiness"),
             MaxConcurrency = p.GetValue(concurrency) is { } c ? (int)Positive(c, "--max-concurrency") : null,
@@ -119,6 +156,8 @@ internal sealed class CommonOptions
             .ToArray();
         return values.Length > 0 ? values : throw new FormatException($"{option}: give at least one number");
     }
+
+    static int Count(int value, string option) => (int)Positive(value, option);
 
     public static double Positive(double value, string option) =>
         value > 0 && !double.IsNaN(value) ? value : throw new ArgumentException($"{option} must be positive");

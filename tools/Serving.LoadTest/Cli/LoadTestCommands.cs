@@ -34,8 +34,8 @@ internal static class LoadTestCommands
             var path = p.GetValue(file)!;
             try
             {
-                var result = LoadTestResult.Read(path);
-                ResultFolder.Redraw(p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!, result);
+                var json = File.ReadAllText(path);
+                ResultFolder.Redraw(p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!, LoadTestResult.Parse(json), ResultJson.ReadExtras(json));
                 return 0;
             }
             catch (Exception e) when (e is IOException or System.Text.Json.JsonException or FormatException)
@@ -76,7 +76,7 @@ internal static class LoadTestCommands
         var rates = new Option<string>("--rates") { Description = "Request rates, comma-separated (req/s).", Required = true };
         command.Options.Add(rates);
         command.SetAction((p, ct) => ExecuteAsync(common, p, args, LoadTestMode.Sweep,
-            s => s with { SweepRates = CommonOptions.ParseList(p.GetValue(rates)!, "--rates").Select(r => CommonOptions.Positive(r, "--rates")).ToArray() }, ct));
+            s => OpenLoop(s, "sweep") with { SweepRates = CommonOptions.ParseList(p.GetValue(rates)!, "--rates").Select(r => CommonOptions.Positive(r, "--rates")).ToArray() }, ct));
         return command;
     }
 
@@ -100,6 +100,7 @@ internal static class LoadTestCommands
         {
             if (!s.Slo.Any)
                 throw new ArgumentException("search needs SLOs: --goodput ttft:MS tpot:MS e2el:MS");
+            OpenLoop(s, "search");
             var t = p.GetValue(target);
             return s with
             {
@@ -120,6 +121,10 @@ internal static class LoadTestCommands
         }, ct));
         return command;
     }
+
+    /// <summary>Refuses the multi-turn workload, whose conversations are closed-loop, for a command that offers rates.</summary>
+    static LoadTestSettings OpenLoop(LoadTestSettings s, string command) => s.MultiTurn is null ? s
+        : throw new ArgumentException($"{command} offers request rates; the multi-turn workload is closed-loop: use run (--rate sets when conversations start)");
 
     static async Task<int> ExecuteAsync(CommonOptions common, ParseResult p, string[] args, LoadTestMode mode, Func<LoadTestSettings, LoadTestSettings> refine, CancellationToken cancellationToken)
     {
@@ -143,7 +148,7 @@ internal static class LoadTestCommands
                 settings = settings with { Target = settings.Target with { BaseUrl = embedded.BaseUrl } };
                 AnsiConsole.MarkupLine($"[grey]serving ready at {embedded.BaseUrl}[/]");
             }
-            var result = await new LoadTestSession(settings).ExecuteAsync(mode, cancellationToken);
+            var result = (await new LoadTestSession(settings).ExecuteAsync(mode, cancellationToken)).Result;
             if (result.Search is { } s)
             {
                 ConsoleReport.Print(s);

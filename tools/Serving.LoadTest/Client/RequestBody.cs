@@ -13,7 +13,9 @@ internal static class RequestBody
         var body = new JsonObject { ["model"] = model };
         if (target.Api == ApiKind.Chat)
         {
-            body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = request.Prompt });
+            body["messages"] = request.Messages is { } messages
+                ? new JsonArray([.. messages.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content })])
+                : new JsonArray(new JsonObject { ["role"] = "user", ["content"] = request.Prompt });
             body["max_completion_tokens"] = request.OutputTokens;
         }
         else

@@ -4,16 +4,22 @@ using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Client;
 
-/// <summary>What one response stream has delivered so far; <see cref="Apply"/> takes each event in turn.</summary>
-internal sealed class StreamState(long sentTimestamp)
+/// <summary>
+/// What one response stream has delivered so far; <see cref="Apply"/> takes each event in turn. With
+/// <paramref name="keepText"/> it also keeps the answer's text (a conversation sends it back in its next turn).
+/// </summary>
+internal sealed class StreamState(long sentTimestamp, bool keepText = false)
 {
     readonly List<double> itls = [];
+    readonly System.Text.StringBuilder? text = keepText ? new() : null;
     long firstToken;
     long lastToken;
 
     public int TextChunks { get; private set; }
     public int? UsagePrompt { get; private set; }
     public int? UsageCompletion { get; private set; }
+    /// <summary>usage.prompt_tokens_details.cached_tokens: prompt tokens the server took from its prefix cache; null when it sent none.</summary>
+    public int? UsageCached { get; private set; }
     public bool Done { get; private set; }
     public FailureKind? Failure { get; private set; }
     public string? Error { get; private set; }
@@ -22,6 +28,8 @@ internal sealed class StreamState(long sentTimestamp)
     public double TtftMs => TextChunks > 0 ? Ms(sentTimestamp, firstToken) : 0;
     public double E2elMs => TextChunks > 0 ? Ms(sentTimestamp, lastToken) : 0;
     public double[] ItlsMs => [.. itls];
+    /// <summary>The answer's text so far (first choice); null unless kept.</summary>
+    public string? Text => text?.ToString();
 
     /// <summary>Takes one event; false when the stream is over (done or failed).</summary>
     public bool Apply(SseEvent e)
@@ -66,12 +74,17 @@ internal sealed class StreamState(long sentTimestamp)
             var hasUsage = root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object;
             if (!hasChoices && !hasUsage)
                 return Fail(FailureKind.MalformedStream, $"neither choices nor usage: {Clip(e.Data)}");
-            if (hasChoices && choices.GetArrayLength() > 0 && Text(choices[0]) is { Length: > 0 })
+            if (hasChoices && choices.GetArrayLength() > 0 && ChoiceText(choices[0]) is { Length: > 0 } chunk)
+            {
                 OnText(e.Timestamp);
+                text?.Append(chunk);
+            }
             if (hasUsage)
             {
                 UsagePrompt = Int(usage, "prompt_tokens") ?? UsagePrompt;
                 UsageCompletion = Int(usage, "completion_tokens") ?? UsageCompletion;
+                if (usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object)
+                    UsageCached = Int(details, "cached_tokens") ?? UsageCached;
             }
             return true;
         }
@@ -95,7 +108,7 @@ internal sealed class StreamState(long sentTimestamp)
     }
 
     /// <summary>Completions carry <c>text</c>; chat carries <c>delta.content</c> (or a reasoning model's <c>delta.reasoning_content</c>).</summary>
-    static string? Text(JsonElement choice)
+    static string? ChoiceText(JsonElement choice)
     {
         if (choice.ValueKind != JsonValueKind.Object)
             return null;

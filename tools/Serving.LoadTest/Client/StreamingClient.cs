@@ -11,8 +11,11 @@ internal sealed class StreamingClient(HttpClient http, TargetSettings target, st
 {
     static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    /// <summary>Sends <paramref name="request"/>; the result's offsets are left for the runner to fill. Also returns the send timestamp.</summary>
-    public async Task<(RequestResult Result, long SentTimestamp)> SendAsync(WorkloadRequest request, CancellationToken runCancelled)
+    /// <summary>
+    /// Sends <paramref name="request"/>; the result's offsets are left for the runner to fill. With
+    /// <paramref name="keepAnswer"/> the response also holds the answer's text.
+    /// </summary>
+    public async Task<ClientResponse> SendAsync(WorkloadRequest request, CancellationToken runCancelled, bool keepAnswer = false)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, target.EndpointUrl)
         {
@@ -22,7 +25,7 @@ internal sealed class StreamingClient(HttpClient http, TargetSettings target, st
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(runCancelled);
         timeout.CancelAfter(target.RequestTimeout);
         var sent = Stopwatch.GetTimestamp();
-        var state = new StreamState(sent);
+        var state = new StreamState(sent, keepAnswer);
         var headersRead = false;
         int? status = null;
         try
@@ -31,7 +34,7 @@ internal sealed class StreamingClient(HttpClient http, TargetSettings target, st
             headersRead = true;
             status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
-                return (Failed(request, FailureKind.HttpStatus, await ErrorBodyAsync(response, timeout.Token), status), sent);
+                return new(Failed(request, FailureKind.HttpStatus, await ErrorBodyAsync(response, timeout.Token), status), sent);
             await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             await foreach (var e in SseReader.ReadAsync(body, timeout.Token))
                 if (!state.Apply(e))
@@ -39,19 +42,20 @@ internal sealed class StreamingClient(HttpClient http, TargetSettings target, st
         }
         catch (OperationCanceledException) when (runCancelled.IsCancellationRequested)
         {
-            return (Failed(request, FailureKind.Cancelled, "the run was stopped", status), sent);
+            return new(Failed(request, FailureKind.Cancelled, "the run was stopped", status), sent);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            return (Failed(request, FailureKind.Timeout, $"no complete response within {target.RequestTimeout.TotalSeconds:0.#} s", status), sent);
+            return new(Failed(request, FailureKind.Timeout, $"no complete response within {target.RequestTimeout.TotalSeconds:0.#} s", status), sent);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             // Before the headers the connection failed; after them the stream broke off.
             var kind = headersRead ? FailureKind.IncompleteStream : FailureKind.Connection;
-            return (Failed(request, kind, e.InnerException?.Message ?? e.Message, status), sent);
+            return new(Failed(request, kind, e.InnerException?.Message ?? e.Message, status), sent);
         }
-        return (Complete(request, state, status), sent);
+        var result = Complete(request, state, status);
+        return new(result, sent, result.Success ? state.UsageCached : null, result.Success ? state.Text : null);
     }
 
     static RequestResult Complete(WorkloadRequest request, StreamState s, int? status)

@@ -6,7 +6,7 @@ namespace Serving.LoadTest.Output;
 /// <summary>Prints a run's summary as tables, and the client's warning in yellow.</summary>
 internal static class ConsoleReport
 {
-    public static void Print(RunRecord run)
+    public static void Print(RunRecord run, RunExtras? extras = null)
     {
         var title = run.Rate is { } rate ? $"Offered {rate:0.###} req/s, achieved {run.Summary.AchievedRate:0.###}" : "Run";
         var totals = new Table().Title(title).HideHeaders().AddColumn("").AddColumn("");
@@ -19,6 +19,13 @@ internal static class ConsoleReport
             latency.AddRow(row);
         AnsiConsole.Write(totals);
         AnsiConsole.Write(latency);
+        if (SummaryRows.PrefixCache(extras?.PrefixCache, extras?.ServerCounters) is { Count: > 0 } rows)
+        {
+            var cache = new Table().Title("Prefix cache").HideHeaders().AddColumn("").AddColumn("");
+            foreach (var (label, value) in rows)
+                cache.AddRow(Markup.Escape(label), Markup.Escape(value));
+            AnsiConsole.Write(cache);
+        }
         Warn(run.ClientOverhead);
     }
 

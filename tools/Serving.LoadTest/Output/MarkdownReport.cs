@@ -6,11 +6,12 @@ using Serving.Tools.Shared;
 
 namespace Serving.LoadTest.Output;
 
-/// <summary>The result as markdown: what was run, then each run's totals and latencies, then the search's answer.</summary>
+/// <summary>The result as markdown: what was run, then each run's totals, latencies and prefix cache, then the search's answer.</summary>
 internal static class MarkdownReport
 {
-    public static string Of(LoadTestResult r)
+    public static string Of(LoadTestResult r, ResultExtras? extras = null)
     {
+        extras ??= ResultExtras.None;
         var md = new StringBuilder();
         md.AppendLine($"# Load test ({r.Mode}) — {r.StartedUtc}");
         md.AppendLine();
@@ -21,15 +22,23 @@ internal static class MarkdownReport
         if (r.Target is { } t)
             md.AppendLine($"- Target: {t.EndpointUrl} model `{t.Model}`, ignore_eos {t.IgnoreEos}");
         if (r.Workload is { } w)
-            md.AppendLine($"- Workload: {w.Kind}, {w.NumPrompts} requests, prompt {w.Input}, output {w.Output}; prompts from {(r.PromptsFromServerTokenizer ? "the server's tokenizer" : "words (lengths approximate)")}; seed {r.Seed}");
+            md.AppendLine(extras.MultiTurn is null && extras.SharedPrefix is null
+                ? $"- Workload: {w.Kind}, {w.NumPrompts} requests, prompt {w.Input}, output {w.Output}; prompts from {(r.PromptsFromServerTokenizer ? "the server's tokenizer" : "words (lengths approximate)")}; seed {r.Seed}"
+                : $"- Workload: {w.Kind}, {w.NumPrompts} requests, output {w.Output}; seed {r.Seed}");
+        if (extras.MultiTurn is { } mt)
+            md.AppendLine($"- Multi-turn: {mt.Conversations} conversations of up to {mt.Turns} turns, each resending its history with the answers; "
+                + (r.Workload?.Kind == WorkloadKind.ShareGpt ? "the human turns of ShareGPT conversations" : $"an opening of {mt.OpeningWords} words and a question, then questions of {mt.QuestionWords} words")
+                + $"; think time {mt.ThinkTimeMs:0.###} ms");
+        if (extras.SharedPrefix is { } sp)
+            md.AppendLine($"- Shared prefix: {sp.Groups} groups × {sp.PromptsPerGroup} prompts, a {sp.PrefixWords}-word prefix per group and a {sp.QuestionWords}-word question per prompt, in shuffled order");
         md.AppendLine($"- Arrivals: {r.Arrival}, burstiness {r.Burstiness}{(r.MaxConcurrency is { } c ? $", at most {c} in flight" : "")}");
         if (r.Slo.Any)
             md.AppendLine($"- SLOs: {r.Slo}");
         md.AppendLine();
         if (r.Runs.Count > 1)
             Overview(md, r);
-        foreach (var run in r.Runs)
-            Run(md, run);
+        foreach (var (i, run) in r.Runs.Index())
+            Run(md, run, extras.Run(i));
         if (r.Search is { } s)
         {
             md.AppendLine("## Goodput search");
@@ -63,7 +72,7 @@ internal static class MarkdownReport
         md.AppendLine();
     }
 
-    static void Run(StringBuilder md, RunRecord run)
+    static void Run(StringBuilder md, RunRecord run, RunExtras extras)
     {
         md.AppendLine(run.Rate is { } rate ? $"## Rate {rate:0.###} req/s" : "## Run");
         md.AppendLine();
@@ -78,6 +87,14 @@ internal static class MarkdownReport
         foreach (var row in SummaryRows.Latencies(run.Summary))
             md.AppendLine("| " + string.Join(" | ", row) + " |");
         md.AppendLine();
+        if (SummaryRows.PrefixCache(extras.PrefixCache, extras.ServerCounters) is { Count: > 0 } cache)
+        {
+            md.AppendLine("| Prefix cache | |");
+            md.AppendLine("|---|---:|");
+            foreach (var (label, value) in cache)
+                md.AppendLine($"| {label} | {value} |");
+            md.AppendLine();
+        }
         if (run.ClientOverhead.Warning is { } w)
             md.AppendLine($"Warning: {w}.").AppendLine();
     }

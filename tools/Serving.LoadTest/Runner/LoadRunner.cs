@@ -16,6 +16,7 @@ internal sealed class LoadRunner(StreamingClient client)
     {
         var n = plan.Requests.Count;
         var results = new RequestResult?[n];
+        var tags = plan.Requests.Select(r => r.Tag).ToArray();
         var inFlight = new List<Task>(n);
         using var slots = plan.MaxConcurrency is { } cap ? new SemaphoreSlim(cap) : null;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -44,7 +45,7 @@ internal sealed class LoadRunner(StreamingClient client)
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var duration = Seconds(start, end);
         var all = results.Select((r, i) => r ?? NotSent(plan, i)).ToArray();
-        return new RunOutcome(all, duration, Overhead(all, cpu, duration));
+        return new RunOutcome(all, duration, Overhead(all, cpu, duration), tags);
 
         async Task RunOneAsync(int index, long eligible)
         {
@@ -52,13 +53,14 @@ internal sealed class LoadRunner(StreamingClient client)
             {
                 var send = client.SendAsync(plan.Requests[index], cancellationToken);
                 observer?.OnSent(index);
-                var (result, sent) = await send;
-                result = result with
+                var response = await send;
+                var result = response.Result with
                 {
                     ScheduledS = Math.Round(plan.ArrivalsS[index], 6),
-                    SentS = Math.Round(Seconds(start, sent), 6),
-                    LagMs = Math.Round(Math.Max(0, Seconds(eligible, sent) * 1000), 3),
+                    SentS = Math.Round(Seconds(start, response.SentTimestamp), 6),
+                    LagMs = Math.Round(Math.Max(0, Seconds(eligible, response.SentTimestamp) * 1000), 3),
                 };
+                tags[index] = tags[index] with { CachedTokens = response.CachedTokens };
                 results[index] = result;
                 observer?.OnCompleted(result);
             }
@@ -69,16 +71,19 @@ internal sealed class LoadRunner(StreamingClient client)
         }
     }
 
-    static RequestResult NotSent(RunPlan plan, int index) => new()
+    static RequestResult NotSent(RunPlan plan, int index) =>
+        NotSent(index, plan.ArrivalsS[index], plan.Requests[index].PromptTokens, "the run was stopped before it was sent");
+
+    internal static RequestResult NotSent(int index, double scheduledS, int promptTokens, string why) => new()
     {
         Index = index,
-        ScheduledS = Math.Round(plan.ArrivalsS[index], 6),
+        ScheduledS = Math.Round(scheduledS, 6),
         Failure = FailureKind.Cancelled,
-        Error = "the run was stopped before it was sent",
-        PromptTokens = plan.Requests[index].PromptTokens,
+        Error = why,
+        PromptTokens = promptTokens,
     };
 
-    static async Task WaitUntilAsync(long due, CancellationToken cancellationToken)
+    internal static async Task WaitUntilAsync(long due, CancellationToken cancellationToken)
     {
         // Timers may fire a fraction of a millisecond early: wait again until the due time has really passed.
         for (var remaining = due - Stopwatch.GetTimestamp(); remaining > 0; remaining = due - Stopwatch.GetTimestamp())
@@ -86,7 +91,7 @@ internal sealed class LoadRunner(StreamingClient client)
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    static ClientOverhead Overhead(IReadOnlyList<RequestResult> results, double cpuSeconds, double durationS)
+    internal static ClientOverhead Overhead(IReadOnlyList<RequestResult> results, double cpuSeconds, double durationS)
     {
         var lags = results.Where(r => r.SentS is not null).Select(r => r.LagMs).Order().ToArray();
         var parse = results.Where(r => r.SentS is not null).Select(r => r.ClientParseMs).ToArray();
@@ -96,5 +101,5 @@ internal sealed class LoadRunner(StreamingClient client)
             durationS > 0 ? Math.Round(cpuSeconds / durationS, 3) : 0, Environment.ProcessorCount);
     }
 
-    static double Seconds(long from, long to) => (double)(to - from) / Stopwatch.Frequency;
+    internal static double Seconds(long from, long to) => (double)(to - from) / Stopwatch.Frequency;
 }

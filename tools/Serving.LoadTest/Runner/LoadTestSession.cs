@@ -5,6 +5,7 @@ using Serving.LoadTest.Client;
 using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Output;
 using Serving.LoadTest.Search;
+using Serving.LoadTest.ServerMetrics;
 using Serving.LoadTest.Workloads;
 using Serving.Planning.LoadTests;
 using Serving.Tools.Shared;
@@ -13,11 +14,12 @@ namespace Serving.LoadTest.Runner;
 
 /// <summary>
 /// One invocation against a running server: resolve the model, build the workload, check one request, then run,
-/// sweep or search; print each run's summary and write the result file, markdown summary and plots.
+/// sweep or search; print each run's summary and write the result file, markdown summary and plots. Each run is
+/// framed by scrapes of the server's /metrics, whose counters' changes are reported beside the latencies.
 /// </summary>
 internal sealed class LoadTestSession(LoadTestSettings settings)
 {
-    public async Task<LoadTestResult> ExecuteAsync(LoadTestMode mode, CancellationToken cancellationToken)
+    public async Task<LoadTestReport> ExecuteAsync(LoadTestMode mode, CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
         var machine = MachineInfo.Read();
@@ -28,14 +30,33 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             ? await TargetTokenizer.TryCreateAsync(http, target.BaseUrl, model, cancellationToken)
             : null;
         var prompts = await PromptBuilder.CreateAsync(tokenizer, new Random(settings.Seed), cancellationToken);
-        var requests = await WorkloadBuilder.BuildAsync(settings.Workload, prompts, settings.Seed, cancellationToken);
+        // A multi-turn run sends conversations; its openings stand for it in the preflight and the warm-up.
+        List<ConversationScript>? conversations = null;
+        var fromDataset = false;
+        if (settings.MultiTurn is { } multiTurn)
+        {
+            if (mode != LoadTestMode.Run)
+                throw new InvalidOperationException("the multi-turn workload is closed-loop: use run");
+            (conversations, fromDataset) = MultiTurnWorkload.Build(multiTurn, settings.Workload, settings.Seed);
+        }
+        var requests = conversations is not null ? MultiTurnWorkload.Openings(conversations)
+            : settings.SharedPrefix is { } sharedPrefix ? await SharedPrefixWorkload.BuildAsync(sharedPrefix, settings.Workload.Output, prompts, new Random(settings.Seed), cancellationToken)
+            : await WorkloadBuilder.BuildAsync(settings.Workload, prompts, settings.Seed, cancellationToken);
         if (requests.Count == 0)
             throw new InvalidOperationException("the workload has no requests");
         // Every run of a sweep or search sends the same lengths at the same (scaled) times, but run k > 0 gets new prompt
         // text: with the first run's prompts again the server would answer from its prefix cache and look faster. A
-        // batch longer than the workload (a search probe) repeats its lengths, each with new text too.
-        async Task<List<WorkloadRequest>> Fresh(List<WorkloadRequest> batch, int run, CancellationToken ct) =>
-            run == 0 && batch.Count <= requests.Count ? batch : await WorkloadBuilder.FreshPromptsAsync(settings.Workload, batch, prompts, new Random(unchecked(settings.Seed * 1_000_003 + run)), ct);
+        // batch longer than the workload (a search probe) repeats its lengths, each with new text too; a shared-prefix
+        // batch keeps its groups, each with a new prefix.
+        async Task<List<WorkloadRequest>> Fresh(List<WorkloadRequest> batch, int run, CancellationToken ct)
+        {
+            if (run == 0 && batch.Count <= requests.Count)
+                return batch;
+            var random = new Random(unchecked(settings.Seed * 1_000_003 + run));
+            return settings.SharedPrefix is { } sp
+                ? await SharedPrefixWorkload.FreshAsync(sp, batch, prompts, random, ct)
+                : await WorkloadBuilder.FreshPromptsAsync(settings.Workload, batch, prompts, random, ct);
+        }
 
         var client = new StreamingClient(http, target, model);
         // The preflight's prompt is not one of the run's: a cached first prompt would flatter the first request.
@@ -48,17 +69,33 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             : null;
 
         var runs = new List<RunRecord>();
+        var extras = new List<RunExtras>();
         SearchResult? search = null;
+        async Task<RunRecord> RunAsync(int count, double? rate, Func<IRunObserver, Task<RunOutcome>> send, CancellationToken ct)
+        {
+            var (run, extra) = await MeasureAsync(http, target.BaseUrl, count, rate, send, ct);
+            runs.Add(run);
+            extras.Add(extra);
+            return run;
+        }
+        Task<RunRecord> OpenLoopAsync(RunPlan plan, CancellationToken ct) =>
+            RunAsync(plan.Requests.Count, plan.Rate, observer => new LoadRunner(client).RunAsync(plan, observer, ct), ct);
         switch (mode)
         {
+            case LoadTestMode.Run when conversations is not null:
+                // The arrival schedule says when each conversation starts; its later turns follow its answers.
+                var starts = Plan(requests, settings.Arrival, settings.Rate);
+                var closedLoop = new ConversationPlan(conversations, starts.ArrivalsS, settings.MultiTurn!.ThinkTimeMs / 1000, settings.MaxConcurrency, starts.Rate);
+                await RunAsync(closedLoop.Requests, closedLoop.Rate, observer => new ConversationRunner(client).RunAsync(closedLoop, observer, cancellationToken), cancellationToken);
+                break;
             case LoadTestMode.Run:
-                runs.Add(await RunOnceAsync(client, requests, Plan(requests, settings.Arrival, settings.Rate), cancellationToken));
+                await OpenLoopAsync(Plan(requests, settings.Arrival, settings.Rate), cancellationToken);
                 break;
             case LoadTestMode.Sweep:
                 foreach (var rate in settings.SweepRates)
                 {
                     var batch = await Fresh(requests, runs.Count, cancellationToken);
-                    runs.Add(await RunOnceAsync(client, batch, Plan(batch, ArrivalMode.Poisson, rate), cancellationToken));
+                    await OpenLoopAsync(Plan(batch, ArrivalMode.Poisson, rate), cancellationToken);
                 }
                 break;
             case LoadTestMode.Search:
@@ -69,8 +106,7 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
                 {
                     var n = settings.Search.ProbeRequests(rate, seconds);
                     var batch = await Fresh(Cycle(requests, n), runs.Count, ct);
-                    var run = await RunOnceAsync(client, batch, Plan(batch, ArrivalMode.Poisson, rate), ct);
-                    runs.Add(run);
+                    var run = await OpenLoopAsync(Plan(batch, ArrivalMode.Poisson, rate), ct);
                     return ProbeVerdict.Of(rate, run.Summary, settings.Search);
                 }, settings.Search, cancellationToken);
                 break;
@@ -83,7 +119,9 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             CommandLine = settings.CommandLine,
             Machine = JsonSerializer.SerializeToElement(machine, ResultWriter.Json),
             Target = target,
-            Workload = settings.Workload with { NumPrompts = requests.Count },
+            Workload = conversations is not null
+                ? settings.Workload with { Kind = fromDataset ? WorkloadKind.ShareGpt : WorkloadKind.Synthetic, NumPrompts = conversations.Sum(c => c.Turns) }
+                : settings.Workload with { NumPrompts = requests.Count },
             PromptsFromServerTokenizer = prompts.UsesServerTokenizer,
             Arrival = mode == LoadTestMode.Run ? settings.Arrival : ArrivalMode.Poisson,
             Burstiness = settings.Burstiness,
@@ -95,20 +133,35 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
             Runs = runs,
             Search = search,
         };
-        ResultFolder.Write(settings.OutDir, result, settings.Plots);
-        return result;
+        var report = new LoadTestReport(result, new ResultExtras
+        {
+            MultiTurn = conversations is not null ? settings.MultiTurn : null,
+            SharedPrefix = settings.SharedPrefix,
+            Runs = extras,
+        });
+        ResultFolder.Write(settings.OutDir, result, settings.Plots, report.Extras);
+        return report;
     }
 
-    async Task<RunRecord> RunOnceAsync(StreamingClient client, IReadOnlyList<WorkloadRequest> requests, RunPlan plan, CancellationToken cancellationToken)
+    /// <summary>One run of <paramref name="count"/> requests under the progress bar, between two scrapes of the server's counters; prints its summary.</summary>
+    async Task<(RunRecord, RunExtras)> MeasureAsync(HttpClient http, Uri baseUrl, int count, double? rate, Func<IRunObserver, Task<RunOutcome>> run, CancellationToken cancellationToken)
     {
-        var label = plan.Rate is { } r ? $"{r:0.###} req/s" : settings.Arrival.ToString().ToLowerInvariant();
-        var outcome = await ProgressDisplay.ShowAsync(label, requests.Count, settings.Progress,
-            observer => new LoadRunner(client).RunAsync(plan, observer, cancellationToken));
+        var label = rate is { } r ? $"{r:0.###} req/s" : settings.Arrival.ToString().ToLowerInvariant();
+        var before = settings.ServerMetrics ? await MetricsSnapshot.TryScrapeAsync(http, baseUrl, cancellationToken) : null;
+        var outcome = await ProgressDisplay.ShowAsync(label, count, settings.Progress, run);
+        // After a stopped run too: its counters still say what it did.
+        var after = before is not null ? await MetricsSnapshot.TryScrapeAsync(http, baseUrl, CancellationToken.None) : null;
         var summary = SummaryCalculator.Summarize(outcome.Results, outcome.DurationS, settings.Slo, settings.Percentiles);
-        var record = new RunRecord(plan.Rate, summary, outcome.Overhead, ProcInfo.LoadAverage(), outcome.Results);
+        var record = new RunRecord(rate, summary, outcome.Overhead, ProcInfo.LoadAverage(), outcome.Results);
+        var extras = new RunExtras
+        {
+            Requests = outcome.Tags,
+            PrefixCache = PrefixCacheCalculator.Summarize(outcome.Results, outcome.Tags),
+            ServerCounters = ServerCounters.Between(before, after, outcome.Results.Count(q => q.SentS is not null)),
+        };
         if (settings.Progress)
-            ConsoleReport.Print(record);
-        return record;
+            ConsoleReport.Print(record, extras);
+        return (record, extras);
     }
 
     RunPlan Plan(IReadOnlyList<WorkloadRequest> requests, ArrivalMode mode, double rate)
@@ -139,7 +192,7 @@ internal sealed class LoadTestSession(LoadTestSettings settings)
 
     static async Task PreflightAsync(StreamingClient client, WorkloadRequest first, CancellationToken cancellationToken)
     {
-        var (result, _) = await client.SendAsync(first with { OutputTokens = Math.Min(first.OutputTokens, 4) }, cancellationToken);
+        var result = (await client.SendAsync(first with { OutputTokens = Math.Min(first.OutputTokens, 4) }, cancellationToken)).Result;
         if (!result.Success)
             throw new InvalidOperationException($"the first test request failed ({result.FailureLabel}): {result.Error}");
     }

@@ -1,5 +1,6 @@
 using Serving.LoadTest.Metrics;
 using Serving.LoadTest.Search;
+using Serving.LoadTest.Workloads;
 using Serving.Planning.LoadTests;
 
 namespace Serving.LoadTest.Runner;
@@ -11,6 +12,12 @@ internal sealed record LoadTestSettings
     /// <summary>Sent as a bearer token; never written to the result file.</summary>
     public string? ApiKey { get; init; }
     public WorkloadSettings Workload { get; init; } = new();
+    /// <summary>Set for the multi-turn workload (closed-loop conversations; <see cref="Workload"/> gives the output lengths and the ShareGPT file).</summary>
+    public MultiTurnSettings? MultiTurn { get; init; }
+    /// <summary>Set for the shared-prefix workload (<see cref="Workload"/> gives the output lengths).</summary>
+    public SharedPrefixSettings? SharedPrefix { get; init; }
+    /// <summary>Scrape the server's /metrics before and after each run and report its counters' changes.</summary>
+    public bool ServerMetrics { get; init; } = true;
     public ArrivalMode Arrival { get; init; } = ArrivalMode.Poisson;
     /// <summary>Requests per second for Poisson arrivals (infinity: all at once).</summary>
     public double Rate { get; init; } = double.PositiveInfinity;
