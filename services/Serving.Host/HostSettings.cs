@@ -30,9 +30,10 @@ internal sealed record HostSettings
     public int OrleansClientPort { get; init; } = 30000;
     public string Transport { get; init; } = "auto";
     public string Policy { get; init; } = "least-loaded";
-    /// <summary>prefix-aware routing: the weight of a prompt token a worker would compute or receive, and of a token of its load.</summary>
+    /// <summary>prefix-aware routing: the weight of a prompt token a worker would compute or receive, of one queued for its prefill, and of one its running requests hold in KV.</summary>
     public double PrefixCacheWeight { get; init; } = 1.0;
-    public double PrefixLoadWeight { get; init; } = 1.0;
+    public double PrefixQueueWeight { get; init; } = 1.0;
+    public double PrefixKvWeight { get; init; } = 0.25;
     /// <summary>Prompts (under prefix-aware: the part the decode worker lacks) of at most this many tokens are prefilled where they decode, until the planner sets its own.</summary>
     public int ShortPromptThreshold { get; init; }
     public string DType { get; init; } = "auto";
@@ -159,8 +160,8 @@ internal sealed record HostSettings
             problems.Add($"unknown KV transport '{Transport}' ({string.Join(", ", Serving.Worker.Transfer.KvTransportKinds.Names)}).");
         if (Policy is not ("prefix-aware" or "least-loaded" or "round-robin"))
             problems.Add($"unknown routing policy '{Policy}' (prefix-aware, least-loaded or round-robin).");
-        if (PrefixCacheWeight < 0 || PrefixLoadWeight < 0 || double.IsNaN(PrefixCacheWeight) || double.IsNaN(PrefixLoadWeight))
-            problems.Add("--prefix-cache-weight and --prefix-load-weight must be at least 0.");
+        if (!(PrefixCacheWeight >= 0 && PrefixQueueWeight >= 0 && PrefixKvWeight >= 0))
+            problems.Add("--prefix-cache-weight, --prefix-queue-weight and --prefix-kv-weight must be at least 0.");
         if (ShortPromptThreshold < 0)
             problems.Add("--short-prompt-threshold must be at least 0.");
         if (KvCacheMb < 1)

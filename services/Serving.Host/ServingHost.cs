@@ -77,7 +77,8 @@ internal static class ServingHost
         {
             Policy = settings.Policy,
             PrefixCacheWeight = settings.PrefixCacheWeight,
-            PrefixLoadWeight = settings.PrefixLoadWeight,
+            PrefixQueueWeight = settings.PrefixQueueWeight,
+            PrefixKvWeight = settings.PrefixKvWeight,
             ShortPromptThreshold = settings.ShortPromptThreshold,
             StallTimeout = TimeSpan.FromSeconds(settings.StallSeconds),
         });

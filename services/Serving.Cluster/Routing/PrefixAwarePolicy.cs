@@ -4,11 +4,14 @@ namespace Serving.Cluster.Routing;
 
 /// <summary>
 /// Prefers the worker that already holds the prompt's prefix, against its load, as Dynamo's KV-aware router does: the
-/// lowest <c>cacheWeight × uncached tokens + loadWeight × load tokens</c> wins. A worker's load in tokens is the
-/// prefill work queued there (prompt tokens not yet computed, and those assigned since its last report), plus, for a
-/// worker that decodes, the tokens its running requests hold in KV. Ties go as in <see cref="LeastLoadedPolicy"/>.
+/// lowest <c>cacheWeight × uncached tokens + queueWeight × queued prefill tokens + kvWeight × KV tokens</c> wins. The
+/// queued prefill tokens are the prompt tokens waiting to be computed there (and those assigned since its last
+/// report): a new prompt waits for them as it would for its own uncached tokens, so their weight is 1. The KV tokens
+/// are what the running requests of a worker that decodes hold: they slow its steps, but far less than moving a
+/// conversation's history costs, so their default weight is 1/4 (at 1, conversations moved between decode workers
+/// whenever their batches drifted a conversation apart: `docs/benchmarks.md`). Ties go as in <see cref="LeastLoadedPolicy"/>.
 /// </summary>
-public sealed class PrefixAwarePolicy(double cacheWeight = 1.0, double loadWeight = 1.0) : IAssignmentPolicy
+public sealed class PrefixAwarePolicy(double cacheWeight = 1.0, double queueWeight = 1.0, double kvWeight = 0.25) : IAssignmentPolicy
 {
     public string Name => AssignmentPolicies.PrefixAware;
 
@@ -23,12 +26,9 @@ public sealed class PrefixAwarePolicy(double cacheWeight = 1.0, double loadWeigh
             .ThenBy(w => w.Info.WorkerId, StringComparer.Ordinal)
             .First();
 
-    public double Cost(WorkerState worker, RoutingPrompt prompt) =>
-        cacheWeight * prompt.UncachedTokens(worker) + loadWeight * LoadTokens(worker);
-
-    static long LoadTokens(WorkerState w)
+    public double Cost(WorkerState worker, RoutingPrompt prompt)
     {
-        var queued = w.Load.PrefillTokens + w.AssignedTokensSinceReport;
-        return w.Info.Role == WorkerRole.Prefill ? queued : queued + (long)w.Load.UsedBlocks * Math.Max(1, w.Info.KvBlockSize);
+        var kv = worker.Info.Role == WorkerRole.Prefill ? 0 : (long)worker.Load.UsedBlocks * Math.Max(1, worker.Info.KvBlockSize);
+        return cacheWeight * prompt.UncachedTokens(worker) + queueWeight * (worker.Load.PrefillTokens + worker.AssignedTokensSinceReport) + kvWeight * kv;
     }
 }

@@ -10,8 +10,11 @@ public sealed record RoutingOptions
     /// <summary>The short-prompt threshold a router starts with (<see cref="Contracts.IRouterGrain.SetShortPromptThreshold"/> changes it; the runtime planner sets its own).</summary>
     public int ShortPromptThreshold { get; init; }
 
-    /// <summary><c>prefix-aware</c>: the weight of a token of load (queued prefill tokens, and KV held by running requests on a worker that decodes).</summary>
-    public double PrefixLoadWeight { get; init; } = 1.0;
+    /// <summary><c>prefix-aware</c>: the weight of a prompt token queued for prefill on a worker.</summary>
+    public double PrefixQueueWeight { get; init; } = 1.0;
+
+    /// <summary><c>prefix-aware</c>: the weight of a token of KV held by the running requests of a worker that decodes.</summary>
+    public double PrefixKvWeight { get; init; } = 0.25;
 
     /// <summary>A worker that has not reported for this long is taken out of routing.</summary>
     public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -121,7 +121,7 @@ public sealed class PrefixAwareRouterTests : IAsyncLifetime
     [Fact]
     public void Policy_CostsUncachedTokensPlusLoad()
     {
-        var policy = new PrefixAwarePolicy(cacheWeight: 1, loadWeight: 0.5);
+        var policy = new PrefixAwarePolicy(cacheWeight: 1, kvWeight: 0.5);
         var tokens = Tokens(200, 11);
         var holder = new WorkerState(new WorkerInfo("s|d0", WorkerRole.Decode, "kv", KvBlockSize: BlockSize)) { Load = new WorkerLoadReport(0, 1, 0, 90, 100) };
         holder.CachedBlocks.UnionWith(BlockHashes.OfPrompt(tokens, BlockSize));
@@ -133,6 +133,6 @@ public sealed class PrefixAwareRouterTests : IAsyncLifetime
         Assert.Equal(8 + 0.5 * 160, policy.Cost(holder, prompt));
         Assert.Equal(200, policy.Cost(idle, prompt));
         Assert.Same(holder, policy.Choose([idle, holder], prompt));
-        Assert.Same(idle, new PrefixAwarePolicy(loadWeight: 2).Choose([idle, holder], prompt));
+        Assert.Same(idle, new PrefixAwarePolicy(kvWeight: 2).Choose([idle, holder], prompt));
     }
 }
