@@ -58,7 +58,8 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
                 Log.Unstuck(logger, worker.WorkerId);
         }
         state.AssignedSinceReport = 0;
-        state.AssignedTokensSinceReport = 0;
+        state.AssignedPrefillTokensSinceReport = 0;
+        state.AssignedKvTokensSinceReport = 0;
         if (state.DrainingTo == worker.Role)
         {
             state.DrainingTo = null;
@@ -219,13 +220,14 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
             if (work > shortPromptThreshold)
             {
                 var prefill = prefillPolicy.Choose(prefills, prompt);
-                Given(prefill, prompt, WorkerRole.Prefill, prompt.UncachedTokens(prefill));
-                Given(decode, prompt, WorkerRole.Decode, prompt.Tokens);
+                // The prefill worker computes what its cache lacks; the decode worker receives KV, it computes nothing.
+                Given(prefill, prompt, WorkerRole.Prefill, prefillTokens: prompt.UncachedTokens(prefill), kvTokens: 0);
+                Given(decode, prompt, WorkerRole.Decode, prefillTokens: 0, kvTokens: prompt.Tokens);
                 assignment = new Assignment(decode.Info.WorkerId, prefill.Info.WorkerId, prefill.Info.KvAddress);
             }
             else
             {
-                Given(decode, prompt, WorkerRole.Decode, prompt.Tokens);
+                Given(decode, prompt, WorkerRole.Decode, prefillTokens: prompt.UncachedTokens(decode), kvTokens: prompt.Tokens);
                 assignment = new Assignment(decode.Info.WorkerId, null);
             }
         }
@@ -233,7 +235,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         {
             // No P/D pair: a mixed worker, or a decode worker prefilling locally.
             var worker = decodePolicy.Choose(mixed.Count > 0 ? mixed : decodes, prompt);
-            Given(worker, prompt, worker.Info.Role, prompt.Tokens);
+            Given(worker, prompt, worker.Info.Role, prefillTokens: prompt.UncachedTokens(worker), kvTokens: prompt.Tokens);
             assignment = new Assignment(worker.Info.WorkerId, null);
         }
         else
@@ -243,10 +245,11 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         return assignment;
     }
 
-    void Given(WorkerState worker, RoutingPrompt prompt, WorkerRole role, int tokens)
+    void Given(WorkerState worker, RoutingPrompt prompt, WorkerRole role, int prefillTokens, int kvTokens)
     {
         worker.AssignedSinceReport++;
-        worker.AssignedTokensSinceReport += tokens;
+        worker.AssignedPrefillTokensSinceReport += prefillTokens;
+        worker.AssignedKvTokensSinceReport += kvTokens;
         worker.LastAssigned = ++assignments;
         var reason = prompt.CachedTokens(worker) > 0 ? "cache_hit" : "load";
         decisions.Add(1, new TagList { { "role", RoleName(role) }, { "reason", reason } });

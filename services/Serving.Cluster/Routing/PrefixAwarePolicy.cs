@@ -28,7 +28,7 @@ public sealed class PrefixAwarePolicy(double cacheWeight = 1.0, double queueWeig
 
     public double Cost(WorkerState worker, RoutingPrompt prompt)
     {
-        var kv = worker.Info.Role == WorkerRole.Prefill ? 0 : (long)worker.Load.UsedBlocks * Math.Max(1, worker.Info.KvBlockSize);
-        return cacheWeight * prompt.UncachedTokens(worker) + queueWeight * (worker.Load.PrefillTokens + worker.AssignedTokensSinceReport) + kvWeight * kv;
+        var kv = worker.Info.Role == WorkerRole.Prefill ? 0 : (long)worker.Load.UsedBlocks * Math.Max(1, worker.Info.KvBlockSize) + worker.AssignedKvTokensSinceReport;
+        return cacheWeight * prompt.UncachedTokens(worker) + queueWeight * (worker.Load.PrefillTokens + worker.AssignedPrefillTokensSinceReport) + kvWeight * kv;
     }
 }

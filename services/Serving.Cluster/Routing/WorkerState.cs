@@ -14,8 +14,11 @@ public sealed class WorkerState(WorkerInfo info)
 
     public int Pending => Load.Queued + AssignedSinceReport;
 
-    /// <summary>Tokens of the requests sent here since the last report (what a prefill must compute; what a decode holds).</summary>
-    public long AssignedTokensSinceReport { get; set; }
+    /// <summary>Prompt tokens sent here to prefill since the last report (not in its cache, as far as the router knew).</summary>
+    public long AssignedPrefillTokensSinceReport { get; set; }
+
+    /// <summary>Tokens of KV the requests sent here to decode since the last report will hold.</summary>
+    public long AssignedKvTokensSinceReport { get; set; }
 
     /// <summary>The block hashes its prefix cache holds, as it last published them.</summary>
     public HashSet<ulong> CachedBlocks { get; } = [];
