@@ -33,7 +33,7 @@ internal sealed record HostSettings
     /// <summary>prefix-aware routing: the weight of a prompt token a worker would compute or receive, of one queued for its prefill, and of one its running requests hold in KV.</summary>
     public double PrefixCacheWeight { get; init; } = 1.0;
     public double PrefixQueueWeight { get; init; } = 1.0;
-    public double PrefixKvWeight { get; init; } = 0.25;
+    public double PrefixKvWeight { get; init; } = 0.05;
     /// <summary>Prompts (under prefix-aware: the part the decode worker lacks) of at most this many tokens are prefilled where they decode, until the planner sets its own.</summary>
     public int ShortPromptThreshold { get; init; }
     public string DType { get; init; } = "auto";

@@ -56,7 +56,7 @@ fi
 [ -f "$loadtest_dll" ] || { echo "build first: dotnet build tools/Serving.LoadTest -c Release" >&2; exit 1; }
 
 policies=(least-loaded prefix-aware)
-server() { echo "--prefill-workers 2 --decode-workers 2 --planner off --kv-transport grpc --short-prompt-threshold $threshold --routing-policy $1"; }
+server() { echo "--prefill-workers 2 --decode-workers 2 --planner off --kv-transport grpc --short-prompt-threshold $threshold --routing-policy $1 ${extra_server_args:-}"; }
 common=(--embedded --endpoint chat --no-progress --no-plots --seed 1)
 conversations=8; turns=6; groups=8; per_group=8
 if [ "$quick" = 1 ]; then conversations=4; turns=3; groups=4; per_group=4; fi

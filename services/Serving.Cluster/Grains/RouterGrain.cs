@@ -242,6 +242,9 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
             throw new NoWorkersException(live.Count == 0
                 ? "no workers are up."
                 : "no worker can decode: only prefill workers are up.");
+        if (logger.IsEnabled(LogLevel.Debug))
+            Log.Assigned(logger, prompt.Tokens, assignment.DecodeWorker, assignment.PrefillWorker ?? "(none)",
+                string.Join("; ", decoding.Concat(prefills).Select(w => $"{w.Info.WorkerId}: cached {prompt.CachedTokens(w)}, queued {w.Load.PrefillTokens}+{w.AssignedPrefillTokensSinceReport}, KV {w.Load.UsedBlocks} blocks+{w.AssignedKvTokensSinceReport} tokens")));
         return assignment;
     }
 
@@ -340,6 +343,9 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} joined as {Role}; KV at {KvAddress}.")]
         public static partial void Registered(ILogger logger, string workerId, WorkerRole role, string kvAddress);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Assigned a prompt of {Tokens} tokens: decode {Decode}, prefill {Prefill}. Candidates: {Candidates}")]
+        public static partial void Assigned(ILogger logger, int tokens, string decode, string prefill, string candidates);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} left routing.")]
         public static partial void Removed(ILogger logger, string workerId);

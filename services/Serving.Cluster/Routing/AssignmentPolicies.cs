@@ -10,7 +10,7 @@ public static class AssignmentPolicies
     {
         "least-loaded" => new LeastLoadedPolicy(),
         "round-robin" => new RoundRobinPolicy(),
-        PrefixAware => new PrefixAwarePolicy(options?.PrefixCacheWeight ?? 1.0, options?.PrefixQueueWeight ?? 1.0, options?.PrefixKvWeight ?? 0.25),
+        PrefixAware => new PrefixAwarePolicy(options?.PrefixCacheWeight ?? 1.0, options?.PrefixQueueWeight ?? 1.0, options?.PrefixKvWeight ?? 0.05),
         _ => throw new ArgumentException($"unknown assignment policy '{name}' (use prefix-aware, least-loaded or round-robin)."),
     };
 }

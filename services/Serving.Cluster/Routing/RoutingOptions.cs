@@ -14,7 +14,7 @@ public sealed record RoutingOptions
     public double PrefixQueueWeight { get; init; } = 1.0;
 
     /// <summary><c>prefix-aware</c>: the weight of a token of KV held by the running requests of a worker that decodes.</summary>
-    public double PrefixKvWeight { get; init; } = 0.25;
+    public double PrefixKvWeight { get; init; } = 0.05;
 
     /// <summary>A worker that has not reported for this long is taken out of routing.</summary>
     public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -17,14 +17,17 @@ internal sealed class Scheduler(SchedulerOptions options, BlockManager blocks)
     public int NumWaiting => waiting.Count;
     public int NumRunning => running.Count;
 
-    /// <summary>Tokens of waiting and partly prefilled prompts whose KV is not computed yet.</summary>
+    /// <summary>
+    /// Tokens of waiting and partly prefilled prompts whose KV is not computed yet; a waiting prompt's prefix found in
+    /// the cache when it was queued does not count (it will not be computed).
+    /// </summary>
     public long NumPendingPrefillTokens
     {
         get
         {
             long tokens = 0;
             foreach (var seq in waiting)
-                tokens += seq.Length - seq.NumComputedTokens;
+                tokens += seq.Length - Math.Max(seq.NumComputedTokens, seq.QueuedCachedTokens);
             foreach (var seq in running)
                 if (seq.IsPrefilling)
                     tokens += seq.PrefillLength - seq.NumComputedTokens;
@@ -37,6 +40,7 @@ internal sealed class Scheduler(SchedulerOptions options, BlockManager blocks)
     public void Add(Sequence seq)
     {
         seq.Status = SequenceStatus.Waiting;
+        seq.QueuedCachedTokens = Blocks.CountCachedTokens(seq);
         waiting.AddLast(seq);
     }
 
@@ -180,6 +184,7 @@ internal sealed class Scheduler(SchedulerOptions options, BlockManager blocks)
         running.Remove(seq);
         Blocks.Free(seq);
         seq.Status = SequenceStatus.Waiting;
+        seq.QueuedCachedTokens = Blocks.CountCachedTokens(seq);
         waiting.AddFirst(seq);
         NumPreemptions++;
     }

@@ -76,6 +76,9 @@ internal sealed class Sequence
     /// <summary>Leading tokens whose KV was already in the cache when the sequence was (re)admitted.</summary>
     public int NumCachedTokens { get; set; }
 
+    /// <summary>Leading tokens the prefix cache held when the sequence was queued: what its prefill will not compute, as far as anyone can tell before it is admitted.</summary>
+    public int QueuedCachedTokens { get; set; }
+
     /// <summary>Leading tokens whose KV is in the pool: cache hits, then every chunk and decode step run.</summary>
     public int NumComputedTokens { get; set; }
 

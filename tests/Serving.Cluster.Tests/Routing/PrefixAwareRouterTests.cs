@@ -69,13 +69,13 @@ public sealed class PrefixAwareRouterTests : IAsyncLifetime
         var router = Router();
         await Report(router, "prefill-0", WorkerRole.Prefill, prefillTokens: 5000);
         await Report(router, "prefill-1", WorkerRole.Prefill);
-        await Report(router, "decode-0", WorkerRole.Decode, usedBlocks: 90);
+        await Report(router, "decode-0", WorkerRole.Decode, usedBlocks: 98);
         await Report(router, "decode-1", WorkerRole.Decode);
         var history = Tokens(320, 3);
         await Holds(router, "prefill-0", history);
         await Holds(router, "decode-0", history);
 
-        // 320 cached tokens save less than 5,000 queued prefill tokens or 90 blocks of running KV cost.
+        // 320 cached tokens save less than waiting for 5,000 queued prefill tokens; decode-0 has 2 free blocks for the 4 the rest needs.
         var a = await router.AssignPrompt([.. history, .. Tokens(50, 4)]);
         Assert.Equal(Key("prefill-1"), a.PrefillWorker);
         Assert.Equal(Key("decode-1"), a.DecodeWorker);
@@ -116,6 +116,22 @@ public sealed class PrefixAwareRouterTests : IAsyncLifetime
         Assert.Equal(Key("decode-0"), forB.DecodeWorker);
         Assert.Null(forB.PrefillWorker);
         Assert.NotNull((await router.AssignPrompt([.. a, .. Tokens(8, 10)])).PrefillWorker);
+    }
+
+    [Fact]
+    public void AWorkerWithoutRoomForTheRequest_ComesLast_EvenHoldingItsPrefix()
+    {
+        var policy = new PrefixAwarePolicy();
+        var tokens = Tokens(400, 12);
+        // 24 of 25 blocks cached, but not one block free: the request would wait for room there.
+        var full = new WorkerState(new WorkerInfo("s|d0", WorkerRole.Decode, "kv", KvBlockSize: BlockSize)) { Load = new WorkerLoadReport(0, 4, 0, 0, 100) };
+        full.CachedBlocks.UnionWith(BlockHashes.OfPrompt(tokens, BlockSize));
+        var roomy = new WorkerState(new WorkerInfo("s|d1", WorkerRole.Decode, "kv", KvBlockSize: BlockSize)) { Load = new WorkerLoadReport(0, 4, 0, 60, 100) };
+        var prompt = new RoutingPrompt(tokens);
+        Assert.Same(roomy, policy.Choose([full, roomy], prompt));
+        // Requests sent since the last report use up the room it reported.
+        roomy.AssignedKvTokensSinceReport = 60 * BlockSize;
+        Assert.Same(full, policy.Choose([full, roomy], prompt));
     }
 
     [Fact]

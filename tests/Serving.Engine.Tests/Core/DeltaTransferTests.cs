@@ -128,6 +128,20 @@ public sealed class DeltaTransferTests
         Assert.Equal(32, engine.PrefixHitTokens);
     }
 
+    [Fact]
+    public void PendingPrefillTokens_LeaveOutAWaitingPromptsCachedPrefix()
+    {
+        // What the router weighs as a worker's queue: a conversation's next turn waiting here costs only its new tokens.
+        using var engine = TestModels.Engine();
+        var turn1 = TestModels.Prompt(40, 6);
+        engine.Generate([turn1], Greedy);
+        engine.AddRequest("next", [.. turn1, .. TestModels.Prompt(30, 7)], Greedy);
+        engine.AddRequest("fresh", TestModels.Prompt(50, 8), Greedy);
+        Assert.Equal(70 - 32 + 50, engine.NumPendingPrefillTokens);
+        engine.Step();
+        Assert.Equal(0, engine.NumPendingPrefillTokens);
+    }
+
     static KvExport ExportWhole(LlmEngine prefill, int[] prompt)
     {
         prefill.AddRequest("w", prompt, Greedy, holdAfterPrefill: true);
