@@ -29,7 +29,7 @@ internal sealed record HostSettings
     public int SiloPort { get; init; } = 11111;
     public int OrleansClientPort { get; init; } = 30000;
     public string Transport { get; init; } = "auto";
-    public string Policy { get; init; } = "least-loaded";
+    public string Policy { get; init; } = Serving.Cluster.Routing.AssignmentPolicies.Default;
     /// <summary>prefix-aware routing: the weight of a prompt token a worker would compute or receive, of one queued for its prefill, and of one its running requests hold in KV.</summary>
     public double PrefixCacheWeight { get; init; } = 1.0;
     public double PrefixQueueWeight { get; init; } = 1.0;

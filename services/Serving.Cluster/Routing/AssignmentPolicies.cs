@@ -3,8 +3,10 @@ namespace Serving.Cluster.Routing;
 /// <summary>The assignment policies by name.</summary>
 public static class AssignmentPolicies
 {
-    public const string Default = "least-loaded";
     public const string PrefixAware = "prefix-aware";
+
+    /// <summary>prefix-aware: it won issue 19's benchmark (`docs/benchmarks.md`), and where no worker holds more of a prompt than another it chooses as least-loaded does.</summary>
+    public const string Default = PrefixAware;
 
     public static IAssignmentPolicy Create(string name, RoutingOptions? options = null) => name switch
     {

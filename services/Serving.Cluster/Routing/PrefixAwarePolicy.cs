@@ -11,8 +11,11 @@ namespace Serving.Cluster.Routing;
 /// conversation's history costs, so their default weight is 1/20 (at 1, 1/4 and 1/10, a conversation's next turn
 /// still moved to another decode worker whenever its own had just gone busy and the other idle — closed-loop
 /// conversations finish in waves — and its whole history was computed and sent again: `docs/benchmarks.md`). A
-/// worker whose free KV blocks cannot hold what the request adds comes last: it would make the request wait. Ties go
-/// as in <see cref="LeastLoadedPolicy"/>.
+/// worker whose free KV blocks cannot hold what the request adds comes last: it would make the request wait. When
+/// every candidate holds as much of the prompt as the others (none of it, most often), the cache decides nothing and
+/// the choice is <see cref="LeastLoadedPolicy"/>'s: fewest pending requests balances decode batches better than KV
+/// tokens do (goodput without shared prefixes fell to 0.73-0.81x least-loaded's when the KV tokens decided:
+/// `docs/benchmarks.md`).
 /// </summary>
 public sealed class PrefixAwarePolicy(double cacheWeight = 1.0, double queueWeight = 1.0, double kvWeight = 0.05) : IAssignmentPolicy
 {
@@ -20,8 +23,12 @@ public sealed class PrefixAwarePolicy(double cacheWeight = 1.0, double queueWeig
 
     public bool WeighsCache => true;
 
+    readonly LeastLoadedPolicy leastLoaded = new();
+
     public WorkerState Choose(IReadOnlyList<WorkerState> candidates, RoutingPrompt prompt) =>
-        candidates
+        candidates.Select(prompt.CachedTokens).Distinct().Count() <= 1 && candidates.All(w => Fits(w, prompt.UncachedTokens(w), Math.Max(1, w.Info.KvBlockSize)))
+            ? leastLoaded.Choose(candidates, prompt)
+            : candidates
             .OrderBy(w => Cost(w, prompt))
             .ThenBy(w => w.Pending)
             .ThenByDescending(w => w.Load.FreeBlocks)

@@ -7,31 +7,15 @@ using Serving.Model.Caching;
 namespace Serving.Cluster.Tests.Routing;
 
 /// <summary>The router with the <c>prefix-aware</c> policy, in a real (in-process) Orleans test cluster: workers publish their cached blocks, the router weighs them against load.</summary>
-public sealed class PrefixAwareRouterTests : IAsyncLifetime
+public sealed class PrefixAwareRouterTests : RouterCluster<PrefixAwareRouterTests.SiloSetup>
 {
     const int BlockSize = 16;
-    TestCluster cluster = null!;
-    int routerKey;
 
-    sealed class SiloSetup : ISiloConfigurator
+    public sealed class SiloSetup : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo) => silo.ConfigureServices(s =>
             s.AddSingleton(new RoutingOptions { Policy = AssignmentPolicies.PrefixAware }));
     }
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloSetup>();
-        cluster = builder.Build();
-        await cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync() => await cluster.DisposeAsync();
-
-    IRouterGrain Router() => cluster.GrainFactory.GetGrain<IRouterGrain>(Interlocked.Increment(ref routerKey));
-
-    string Key(string name) => WorkerKey.For(cluster.Primary!.SiloAddress, name);
 
     static int[] Tokens(int count, int seed) => [.. Enumerable.Range(0, count).Select(i => (i * 7919 + seed * 104729) % 50000)];
 

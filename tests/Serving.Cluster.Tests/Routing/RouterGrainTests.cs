@@ -6,12 +6,9 @@ using Serving.Cluster.Routing;
 
 namespace Serving.Cluster.Tests.Routing;
 
-/// <summary>The router grain in a real (in-process) Orleans test cluster.</summary>
-public sealed class RouterGrainTests : IAsyncLifetime
+/// <summary>The router grain (least-loaded) in a real (in-process) Orleans test cluster.</summary>
+public sealed class RouterGrainTests : RouterCluster<RouterGrainTests.SiloSetup>
 {
-    TestCluster cluster = null!;
-    int routerKey;
-
     /// <summary>The silo's clock: real time plus whatever a test skips ahead (the cluster runs in this process).</summary>
     sealed class SkippableClock : TimeProvider
     {
@@ -23,30 +20,15 @@ public sealed class RouterGrainTests : IAsyncLifetime
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + skipped;
     }
 
-    sealed class SiloSetup : ISiloConfigurator
+    public sealed class SiloSetup : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo) => silo.ConfigureServices(s =>
         {
             // The stall timeout the tests below skip past.
-            s.AddSingleton(new RoutingOptions { StallTimeout = TimeSpan.FromSeconds(10) });
+            s.AddSingleton(new RoutingOptions { Policy = "least-loaded", StallTimeout = TimeSpan.FromSeconds(10) });
             s.AddSingleton<TimeProvider>(SkippableClock.Instance);
         });
     }
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloSetup>();
-        cluster = builder.Build();
-        await cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync() => await cluster.DisposeAsync();
-
-    // A fresh router per test: grains keyed 1, 2, ... share the silo but not their state.
-    IRouterGrain Router() => cluster.GrainFactory.GetGrain<IRouterGrain>(Interlocked.Increment(ref routerKey));
-
-    string Key(string name) => WorkerKey.For(cluster.Primary!.SiloAddress, name);
 
     static WorkerLoadReport Load(int queued, int free = 100) => new(queued, 0, 0, free, 100);
 
