@@ -8,7 +8,6 @@ namespace Serving.Contracts;
 [GenerateSerializer, Immutable]
 public sealed record CachedBlocksUpdate(
     [property: Id(0)] long Epoch,
-    [property: Id(1)] long Version,
-    [property: Id(2)] ulong[] Added,
-    [property: Id(3)] ulong[] Removed,
-    [property: Id(4)] bool Snapshot);
+    [property: Id(1)] ulong[] Added,
+    [property: Id(2)] ulong[] Removed,
+    [property: Id(3)] bool Snapshot);

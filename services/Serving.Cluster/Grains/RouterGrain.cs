@@ -221,13 +221,13 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
             {
                 var prefill = prefillPolicy.Choose(prefills, prompt);
                 // The prefill worker computes what its cache lacks; the decode worker receives KV, it computes nothing.
-                Given(prefill, prompt, WorkerRole.Prefill, prefillTokens: prompt.UncachedTokens(prefill), kvTokens: 0);
-                Given(decode, prompt, WorkerRole.Decode, prefillTokens: 0, kvTokens: prompt.Tokens);
+                Given(prefill, prompt, prefillTokens: prompt.UncachedTokens(prefill), kvTokens: 0);
+                Given(decode, prompt, prefillTokens: 0, kvTokens: prompt.Tokens);
                 assignment = new Assignment(decode.Info.WorkerId, prefill.Info.WorkerId, prefill.Info.KvAddress);
             }
             else
             {
-                Given(decode, prompt, WorkerRole.Decode, prefillTokens: prompt.UncachedTokens(decode), kvTokens: prompt.Tokens);
+                Given(decode, prompt, prefillTokens: prompt.UncachedTokens(decode), kvTokens: prompt.Tokens);
                 assignment = new Assignment(decode.Info.WorkerId, null);
             }
         }
@@ -235,7 +235,7 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         {
             // No P/D pair: a mixed worker, or a decode worker prefilling locally.
             var worker = decodePolicy.Choose(mixed.Count > 0 ? mixed : decodes, prompt);
-            Given(worker, prompt, worker.Info.Role, prefillTokens: prompt.UncachedTokens(worker), kvTokens: prompt.Tokens);
+            Given(worker, prompt, prefillTokens: prompt.UncachedTokens(worker), kvTokens: prompt.Tokens);
             assignment = new Assignment(worker.Info.WorkerId, null);
         }
         else
@@ -248,14 +248,14 @@ internal sealed partial class RouterGrain(IClusterMembershipService membership, 
         return assignment;
     }
 
-    void Given(WorkerState worker, RoutingPrompt prompt, WorkerRole role, int prefillTokens, int kvTokens)
+    void Given(WorkerState worker, RoutingPrompt prompt, int prefillTokens, int kvTokens)
     {
         worker.AssignedSinceReport++;
         worker.AssignedPrefillTokensSinceReport += prefillTokens;
         worker.AssignedKvTokensSinceReport += kvTokens;
         worker.LastAssigned = ++assignments;
         var reason = prompt.CachedTokens(worker) > 0 ? "cache_hit" : "load";
-        decisions.Add(1, new TagList { { "role", RoleName(role) }, { "reason", reason } });
+        decisions.Add(1, new TagList { { "role", RoleName(worker.Info.Role) }, { "reason", reason } });
     }
 
     static string RoleName(WorkerRole role) => role switch

@@ -9,10 +9,13 @@ public sealed class LeastLoadedPolicy : IAssignmentPolicy
     public string Name => "least-loaded";
 
     public WorkerState Choose(IReadOnlyList<WorkerState> candidates, RoutingPrompt prompt) =>
-        candidates
-            .OrderBy(w => w.Pending)
+        ThenByLoad(candidates.OrderBy(w => w.Pending)).First();
+
+    /// <summary>Least-loaded's order, after whatever <paramref name="ordered"/> ranks first (other policies break their ties by it).</summary>
+    public static IOrderedEnumerable<WorkerState> ThenByLoad(IOrderedEnumerable<WorkerState> ordered) =>
+        ordered
+            .ThenBy(w => w.Pending)
             .ThenByDescending(w => w.Load.FreeBlocks)
             .ThenBy(w => w.LastAssigned)
-            .ThenBy(w => w.Info.WorkerId, StringComparer.Ordinal)
-            .First();
+            .ThenBy(w => w.Info.WorkerId, StringComparer.Ordinal);
 }

@@ -28,13 +28,7 @@ public sealed class PrefixAwarePolicy(double cacheWeight = 1.0, double queueWeig
     public WorkerState Choose(IReadOnlyList<WorkerState> candidates, RoutingPrompt prompt) =>
         candidates.Select(prompt.CachedTokens).Distinct().Count() <= 1 && candidates.All(w => Fits(w, prompt.UncachedTokens(w), Math.Max(1, w.Info.KvBlockSize)))
             ? leastLoaded.Choose(candidates, prompt)
-            : candidates
-            .OrderBy(w => Cost(w, prompt))
-            .ThenBy(w => w.Pending)
-            .ThenByDescending(w => w.Load.FreeBlocks)
-            .ThenBy(w => w.LastAssigned)
-            .ThenBy(w => w.Info.WorkerId, StringComparer.Ordinal)
-            .First();
+            : LeastLoadedPolicy.ThenByLoad(candidates.OrderBy(w => Cost(w, prompt))).First();
 
     public double Cost(WorkerState worker, RoutingPrompt prompt)
     {

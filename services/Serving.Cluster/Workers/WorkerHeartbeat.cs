@@ -74,7 +74,7 @@ public sealed partial class WorkerHeartbeat(LocalWorkers workers, ServingCluster
             return;
         }
         // Until the router says it applied them, the worker counts as out of sync (a failure here sends a snapshot next).
-        if (await router.ReportCache(worker.Key, new CachedBlocksUpdate(changes.Epoch, changes.Version, changes.Added, changes.Removed, changes.Snapshot)))
+        if (await router.ReportCache(worker.Key, new CachedBlocksUpdate(changes.Epoch, changes.Added, changes.Removed, changes.Snapshot)))
             cacheInSync.Add(worker.Key);
     }
 

@@ -59,8 +59,7 @@ internal sealed class BlockManager
         TakeHits(seq);
         seq.PrefillLength = seq.Length;
         seq.ScheduledEnd = seq.Length;
-        for (var i = seq.BlockTable.Count; i < seq.NumBlocks(BlockSize); i++)
-            seq.BlockTable.Add(TakeFree());
+        TakeRest(seq);
     }
 
     /// <summary>
@@ -76,6 +75,12 @@ internal sealed class BlockManager
         seq.ImportFromBlock = seq.BlockTable.Count;
         seq.PrefillLength = seq.Length;
         seq.ScheduledEnd = seq.NumComputedTokens;
+        TakeRest(seq);
+    }
+
+    // Fresh blocks for the tokens after whatever the sequence holds already.
+    void TakeRest(Sequence seq)
+    {
         for (var i = seq.BlockTable.Count; i < seq.NumBlocks(BlockSize); i++)
             seq.BlockTable.Add(TakeFree());
     }

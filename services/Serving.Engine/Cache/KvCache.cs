@@ -31,7 +31,6 @@ internal sealed class KvCache : IDisposable
     public int NumBlocks { get; }
 
     /// <summary>Bytes needed per block across all layers.</summary>
-    public static long BytesPerBlock(KvLayout layout) => layout.BlockBytesPerLayer * layout.NumLayers;
 
     /// <summary>Layer view by token slot: [blocks·blockSize, 2, kvHeads, headDim].</summary>
     public Tensor Slots(int layer) => slotViews[layer];

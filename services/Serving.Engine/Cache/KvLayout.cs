@@ -10,4 +10,7 @@ public sealed record KvLayout(int NumLayers, int BlockSize, int NumKvHeads, int 
 
     /// <summary>Bytes of one block in one layer (keys and values).</summary>
     public long BlockBytesPerLayer => (long)BlockSize * 2 * NumKvHeads * HeadDim * ElementSize;
+
+    /// <summary>Bytes of one block over every layer: what a transfer moves per block.</summary>
+    public long BlockBytes => BlockBytesPerLayer * NumLayers;
 }

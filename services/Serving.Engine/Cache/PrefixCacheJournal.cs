@@ -13,15 +13,9 @@ public sealed class PrefixCacheJournal(int maxPendingEvents)
     List<ulong> added = [];
     List<ulong> removed = [];
     bool overflowed;
-    long version;
 
     /// <summary>Identifies this pool's history: a reader that saw another epoch must start from a snapshot.</summary>
     public long Epoch { get; } = Random.Shared.NextInt64(1, long.MaxValue);
-
-    public long Version
-    {
-        get { lock (gate) return version; }
-    }
 
     internal void Added(ulong hash) => Record(hash, add: true);
 
@@ -31,10 +25,7 @@ public sealed class PrefixCacheJournal(int maxPendingEvents)
     {
         lock (gate)
         {
-            if (add ? !held.Add(hash) : !held.Remove(hash))
-                return;
-            version++;
-            if (overflowed)
+            if ((add ? !held.Add(hash) : !held.Remove(hash)) || overflowed)
                 return;
             (add ? added : removed).Add(hash);
             if (added.Count + removed.Count > maxPendingEvents)
@@ -56,8 +47,8 @@ public sealed class PrefixCacheJournal(int maxPendingEvents)
         {
             var full = snapshot || overflowed;
             var changes = full
-                ? new PrefixCacheChanges(Epoch, version, [.. held], [], Snapshot: true)
-                : new PrefixCacheChanges(Epoch, version, [.. added], [.. removed], Snapshot: false);
+                ? new PrefixCacheChanges(Epoch, [.. held], [], Snapshot: true)
+                : new PrefixCacheChanges(Epoch, [.. added], [.. removed], Snapshot: false);
             added.Clear();
             removed.Clear();
             overflowed = false;
@@ -66,5 +57,5 @@ public sealed class PrefixCacheJournal(int maxPendingEvents)
     }
 }
 
-/// <summary>Block hashes a pool's cache gained and lost up to <paramref name="Version"/>; with <paramref name="Snapshot"/>, <paramref name="Added"/> is everything it holds.</summary>
-public sealed record PrefixCacheChanges(long Epoch, long Version, ulong[] Added, ulong[] Removed, bool Snapshot);
+/// <summary>Block hashes a pool's cache gained and lost since the last take; with <paramref name="Snapshot"/>, <paramref name="Added"/> is everything it holds.</summary>
+public sealed record PrefixCacheChanges(long Epoch, ulong[] Added, ulong[] Removed, bool Snapshot);

@@ -56,7 +56,7 @@ public sealed partial class LlmEngine : IDisposable
 
         var (model, fingerprint) = load(DType, Device);
         KvLayout = new KvLayout(config.NumLayers, options.BlockSize, config.NumKvHeads, config.HeadDim, DeviceSelection.Name(DType), fingerprint);
-        var numBlocks = options.NumBlocks ?? (int)Math.Max(1, options.KvCacheBytes / KvCache.BytesPerBlock(KvLayout));
+        var numBlocks = options.NumBlocks ?? (int)Math.Max(1, options.KvCacheBytes / KvLayout.BlockBytes);
         runner = new ModelRunner(model, new KvCache(KvLayout, numBlocks, DType, Device));
         scheduler = new Scheduler(options.Scheduler, new BlockManager(numBlocks, options.BlockSize, options.EnablePrefixCaching));
         output = new OutputProcessor(tokenizer, eosTokenIds, config.MaxModelLength);

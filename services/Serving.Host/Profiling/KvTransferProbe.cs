@@ -78,7 +78,7 @@ internal sealed class KvTransferProbe(LlmEngine engine, EngineOptions options, A
                     first = output.NewTokenIds[0];
         var layout = engine.KvLayout;
         var blocks = (tokens + layout.BlockSize - 1) / layout.BlockSize;
-        return new Held(id, prompt, first.Value, (long)blocks * layout.BlockBytesPerLayer * layout.NumLayers);
+        return new Held(id, prompt, first.Value, blocks * layout.BlockBytes);
     }
 
     /// <summary>One transfer, timed from opening the stream to the first token admitted on the receiver.</summary>

@@ -42,7 +42,7 @@ public sealed partial class DecodeRole(EngineLoop loop, KvInbox inbox, KvEndpoin
         // The prefix this worker's cache holds stays here: the prefill worker sends only the blocks after it.
         var transferToken = inbox.Expect(id, request.KnownTokens, reservation.CachedTokens);
         if (reservation.CachedTokens > 0)
-            telemetry?.KvSaved.Add((long)reservation.CachedTokens / Loop.Description.KvLayout.BlockSize * Loop.Description.KvLayout.BlockBytesPerLayer * Loop.Description.KvLayout.NumLayers);
+            telemetry?.KvSaved.Add(reservation.CachedTokens / Loop.Description.KvLayout.BlockSize * Loop.Description.KvLayout.BlockBytes);
         decode?.SetTag("serving.kv.cached_tokens", reservation.CachedTokens);
         try
         {

@@ -23,7 +23,7 @@ public sealed class PrefixAwareRouterTests : RouterCluster<PrefixAwareRouterTest
         router.Report(new WorkerInfo(Key(name), role, "kv", KvBlockSize: BlockSize), new WorkerLoadReport(0, 0, 0, 100 - usedBlocks, 100, PrefillTokens: prefillTokens));
 
     Task<bool> Holds(IRouterGrain router, string name, int[] tokens, long epoch = 1) =>
-        router.ReportCache(Key(name), new CachedBlocksUpdate(epoch, 1, BlockHashes.OfPrompt(tokens, BlockSize), [], Snapshot: true));
+        router.ReportCache(Key(name), new CachedBlocksUpdate(epoch, BlockHashes.OfPrompt(tokens, BlockSize), [], Snapshot: true));
 
     async Task<IRouterGrain> PairsAsync()
     {
@@ -88,13 +88,13 @@ public sealed class PrefixAwareRouterTests : RouterCluster<PrefixAwareRouterTest
         var a = Tokens(64, 8);
         var b = Tokens(64, 9);
         // A delta before any snapshot, or for another pool (a restarted engine), asks for a snapshot.
-        Assert.False(await router.ReportCache(Key("decode-0"), new CachedBlocksUpdate(7, 1, BlockHashes.OfPrompt(a, BlockSize), [], Snapshot: false)));
+        Assert.False(await router.ReportCache(Key("decode-0"), new CachedBlocksUpdate(7, BlockHashes.OfPrompt(a, BlockSize), [], Snapshot: false)));
         Assert.True(await Holds(router, "decode-0", a, epoch: 7));
-        Assert.False(await router.ReportCache(Key("decode-0"), new CachedBlocksUpdate(8, 2, BlockHashes.OfPrompt(b, BlockSize), [], Snapshot: false)));
-        Assert.False(await router.ReportCache(Key("nobody"), new CachedBlocksUpdate(7, 2, [], [], Snapshot: false)));
+        Assert.False(await router.ReportCache(Key("decode-0"), new CachedBlocksUpdate(8, BlockHashes.OfPrompt(b, BlockSize), [], Snapshot: false)));
+        Assert.False(await router.ReportCache(Key("nobody"), new CachedBlocksUpdate(7, [], [], Snapshot: false)));
 
         // Evicting a's blocks and adding b's moves the next request for b there.
-        Assert.True(await router.ReportCache(Key("decode-0"), new CachedBlocksUpdate(7, 3, BlockHashes.OfPrompt(b, BlockSize), BlockHashes.OfPrompt(a, BlockSize), Snapshot: false)));
+        Assert.True(await router.ReportCache(Key("decode-0"), new CachedBlocksUpdate(7, BlockHashes.OfPrompt(b, BlockSize), BlockHashes.OfPrompt(a, BlockSize), Snapshot: false)));
         await router.SetShortPromptThreshold(32);
         var forB = await router.AssignPrompt([.. b, .. Tokens(8, 10)]);
         Assert.Equal(Key("decode-0"), forB.DecodeWorker);

@@ -67,12 +67,7 @@ internal sealed class ConversationRunner(StreamingClient client)
                 {
                     slots?.Release();
                 }
-                var result = response.Result with
-                {
-                    ScheduledS = Math.Round(LoadRunner.Seconds(start, due), 6),
-                    SentS = Math.Round(LoadRunner.Seconds(start, response.SentTimestamp), 6),
-                    LagMs = Math.Round(Math.Max(0, LoadRunner.Seconds(eligible, response.SentTimestamp) * 1000), 3),
-                };
+                var result = LoadRunner.Timed(response, LoadRunner.Seconds(start, due), start, eligible);
                 tags[request.Index] = request.Tag with { CachedTokens = response.CachedTokens };
                 results[request.Index] = result;
                 observer?.OnCompleted(result);

@@ -54,12 +54,7 @@ internal sealed class LoadRunner(StreamingClient client)
                 var send = client.SendAsync(plan.Requests[index], cancellationToken);
                 observer?.OnSent(index);
                 var response = await send;
-                var result = response.Result with
-                {
-                    ScheduledS = Math.Round(plan.ArrivalsS[index], 6),
-                    SentS = Math.Round(Seconds(start, response.SentTimestamp), 6),
-                    LagMs = Math.Round(Math.Max(0, Seconds(eligible, response.SentTimestamp) * 1000), 3),
-                };
+                var result = Timed(response, plan.ArrivalsS[index], start, eligible);
                 tags[index] = tags[index] with { CachedTokens = response.CachedTokens };
                 results[index] = result;
                 observer?.OnCompleted(result);
@@ -102,4 +97,12 @@ internal sealed class LoadRunner(StreamingClient client)
     }
 
     internal static double Seconds(long from, long to) => (double)(to - from) / Stopwatch.Frequency;
+
+    /// <summary>A response's result with when it was due (seconds from the run's start), sent, and how late its send was past when it could leave.</summary>
+    internal static RequestResult Timed(ClientResponse response, double scheduledS, long start, long eligible) => response.Result with
+    {
+        ScheduledS = Math.Round(scheduledS, 6),
+        SentS = Math.Round(Seconds(start, response.SentTimestamp), 6),
+        LagMs = Math.Round(Math.Max(0, Seconds(eligible, response.SentTimestamp) * 1000), 3),
+    };
 }
